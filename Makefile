@@ -1,0 +1,51 @@
+# Two commands matter: `make run` serves the built-in configuration and
+# `make test` runs the whole suite; each sets up everything it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:50051
+TOOLS := .tools
+BUF := $(TOOLS)/node_modules/.bin/buf
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run generate check-generated lint typecheck test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements-dev.txt pyproject.toml clients/python/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e clients/python -e .
+	touch $@
+
+generate: $(STAMP)
+	$(BIN)/python tools/generate.py
+
+check-generated: $(STAMP)
+	$(BIN)/python tools/generate.py --check
+
+run: generate
+	$(BIN)/modelrouter serve --address $(ADDRESS)
+
+$(BUF):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --silent --no-audit --no-fund @bufbuild/buf@1
+
+lint: $(STAMP) $(BUF)
+	$(BUF) lint
+	$(BIN)/ruff check server clients/python/src tests tools bench
+	$(BIN)/ruff format --check server clients/python/src tests tools bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: check-generated typecheck lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .hypothesis

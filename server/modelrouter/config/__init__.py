@@ -1,0 +1,1 @@
+"""Configuration: the strict schema and the loader that builds runtime settings."""

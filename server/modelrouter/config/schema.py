@@ -1,0 +1,166 @@
+"""The configuration file's schema: parsed strictly (unknown keys refused, types
+checked), then turned into runtime objects once by `modelrouter.config.load`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+WEIGHT_KEYS = ("quality", "cost", "latency", "reliability")
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Unit = Annotated[float, Field(ge=0, le=1)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ServerConfig(Strict):
+    address: str = "127.0.0.1:50051"
+    default_strategy: str = "weighted"
+    shutdown_grace_s: NonNegative = 10.0
+    access_log: bool = True
+    default_expected_input_tokens: Annotated[int, Field(ge=1)] = 1000
+    default_expected_output_tokens: Annotated[int, Field(ge=1)] = 256
+
+
+class PricingConfig(Strict):
+    input_per_mtok: NonNegative
+    output_per_mtok: NonNegative
+
+
+class LatencyConfig(Strict):
+    ttft_ms: NonNegative = 500.0
+    tokens_per_s: Positive = 50.0
+
+
+class SimulateConfig(Strict):
+    ttft_ms: NonNegative = 40.0
+    tokens_per_s: Positive = 400.0
+    failure_rate: Unit = 0.0
+    reply: str = "echo"
+
+
+class DeploymentConfig(Strict):
+    name: Name
+    base_url: str | None = None
+    weight: Positive = 1.0
+
+
+class ModelConfig(Strict):
+    id: Name
+    provider: Literal["openai", "anthropic", "simulated"]
+    base_url: str | None = None
+    upstream_model: str | None = None
+    api_key_env: str | None = None
+    capabilities: list[Name] = Field(default_factory=lambda: ["chat"])
+    context_window: Annotated[int, Field(ge=1)]
+    pricing: PricingConfig
+    quality: dict[str, Unit]
+    latency: LatencyConfig = LatencyConfig()
+    labels: dict[str, str] = Field(default_factory=dict)
+    timeout_s: Positive = 30.0
+    max_concurrency: Annotated[int, Field(ge=1)] = 64
+    balancer: Literal["weighted_round_robin", "least_in_flight", "latency_p2c"] = "latency_p2c"
+    deployments: list[DeploymentConfig] = Field(default_factory=list)
+    simulate: SimulateConfig | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ModelConfig:
+        if "default" not in self.quality:
+            raise ValueError("quality: the key 'default' is required (used for tasks the model has no entry for)")
+        names = [d.name for d in self.deployments]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"deployments: duplicate names {dup}")
+        if self.provider == "simulated":
+            if self.base_url or any(d.base_url for d in self.deployments):
+                raise ValueError("base_url: a simulated model calls nothing; remove base_url")
+        else:
+            if self.simulate is not None:
+                raise ValueError(f"simulate: only for provider 'simulated', not {self.provider!r}")
+            if not self.base_url and (not self.deployments or not all(d.base_url for d in self.deployments)):
+                raise ValueError(f"base_url: provider {self.provider!r} needs base_url (on the model or on every deployment)")
+        return self
+
+
+class RequirementsConfig(Strict):
+    """A strategy's own requirements; the same keys as the Requirements message."""
+
+    task: str = ""
+    capabilities: list[str] = Field(default_factory=list)
+    min_context_tokens: Annotated[int, Field(ge=0)] = 0
+    max_cost_usd: NonNegative = 0.0
+    max_latency_ms: NonNegative = 0.0
+    min_quality: Unit = 0.0
+    include_models: list[str] = Field(default_factory=list)
+    exclude_models: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+    expected_input_tokens: Annotated[int, Field(ge=0)] = 0
+    expected_output_tokens: Annotated[int, Field(ge=0)] = 0
+
+
+class WeightsConfig(Strict):
+    quality: NonNegative = 0.4
+    cost: NonNegative = 0.3
+    latency: NonNegative = 0.2
+    reliability: NonNegative = 0.1
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> WeightsConfig:
+        if self.quality + self.cost + self.latency + self.reliability <= 0:
+            raise ValueError("weights: at least one weight must be above zero")
+        return self
+
+
+class TaskBasedConfig(Strict):
+    kind: Literal["task_based"]
+    requirements: RequirementsConfig = RequirementsConfig()
+
+
+class CostAwareConfig(Strict):
+    kind: Literal["cost_aware"]
+    requirements: RequirementsConfig = RequirementsConfig()
+
+
+class PerformanceConfig(Strict):
+    kind: Literal["performance"]
+    requirements: RequirementsConfig = RequirementsConfig()
+
+
+class WeightedConfig(Strict):
+    kind: Literal["weighted"]
+    requirements: RequirementsConfig = RequirementsConfig()
+    weights: WeightsConfig = WeightsConfig()
+
+
+class FallbackConfig(Strict):
+    kind: Literal["fallback"]
+    requirements: RequirementsConfig = RequirementsConfig()
+    chain: Annotated[list[str], Field(min_length=1)]
+
+
+StrategyConfig = Annotated[
+    TaskBasedConfig | CostAwareConfig | PerformanceConfig | WeightedConfig | FallbackConfig,
+    Field(discriminator="kind"),
+]
+
+
+class CacheConfig(Strict):
+    backend: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    ttl_s: NonNegative = 600.0
+    default_policy: Literal["deterministic", "always", "never"] = "deterministic"
+    max_bytes: Annotated[int, Field(ge=0)] = 64 * 1024 * 1024
+    selection_ttl_s: NonNegative = 1.0
+    selection_max_entries: Annotated[int, Field(ge=0)] = 10_000
+
+
+class Config(Strict):
+    server: ServerConfig = ServerConfig()
+    models: Annotated[list[ModelConfig], Field(min_length=1)]
+    strategies: dict[Name, StrategyConfig] = Field(default_factory=dict)
+    cache: CacheConfig = CacheConfig()

@@ -1,0 +1,220 @@
+"""The router's own vocabulary: plain frozen values that know nothing of protobuf,
+configuration files or gRPC."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
+
+
+class Health(enum.IntEnum):
+    """Live health of a deployment or model; values match the proto enum."""
+
+    UNSPECIFIED = 0
+    HEALTHY = 1
+    DEGRADED = 2
+    UNHEALTHY = 3
+
+
+class RejectReason(enum.StrEnum):
+    """Why a model was not eligible; the string is the wire code."""
+
+    MISSING_CAPABILITY = "MISSING_CAPABILITY"
+    CONTEXT_TOO_SMALL = "CONTEXT_TOO_SMALL"
+    OVER_COST = "OVER_COST"
+    OVER_LATENCY = "OVER_LATENCY"
+    BELOW_QUALITY = "BELOW_QUALITY"
+    UNHEALTHY = "UNHEALTHY"
+    EXCLUDED = "EXCLUDED"
+    NOT_INCLUDED = "NOT_INCLUDED"
+    LABEL_MISMATCH = "LABEL_MISMATCH"
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """USD per million tokens."""
+
+    input_per_mtok: float
+    output_per_mtok: float
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyProfile:
+    """Time to first token and output speed; a configured prior or live figures."""
+
+    ttft_ms: float
+    tokens_per_s: float
+
+    def full_answer_ms(self, output_tokens: int) -> float:
+        return self.ttft_ms + output_tokens * 1000.0 / self.tokens_per_s
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedBehaviour:
+    """How the offline `simulated` provider answers."""
+
+    ttft_ms: float = 40.0
+    tokens_per_s: float = 400.0
+    failure_rate: float = 0.0
+    reply: str = "echo"
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One load-balanced instance of a model."""
+
+    name: str
+    base_url: str | None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A registered model, as configured."""
+
+    id: str
+    provider: str
+    upstream_model: str
+    capabilities: frozenset[str]
+    context_window: int
+    pricing: Pricing
+    quality: Mapping[str, float]
+    latency: LatencyProfile
+    labels: Mapping[str, str]
+    deployments: tuple[Deployment, ...]
+    balancer: str
+    timeout_s: float
+    max_concurrency: int
+    base_url: str | None = None
+    api_key_env: str | None = None
+    simulate: SimulatedBehaviour | None = None
+
+    def quality_for(self, task: str) -> float:
+        """The quality for `task`, else the model's default."""
+        q = self.quality.get(task) if task else None
+        return self.quality["default"] if q is None else q
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What a chosen model must satisfy; zero or empty means no constraint."""
+
+    task: str = ""
+    capabilities: frozenset[str] = frozenset()
+    min_context_tokens: int = 0
+    max_cost_usd: float = 0.0
+    max_latency_ms: float = 0.0
+    min_quality: float = 0.0
+    include_models: frozenset[str] = frozenset()
+    exclude_models: frozenset[str] = frozenset()
+    labels: Mapping[str, str] = field(default_factory=lambda: EMPTY_LABELS)
+    expected_input_tokens: int = 0
+    expected_output_tokens: int = 0
+
+    def tightened_by(self, other: Requirements) -> Requirements:
+        """The stricter of two sets of requirements (a strategy's own tighten a request's)."""
+        return Requirements(
+            task=self.task or other.task,
+            capabilities=self.capabilities | other.capabilities,
+            min_context_tokens=max(self.min_context_tokens, other.min_context_tokens),
+            max_cost_usd=_tighter_limit(self.max_cost_usd, other.max_cost_usd),
+            max_latency_ms=_tighter_limit(self.max_latency_ms, other.max_latency_ms),
+            min_quality=max(self.min_quality, other.min_quality),
+            include_models=_narrower_include(self.include_models, other.include_models),
+            exclude_models=self.exclude_models | other.exclude_models,
+            labels=MappingProxyType({**other.labels, **self.labels}),
+            expected_input_tokens=self.expected_input_tokens or other.expected_input_tokens,
+            expected_output_tokens=self.expected_output_tokens or other.expected_output_tokens,
+        )
+
+
+def _tighter_limit(a: float, b: float) -> float:
+    if a == 0:
+        return b
+    if b == 0:
+        return a
+    return min(a, b)
+
+
+def _narrower_include(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    if not a:
+        return b
+    if not b:
+        return a
+    return a & b
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelectQuery:
+    """One selection question: requirements, strategy, weights and the token counts
+    the estimates assume (already resolved from the messages or defaults)."""
+
+    requirements: Requirements
+    strategy: str
+    weights: Mapping[str, float] | None
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An eligible model with the estimates every strategy ranks by."""
+
+    model: ModelSpec
+    quality: float
+    cost_usd: float
+    latency_ms: float
+    success_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    model: str
+    reason: RejectReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredModel:
+    candidate: Candidate
+    score: float
+    components: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """What a strategy produced: eligible models best first, and the rejected ones.
+    An empty `ranked` means the strategy yields nothing for this query."""
+
+    strategy: str
+    ranked: tuple[ScoredModel, ...]
+    rejected: tuple[Rejection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A selection's result: the ranking, the deployment picked for this call."""
+
+    requested_strategy: str
+    ranking: Ranking
+    deployment: str
+    input_tokens: int
+    output_tokens: int
+    from_cache: bool = False
+
+    @property
+    def best(self) -> ScoredModel:
+        return self.ranking.ranked[0]

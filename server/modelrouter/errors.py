@@ -1,0 +1,86 @@
+"""The router's one error hierarchy. Each error names its ErrorInfo reason and
+metadata; `modelrouter.api.status` maps the classes to gRPC codes in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from modelrouter.domain import Rejection
+
+
+class RouterError(Exception):
+    """Base of every error a caller may see. `reason` is the ErrorInfo reason;
+    `metadata` its lowerCamelCase metadata."""
+
+    reason: str = "ROUTER_ERROR"
+
+    def __init__(self, message: str, metadata: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.metadata: dict[str, str] = dict(metadata or {})
+
+
+class InvalidRequest(RouterError):
+    """A field of the request is wrong; `field` names it in dotted proto form."""
+
+    reason = "INVALID_REQUEST"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", {"field": field})
+        self.field = field
+
+
+class MalformedRequest(RouterError):
+    """The request bytes do not decode as the request message."""
+
+    reason = "MALFORMED_REQUEST"
+
+
+class UnknownStrategy(RouterError):
+    reason = "UNKNOWN_STRATEGY"
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"unknown strategy {name!r}; registered strategies: {', '.join(known)}",
+            {"strategy": name},
+        )
+
+
+class UnknownModel(RouterError):
+    reason = "UNKNOWN_MODEL"
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            f"unknown model {model!r}; ListModels shows the registered ids", {"model": model}
+        )
+
+
+class NoEligibleModel(RouterError):
+    """No registered model satisfies the requirements; `rejections` says why each failed."""
+
+    reason = "NO_ELIGIBLE_MODEL"
+
+    def __init__(self, strategy: str, rejections: Sequence[Rejection]) -> None:
+        counts: dict[str, int] = {}
+        for r in rejections:
+            counts[r.reason] = counts.get(r.reason, 0) + 1
+        summary = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+        super().__init__(
+            f"no registered model satisfies the requirements (strategy {strategy!r}): {summary}; "
+            "relax the requirements or see the rejections in the error details",
+            {"strategy": strategy, "rejected": str(len(rejections))},
+        )
+        self.rejections = tuple(rejections)
+
+
+class NotImplementedYet(RouterError):
+    """An RPC of the contract that this version does not serve yet."""
+
+    reason = "NOT_IMPLEMENTED"
+
+    def __init__(self, rpc: str) -> None:
+        super().__init__(f"{rpc} is not implemented by this server version yet", {"rpc": rpc})
+
+
+class DeadlineExceeded(RouterError):
+    reason = "DEADLINE_EXCEEDED"
