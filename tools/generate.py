@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,8 +26,15 @@ def generate(into: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as scratch:
         files = sorted(str(p.relative_to(PROTOS)) for p in PROTOS.rglob("*.proto"))
         include = str(Path(protoc.__file__).parent / "_proto")
-        args = ["protoc", f"-I{PROTOS}", f"-I{include}", f"--python_out={scratch}",
-                f"--pyi_out={scratch}", f"--grpc_python_out={scratch}", *files]
+        args = [
+            "protoc",
+            f"-I{PROTOS}",
+            f"-I{include}",
+            f"--python_out={scratch}",
+            f"--pyi_out={scratch}",
+            f"--grpc_python_out={scratch}",
+            *files,
+        ]
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed")
         into.mkdir(parents=True, exist_ok=True)
@@ -55,7 +61,11 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as scratch:
         names = generate(Path(scratch))
-        stale = [n for n in names if not (OUT / n).exists() or not filecmp.cmp(Path(scratch) / n, OUT / n, shallow=False)]
+        stale = [
+            n
+            for n in names
+            if not (OUT / n).exists() or not filecmp.cmp(Path(scratch) / n, OUT / n, shallow=False)
+        ]
     if stale:
         print(f"generated code is stale: {', '.join(stale)}; run `make generate` and commit", file=sys.stderr)
         return 1

@@ -194,10 +194,12 @@ class ScoredModel:
     components: Mapping[str, float]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Ranking:
     """What a strategy produced: eligible models best first, and the rejected ones.
-    An empty `ranked` means the strategy yields nothing for this query."""
+    An empty `ranked` means the strategy yields nothing for this query. Compared by
+    identity: a cached ranking is the same object on every hit, which lets the API
+    layer reuse its serialised form."""
 
     strategy: str
     ranked: tuple[ScoredModel, ...]

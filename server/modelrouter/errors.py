@@ -50,9 +50,7 @@ class UnknownModel(RouterError):
     reason = "UNKNOWN_MODEL"
 
     def __init__(self, model: str) -> None:
-        super().__init__(
-            f"unknown model {model!r}; ListModels shows the registered ids", {"model": model}
-        )
+        super().__init__(f"unknown model {model!r}; ListModels shows the registered ids", {"model": model})
 
 
 class NoEligibleModel(RouterError):

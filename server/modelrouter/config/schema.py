@@ -71,7 +71,9 @@ class ModelConfig(Strict):
     @model_validator(mode="after")
     def _coherent(self) -> ModelConfig:
         if "default" not in self.quality:
-            raise ValueError("quality: the key 'default' is required (used for tasks the model has no entry for)")
+            raise ValueError(
+                "quality: the key 'default' is required (used for tasks the model has no entry for)"
+            )
         names = [d.name for d in self.deployments]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -83,7 +85,10 @@ class ModelConfig(Strict):
             if self.simulate is not None:
                 raise ValueError(f"simulate: only for provider 'simulated', not {self.provider!r}")
             if not self.base_url and (not self.deployments or not all(d.base_url for d in self.deployments)):
-                raise ValueError(f"base_url: provider {self.provider!r} needs base_url (on the model or on every deployment)")
+                raise ValueError(
+                    f"base_url: provider {self.provider!r} needs base_url "
+                    "(on the model or on every deployment)"
+                )
         return self
 
 
@@ -104,9 +109,9 @@ class RequirementsConfig(Strict):
 
 
 class WeightsConfig(Strict):
-    quality: NonNegative = 0.4
-    cost: NonNegative = 0.3
-    latency: NonNegative = 0.2
+    quality: NonNegative = 0.6
+    cost: NonNegative = 0.2
+    latency: NonNegative = 0.1
     reliability: NonNegative = 0.1
 
     @model_validator(mode="after")

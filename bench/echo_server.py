@@ -1,0 +1,54 @@
+"""A bare grpc.aio server answering the Select method path with the request bytes.
+
+It is the baseline: what grpc.aio costs with no work behind the method. Run it as
+``python -m bench.echo_server --address 127.0.0.1:0``; it prints ``listening on HOST:PORT``
+once it accepts calls and stops on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+import grpc
+
+from bench.requests import SELECT_PATH
+
+
+class _EchoHandler(grpc.GenericRpcHandler):
+    """Serves SELECT_PATH as a unary method that returns its request bytes."""
+
+    def __init__(self) -> None:
+        self._handler = grpc.unary_unary_rpc_method_handler(self._echo)
+
+    @staticmethod
+    async def _echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return request
+
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        return self._handler if handler_call_details.method == SELECT_PATH else None
+
+
+async def serve(address: str) -> None:
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers((_EchoHandler(),))
+    port = server.add_insecure_port(address)
+    await server.start()
+    print(f"listening on {address.rsplit(':', 1)[0]}:{port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop(grace=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--address", default="127.0.0.1:0")
+    asyncio.run(serve(parser.parse_args().address))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Protobuf responses -> the public frozen dataclasses.
+
+One function per message, each copying every field, so that a field added to the
+proto shows up here as one line. Maps become read-only mappings and repeated fields
+tuples: the results are values, and a caller mutating one must not surprise another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TypeVar
+
+from modelrouter_client._proto import router_pb2 as pb
+from modelrouter_client._types import (
+    Attempt,
+    CacheStats,
+    Completion,
+    Decision,
+    DeploymentInfo,
+    DeploymentStats,
+    Health,
+    ModelInfo,
+    ModelList,
+    ModelStats,
+    Rejection,
+    ScoredModel,
+    StatsResult,
+    Usage,
+)
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+_HEALTH: dict[int, Health] = {
+    pb.HEALTH_STATE_UNSPECIFIED: Health.UNSPECIFIED,
+    pb.HEALTH_STATE_HEALTHY: Health.HEALTHY,
+    pb.HEALTH_STATE_DEGRADED: Health.DEGRADED,
+    pb.HEALTH_STATE_UNHEALTHY: Health.UNHEALTHY,
+}
+
+
+def _frozen(m: Mapping[_K, _V]) -> Mapping[_K, _V]:
+    return MappingProxyType(dict(m))
+
+
+def health(value: int) -> Health:
+    """A proto HealthState; values added to the enum later read as UNSPECIFIED."""
+    return _HEALTH.get(value, Health.UNSPECIFIED)
+
+
+def scored_model(m: pb.ScoredModel) -> ScoredModel:
+    return ScoredModel(
+        model=m.model,
+        score=m.score,
+        components=_frozen(m.components),
+        estimated_cost_usd=m.estimated_cost_usd,
+        expected_latency_ms=m.expected_latency_ms,
+    )
+
+
+def rejection(r: pb.Rejection) -> Rejection:
+    return Rejection(model=r.model, reason=r.reason, detail=r.detail)
+
+
+def decision(d: pb.Decision) -> Decision:
+    return Decision(
+        model=d.model,
+        deployment=d.deployment,
+        strategy=d.strategy,
+        ranking=tuple(scored_model(m) for m in d.ranking),
+        rejected=tuple(rejection(r) for r in d.rejected),
+        estimated_cost_usd=d.estimated_cost_usd,
+        expected_latency_ms=d.expected_latency_ms,
+        from_cache=d.from_cache,
+        requested_strategy=d.requested_strategy,
+        estimated_input_tokens=d.estimated_input_tokens,
+        estimated_output_tokens=d.estimated_output_tokens,
+        raw=d,
+    )
+
+
+def usage(u: pb.Usage) -> Usage:
+    return Usage(input_tokens=u.input_tokens, output_tokens=u.output_tokens, cost_usd=u.cost_usd)
+
+
+def attempt(a: pb.Attempt) -> Attempt:
+    return Attempt(
+        model=a.model, deployment=a.deployment, outcome=a.outcome, latency_ms=a.latency_ms, error=a.error
+    )
+
+
+def completion(r: pb.InvokeResponse) -> Completion:
+    return Completion(
+        text=r.text,
+        finish_reason=r.finish_reason,
+        usage=usage(r.usage),
+        model=r.model,
+        deployment=r.deployment,
+        # A decision is always sent today; None keeps "absent" distinguishable from empty.
+        decision=decision(r.decision) if r.HasField("decision") else None,
+        attempts=tuple(attempt(a) for a in r.attempts),
+        cache_hit=r.cache_hit,
+        latency_ms=r.latency_ms,
+        request_id=r.request_id,
+        raw=r,
+    )
+
+
+def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
+    return DeploymentStats(
+        deployment=s.deployment,
+        requests=s.requests,
+        successes=s.successes,
+        failures=s.failures,
+        failures_by_reason=_frozen(s.failures_by_reason),
+        latency_p50_ms=s.latency_p50_ms,
+        latency_p95_ms=s.latency_p95_ms,
+        latency_p99_ms=s.latency_p99_ms,
+        ttft_p50_ms=s.ttft_p50_ms,
+        input_tokens=s.input_tokens,
+        output_tokens=s.output_tokens,
+        cost_usd=s.cost_usd,
+        in_flight=s.in_flight,
+        selections=s.selections,
+        health=health(s.health),
+    )
+
+
+def model_stats(s: pb.ModelStats) -> ModelStats:
+    return ModelStats(
+        model=s.model,
+        requests=s.requests,
+        successes=s.successes,
+        failures=s.failures,
+        failures_by_reason=_frozen(s.failures_by_reason),
+        latency_p50_ms=s.latency_p50_ms,
+        latency_p95_ms=s.latency_p95_ms,
+        latency_p99_ms=s.latency_p99_ms,
+        ttft_p50_ms=s.ttft_p50_ms,
+        input_tokens=s.input_tokens,
+        output_tokens=s.output_tokens,
+        cost_usd=s.cost_usd,
+        in_flight=s.in_flight,
+        selections=s.selections,
+        health=health(s.health),
+        deployments=tuple(deployment_stats(d) for d in s.deployments),
+    )
+
+
+def cache_stats(c: pb.CacheStats) -> CacheStats:
+    return CacheStats(
+        hits=c.hits,
+        misses=c.misses,
+        entries=c.entries,
+        bytes=c.bytes,
+        evictions=c.evictions,
+        selection_hits=c.selection_hits,
+        selection_misses=c.selection_misses,
+        selection_entries=c.selection_entries,
+    )
+
+
+def stats(r: pb.StatsResponse) -> StatsResult:
+    return StatsResult(
+        models=tuple(model_stats(m) for m in r.models),
+        cache=cache_stats(r.cache),
+        suggestions=tuple(r.suggestions),
+        uptime_s=r.uptime_s,
+        raw=r,
+    )
+
+
+def deployment_info(d: pb.DeploymentInfo) -> DeploymentInfo:
+    return DeploymentInfo(name=d.name, weight=d.weight, health=health(d.health))
+
+
+def model_info(m: pb.ModelInfo) -> ModelInfo:
+    return ModelInfo(
+        id=m.id,
+        provider=m.provider,
+        capabilities=tuple(m.capabilities),
+        context_window=m.context_window,
+        input_cost_per_mtok=m.input_cost_per_mtok,
+        output_cost_per_mtok=m.output_cost_per_mtok,
+        quality=_frozen(m.quality),
+        labels=_frozen(m.labels),
+        deployments=tuple(deployment_info(d) for d in m.deployments),
+        health=health(m.health),
+        upstream_model=m.upstream_model,
+        ttft_ms=m.ttft_ms,
+        tokens_per_s=m.tokens_per_s,
+        balancer=m.balancer,
+    )
+
+
+def model_list(r: pb.ListModelsResponse) -> ModelList:
+    return ModelList(
+        models=tuple(model_info(m) for m in r.models),
+        strategies=tuple(r.strategies),
+        default_strategy=r.default_strategy,
+        raw=r,
+    )

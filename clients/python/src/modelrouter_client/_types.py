@@ -1,0 +1,292 @@
+"""The client's public vocabulary: plain frozen values and enums.
+
+Nothing here imports protobuf or gRPC, so callers can build, compare and print these
+values without knowing the wire format. `_convert` and `_requests` translate.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    # Only for the annotations of `.raw`; at run time this module needs no protobuf.
+    from modelrouter_client._proto import router_pb2
+
+_EMPTY_STR_MAP: Mapping[str, str] = MappingProxyType({})
+_EMPTY_FLOAT_MAP: Mapping[str, float] = MappingProxyType({})
+_EMPTY_INT_MAP: Mapping[str, int] = MappingProxyType({})
+
+
+# -- enums ---------------------------------------------------------------------------------------
+# (str, Enum) rather than StrEnum: the client supports Python 3.10, StrEnum is 3.11+.
+
+
+class Health(str, enum.Enum):  # noqa: UP042
+    """Live health of a model or deployment."""
+
+    UNSPECIFIED = "unspecified"
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    UNHEALTHY = "unhealthy"
+
+
+class CachePolicy(str, enum.Enum):  # noqa: UP042
+    """How an Invoke uses the response cache. Plain strings ("use", "bypass", ...) work too."""
+
+    DEFAULT = "default"
+    """The server's configured default (cache.default_policy)."""
+    USE = "use"
+    """Serve from the cache when possible and store the answer, whatever the temperature."""
+    BYPASS = "bypass"
+    """Neither read nor write the cache."""
+    REFRESH = "refresh"
+    """Do not read the cache; store the fresh answer."""
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One turn of a conversation; role is "system", "user" or "assistant"."""
+
+    role: str
+    content: str
+
+
+MessageLike: TypeAlias = ChatMessage | tuple[str, str] | Mapping[str, str]
+"""A message as a ChatMessage, a (role, content) tuple or a {"role", "content"} dict."""
+
+MessagesLike: TypeAlias = str | Sequence[MessageLike]
+"""A conversation; a bare string is shorthand for one user message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What the chosen model must satisfy. Zero / empty means "no constraint" (or, for
+    the token counts, "let the server estimate"), exactly as in the proto."""
+
+    task: str = ""
+    capabilities: Sequence[str] = ()
+    min_context_tokens: int = 0
+    max_cost_usd: float = 0.0
+    max_latency_ms: float = 0.0
+    min_quality: float = 0.0
+    include_models: Sequence[str] = ()
+    exclude_models: Sequence[str] = ()
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_STR_MAP)
+    expected_input_tokens: int = 0
+    expected_output_tokens: int = 0
+
+
+# -- results -------------------------------------------------------------------------------------
+# Every result keeps the message it came from in `.raw` (excluded from ==, repr): fields added to
+# the proto after this client was released stay reachable without waiting for a new version.
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredModel:
+    """One eligible model in a decision's ranking, best first."""
+
+    model: str
+    score: float
+    components: Mapping[str, float] = field(default_factory=lambda: _EMPTY_FLOAT_MAP)
+    estimated_cost_usd: float = 0.0
+    expected_latency_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a model was not eligible. `reason` is an open set of UPPER_SNAKE codes
+    (MISSING_CAPABILITY, OVER_COST, ...): handle codes you do not know."""
+
+    model: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A selection's result with its explanation; every registered model appears
+    exactly once, in `ranking` or in `rejected`."""
+
+    model: str
+    deployment: str
+    strategy: str
+    ranking: tuple[ScoredModel, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+    estimated_cost_usd: float = 0.0
+    expected_latency_ms: float = 0.0
+    from_cache: bool = False
+    requested_strategy: str = ""
+    estimated_input_tokens: int = 0
+    estimated_output_tokens: int = 0
+    raw: router_pb2.Decision | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What a call consumed."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One try of one deployment; `outcome` is an open UPPER_SNAKE code (OK, TIMEOUT, ...)."""
+
+    model: str
+    deployment: str
+    outcome: str
+    latency_ms: float = 0.0
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The answer of Invoke, or the final summary of InvokeStream."""
+
+    text: str
+    finish_reason: str
+    usage: Usage
+    model: str
+    deployment: str
+    decision: Decision | None
+    attempts: tuple[Attempt, ...] = ()
+    cache_hit: bool = False
+    latency_ms: float = 0.0
+    request_id: str = ""
+    raw: router_pb2.InvokeResponse | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentStats:
+    """One deployment's figures."""
+
+    deployment: str
+    requests: int = 0
+    successes: int = 0
+    failures: int = 0
+    failures_by_reason: Mapping[str, int] = field(default_factory=lambda: _EMPTY_INT_MAP)
+    latency_p50_ms: float = 0.0
+    latency_p95_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    ttft_p50_ms: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    in_flight: int = 0
+    selections: int = 0
+    health: Health = Health.UNSPECIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelStats:
+    """One model's figures, summed over its deployments."""
+
+    model: str
+    requests: int = 0
+    successes: int = 0
+    failures: int = 0
+    failures_by_reason: Mapping[str, int] = field(default_factory=lambda: _EMPTY_INT_MAP)
+    latency_p50_ms: float = 0.0
+    latency_p95_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    ttft_p50_ms: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    in_flight: int = 0
+    selections: int = 0
+    health: Health = Health.UNSPECIFIED
+    deployments: tuple[DeploymentStats, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """The response and selection caches' figures."""
+
+    hits: int = 0
+    misses: int = 0
+    entries: int = 0
+    bytes: int = 0
+    evictions: int = 0
+    selection_hits: int = 0
+    selection_misses: int = 0
+    selection_entries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatsResult:
+    """The answer of Stats."""
+
+    models: tuple[ModelStats, ...]
+    cache: CacheStats
+    suggestions: tuple[str, ...] = ()
+    uptime_s: float = 0.0
+    raw: router_pb2.StatsResponse | None = field(default=None, repr=False, compare=False)
+
+    def get(self, model: str) -> ModelStats | None:
+        """The figures of one model, or None when the answer holds none for it."""
+        return next((m for m in self.models if m.model == model), None)
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentInfo:
+    """One deployment of a model."""
+
+    name: str
+    weight: float = 1.0
+    health: Health = Health.UNSPECIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One registered model."""
+
+    id: str
+    provider: str
+    capabilities: tuple[str, ...] = ()
+    context_window: int = 0
+    input_cost_per_mtok: float = 0.0
+    output_cost_per_mtok: float = 0.0
+    quality: Mapping[str, float] = field(default_factory=lambda: _EMPTY_FLOAT_MAP)
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_STR_MAP)
+    deployments: tuple[DeploymentInfo, ...] = ()
+    health: Health = Health.UNSPECIFIED
+    upstream_model: str = ""
+    ttft_ms: float = 0.0
+    tokens_per_s: float = 0.0
+    balancer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelList:
+    """The answer of ListModels: the registry and the registered strategies.
+    Iterating it yields the models, in configuration order."""
+
+    models: tuple[ModelInfo, ...]
+    strategies: tuple[str, ...] = ()
+    default_strategy: str = ""
+    raw: router_pb2.ListModelsResponse | None = field(default=None, repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[ModelInfo]:
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def get(self, model_id: str) -> ModelInfo | None:
+        """The model with this id, or None."""
+        return next((m for m in self.models if m.id == model_id), None)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every model id, in configuration order."""
+        return tuple(m.id for m in self.models)

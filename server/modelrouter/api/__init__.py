@@ -1,0 +1,1 @@
+"""The gRPC face: conversion, error mapping and the servicer."""

@@ -1,0 +1,261 @@
+"""Protobuf <-> domain conversion, with the validation a request needs on the way in.
+
+Every check names the offending field in proto path form (`requirements.max_cost_usd`,
+`selection.weights["speed"]`) so a caller can fix the request from the message alone."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
+
+from modelrouter_client._proto import router_pb2 as pb
+
+from modelrouter.config.schema import WEIGHT_KEYS
+from modelrouter.domain import ChatMessage, Decision, Health, Ranking, Requirements, SelectQuery
+from modelrouter.errors import InvalidRequest
+from modelrouter.live import ModelState
+from modelrouter.manager import StatsReport
+from modelrouter.selection.estimate import resolve_token_counts
+
+ROLES = frozenset({"system", "user", "assistant"})
+MAX_TOKENS = 100_000_000
+
+
+class Converter:
+    """Built once with what validation needs to know (the registered model ids and
+    the token defaults); converts each request and response."""
+
+    def __init__(self, model_ids: Iterable[str], default_input: int, default_output: int) -> None:
+        self._model_ids = frozenset(model_ids)
+        self._default_input = default_input
+        self._default_output = default_output
+        # A cached decision carries the same Ranking object on every hit: keep its
+        # serialised form while the ranking lives, and send it again as bytes.
+        self._wire: WeakKeyDictionary[Ranking, bytes] = WeakKeyDictionary()
+
+    # -- requests -------------------------------------------------------------
+
+    def select_query(
+        self,
+        msg: pb.SelectRequest,
+        prefix: str = "",
+        messages: Sequence[ChatMessage] | None = None,
+        max_output_tokens: int | None = None,
+    ) -> SelectQuery:
+        """A SelectRequest (or an Invoke's `selection`, with its messages) as a query."""
+        req = self.requirements(msg.requirements, f"{prefix}requirements")
+        weights = self.weights(msg.weights, f"{prefix}weights")
+        if messages is None:
+            messages = self.messages(msg.messages, f"{prefix}messages", required=False)
+        if max_output_tokens is None:
+            max_output_tokens = _count(msg.max_output_tokens, f"{prefix}max_output_tokens")
+        input_tokens, output_tokens = resolve_token_counts(
+            req.expected_input_tokens,
+            req.expected_output_tokens,
+            messages,
+            max_output_tokens,
+            self._default_input,
+            self._default_output,
+        )
+        return SelectQuery(req, msg.strategy, weights, input_tokens, output_tokens)
+
+    def requirements(self, r: pb.Requirements, path: str) -> Requirements:
+        return Requirements(
+            task=r.task,
+            capabilities=frozenset(r.capabilities),
+            min_context_tokens=_count(r.min_context_tokens, f"{path}.min_context_tokens"),
+            max_cost_usd=_limit(r.max_cost_usd, f"{path}.max_cost_usd"),
+            max_latency_ms=_limit(r.max_latency_ms, f"{path}.max_latency_ms"),
+            min_quality=_unit(r.min_quality, f"{path}.min_quality"),
+            include_models=self._known(r.include_models, f"{path}.include_models"),
+            exclude_models=self._known(r.exclude_models, f"{path}.exclude_models"),
+            labels=MappingProxyType(dict(r.labels)) if r.labels else Requirements().labels,
+            expected_input_tokens=_count(r.expected_input_tokens, f"{path}.expected_input_tokens"),
+            expected_output_tokens=_count(r.expected_output_tokens, f"{path}.expected_output_tokens"),
+        )
+
+    def weights(self, w: Mapping[str, float], path: str) -> Mapping[str, float] | None:
+        if not w:
+            return None
+        for key, value in w.items():
+            if key not in WEIGHT_KEYS:
+                raise InvalidRequest(f'{path}["{key}"]', f"unknown weight key; use {', '.join(WEIGHT_KEYS)}")
+            if not math.isfinite(value) or value < 0:
+                raise InvalidRequest(f'{path}["{key}"]', f"weight must be a finite number >= 0, got {value}")
+        if sum(w.values()) <= 0:
+            raise InvalidRequest(path, "at least one weight must be above zero")
+        return MappingProxyType(dict(w))
+
+    def messages(self, msgs: Sequence[pb.ChatMessage], path: str, required: bool) -> tuple[ChatMessage, ...]:
+        if required and not msgs:
+            raise InvalidRequest(path, "at least one message is required")
+        out = []
+        for i, m in enumerate(msgs):
+            if m.role not in ROLES:
+                raise InvalidRequest(
+                    f"{path}[{i}].role", f"role must be system, user or assistant, got {m.role!r}"
+                )
+            out.append(ChatMessage(m.role, m.content))
+        return tuple(out)
+
+    def model_filter(self, ids: Sequence[str], path: str) -> tuple[str, ...]:
+        self._known(ids, path)
+        return tuple(dict.fromkeys(ids))
+
+    def _known(self, ids: Sequence[str], path: str) -> frozenset[str]:
+        for i, mid in enumerate(ids):
+            if mid not in self._model_ids:
+                raise InvalidRequest(
+                    f"{path}[{i}]", f"unknown model id {mid!r}; ListModels shows the registered ids"
+                )
+        return frozenset(ids)
+
+    # -- responses ------------------------------------------------------------
+
+    def select_response(self, decision: Decision) -> bytes:
+        """SelectResponse bytes. The per-call fields travel as a second `decision`
+        entry, which protobuf parsers merge into the first (the wire format's own
+        rule for a repeated non-repeated message field)."""
+        static = self._wire.get(decision.ranking)
+        if static is None:
+            static = pb.SelectResponse(decision=self._static_decision(decision)).SerializeToString()
+            self._wire[decision.ranking] = static
+        live = pb.SelectResponse(
+            decision=pb.Decision(deployment=decision.deployment, from_cache=decision.from_cache)
+        ).SerializeToString()
+        return static + live
+
+    def decision(self, decision: Decision) -> pb.Decision:
+        d = self._static_decision(decision)
+        d.deployment = decision.deployment
+        d.from_cache = decision.from_cache
+        return d
+
+    def _static_decision(self, decision: Decision) -> pb.Decision:
+        ranking = decision.ranking
+        best = ranking.ranked[0].candidate
+        return pb.Decision(
+            model=best.model.id,
+            strategy=ranking.strategy,
+            requested_strategy=decision.requested_strategy,
+            ranking=[
+                pb.ScoredModel(
+                    model=s.candidate.model.id,
+                    score=s.score,
+                    components=s.components,
+                    estimated_cost_usd=s.candidate.cost_usd,
+                    expected_latency_ms=s.candidate.latency_ms,
+                )
+                for s in ranking.ranked
+            ],
+            rejected=[
+                pb.Rejection(model=r.model, reason=r.reason, detail=r.detail) for r in ranking.rejected
+            ],
+            estimated_cost_usd=best.cost_usd,
+            expected_latency_ms=best.latency_ms,
+            estimated_input_tokens=decision.input_tokens,
+            estimated_output_tokens=decision.output_tokens,
+        )
+
+    def list_models(self, models: Sequence[ModelState], strategies: Sequence[str], default: str) -> bytes:
+        return pb.ListModelsResponse(
+            models=[_model_info(m) for m in models], strategies=strategies, default_strategy=default
+        ).SerializeToString()
+
+    def stats(self, report: StatsReport) -> bytes:
+        c = report.cache
+        return pb.StatsResponse(
+            models=[_model_stats(m) for m in report.models],
+            cache=pb.CacheStats(
+                hits=c.hits,
+                misses=c.misses,
+                entries=c.entries,
+                bytes=c.bytes,
+                evictions=c.evictions,
+                selection_hits=c.selection_hits,
+                selection_misses=c.selection_misses,
+                selection_entries=c.selection_entries,
+            ),
+            suggestions=report.suggestions,
+            uptime_s=report.uptime_s,
+        ).SerializeToString()
+
+
+def _model_info(m: ModelState) -> pb.ModelInfo:
+    s = m.spec
+    latency = m.latency
+    return pb.ModelInfo(
+        id=s.id,
+        provider=s.provider,
+        capabilities=sorted(s.capabilities),
+        context_window=s.context_window,
+        input_cost_per_mtok=s.pricing.input_per_mtok,
+        output_cost_per_mtok=s.pricing.output_per_mtok,
+        quality=dict(s.quality),
+        labels=dict(s.labels),
+        deployments=[
+            pb.DeploymentInfo(name=d.name, weight=d.weight, health=_health(d.health)) for d in m.deployments
+        ],
+        health=_health(m.health),
+        upstream_model=s.upstream_model,
+        ttft_ms=latency.ttft_ms,
+        tokens_per_s=latency.tokens_per_s,
+        balancer=s.balancer,
+    )
+
+
+def _model_stats(m: ModelState) -> pb.ModelStats:
+    return pb.ModelStats(
+        model=m.spec.id,
+        requests=m.calls,
+        successes=m.successes,
+        failures=m.calls - m.successes,
+        selections=m.selections,
+        health=_health(m.health),
+        deployments=[
+            pb.DeploymentStats(
+                deployment=d.name,
+                requests=d.calls,
+                successes=d.successes,
+                failures=d.calls - d.successes,
+                in_flight=d.in_flight,
+                selections=d.selections,
+                health=_health(d.health),
+            )
+            for d in m.deployments
+        ],
+    )
+
+
+_HEALTH: dict[Health, pb.HealthState] = {
+    Health.UNSPECIFIED: pb.HEALTH_STATE_UNSPECIFIED,
+    Health.HEALTHY: pb.HEALTH_STATE_HEALTHY,
+    Health.DEGRADED: pb.HEALTH_STATE_DEGRADED,
+    Health.UNHEALTHY: pb.HEALTH_STATE_UNHEALTHY,
+}
+
+
+def _health(h: Health) -> pb.HealthState:
+    return _HEALTH[h]
+
+
+def _count(value: int, path: str) -> int:
+    if value < 0:
+        raise InvalidRequest(path, f"must be 0 or more, got {value}")
+    if value > MAX_TOKENS:
+        raise InvalidRequest(path, f"must be at most {MAX_TOKENS}, got {value}")
+    return value
+
+
+def _limit(value: float, path: str) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise InvalidRequest(path, f"must be a finite number >= 0 (0 = no limit), got {value}")
+    return value
+
+
+def _unit(value: float, path: str) -> float:
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise InvalidRequest(path, f"must be between 0 and 1, got {value}")
+    return value

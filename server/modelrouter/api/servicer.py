@@ -1,0 +1,184 @@
+"""The RouterService servicer: bytes in, bytes out, conversion only.
+
+Handlers are registered without deserializers so that request bytes that do not
+decode get INVALID_ARGUMENT `MALFORMED_REQUEST` from us, rather than a bare
+INTERNAL from grpc's generated code, and so that cached answers can be sent as
+stored bytes. Each call writes one access-log line."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+from google.protobuf.message import Message
+from modelrouter_client._proto import router_pb2 as pb
+from structlog.typing import FilteringBoundLogger
+
+from modelrouter.api.convert import Converter
+from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
+from modelrouter.errors import InvalidRequest, MalformedRequest, NotImplementedYet, RouterError, UnknownModel
+from modelrouter.manager import Router
+
+SERVICE = "modelrouter.v1.RouterService"
+M = TypeVar("M", bound=Message)
+Context = grpc.aio.ServicerContext[bytes, bytes]
+
+
+def _parse(cls: type[M], raw: bytes) -> M:
+    try:
+        return cls.FromString(raw)
+    except Exception as exc:  # any decode failure is the caller's bytes, not our bug
+        raise MalformedRequest(
+            f"request bytes do not decode as {cls.DESCRIPTOR.full_name}: {exc}",
+            {"message": cls.DESCRIPTOR.full_name},
+        ) from None
+
+
+class RouterServicer:
+    def __init__(self, router: Router, log: FilteringBoundLogger, access_log: bool) -> None:
+        self._router = router
+        self._log = log
+        self._access_log = access_log
+        cfg = router.config
+        self._convert = Converter(
+            (m.id for m in cfg.models),
+            cfg.server.default_expected_input_tokens,
+            cfg.server.default_expected_output_tokens,
+        )
+
+    # -- RPCs -------------------------------------------------------------------
+
+    async def select(self, raw: bytes, context: Context) -> bytes:
+        started = time.perf_counter()
+        request_id = os.urandom(8).hex()
+        router = self._router
+        try:
+            decision = router.select_cached(raw)
+            if decision is None:
+                query = self._convert.select_query(_parse(pb.SelectRequest, raw))
+                decision = router.select(query, cache_key=raw)
+            response = self._convert.select_response(decision)
+        except RouterError as err:
+            await self._fail(context, "Select", request_id, started, err)
+        except Exception:
+            await self._crash(context, "Select", request_id, started)
+        self._access("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model.id)
+        return response
+
+    async def invoke(self, raw: bytes, context: Context) -> bytes:
+        started = time.perf_counter()
+        request_id = os.urandom(8).hex()
+        try:
+            request_id = self._check_invoke(_parse(pb.InvokeRequest, raw), "") or request_id
+            raise NotImplementedYet("Invoke")
+        except RouterError as err:
+            await self._fail(context, "Invoke", request_id, started, err)
+        except Exception:
+            await self._crash(context, "Invoke", request_id, started)
+        raise AssertionError("unreachable")
+
+    async def invoke_stream(self, raw: bytes, context: Context) -> AsyncIterator[bytes]:
+        started = time.perf_counter()
+        request_id = os.urandom(8).hex()
+        try:
+            request_id = self._check_invoke(_parse(pb.InvokeStreamRequest, raw), "") or request_id
+            raise NotImplementedYet("InvokeStream")
+        except RouterError as err:
+            await self._fail(context, "InvokeStream", request_id, started, err)
+        except Exception:
+            await self._crash(context, "InvokeStream", request_id, started)
+        yield b""  # pragma: no cover - makes this an async generator
+
+    async def stats(self, raw: bytes, context: Context) -> bytes:
+        started = time.perf_counter()
+        request_id = os.urandom(8).hex()
+        try:
+            msg = _parse(pb.StatsRequest, raw)
+            report = self._router.stats(self._convert.model_filter(msg.models, "models"))
+            response = self._convert.stats(report)
+        except RouterError as err:
+            await self._fail(context, "Stats", request_id, started, err)
+        except Exception:
+            await self._crash(context, "Stats", request_id, started)
+        self._access("Stats", request_id, started, "OK")
+        return response
+
+    async def list_models(self, raw: bytes, context: Context) -> bytes:
+        started = time.perf_counter()
+        request_id = os.urandom(8).hex()
+        try:
+            _parse(pb.ListModelsRequest, raw)
+            registry = self._router.registry
+            response = self._convert.list_models(self._router.models(), registry.names, registry.default)
+        except RouterError as err:
+            await self._fail(context, "ListModels", request_id, started, err)
+        except Exception:
+            await self._crash(context, "ListModels", request_id, started)
+        self._access("ListModels", request_id, started, "OK")
+        return response
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _check_invoke(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest, prefix: str) -> str:
+        """Validates an Invoke request the way the provider layer will need it;
+        returns the caller's request id, if any."""
+        messages = self._convert.messages(msg.messages, f"{prefix}messages", required=True)
+        if msg.max_output_tokens < 0:
+            raise InvalidRequest(
+                f"{prefix}max_output_tokens", f"must be 0 or more, got {msg.max_output_tokens}"
+            )
+        if msg.model and msg.HasField("selection"):
+            raise InvalidRequest(f"{prefix}model", "set either model or selection, not both")
+        if msg.model:
+            if msg.model not in self._router.live.models:
+                raise UnknownModel(msg.model)
+        else:
+            self._convert.select_query(msg.selection, f"{prefix}selection.", messages, msg.max_output_tokens)
+        return msg.request_id
+
+    async def _fail(
+        self, context: Context, rpc: str, request_id: str, started: float, err: RouterError
+    ) -> NoReturn:
+        code, details = error_details(err)
+        self._access(rpc, request_id, started, code.name, reason=err.reason)
+        await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))
+
+    async def _crash(self, context: Context, rpc: str, request_id: str, started: float) -> NoReturn:
+        self._log.exception("unhandled error", rpc=rpc, request_id=request_id)
+        self._access(rpc, request_id, started, "INTERNAL")
+        await context.abort(
+            grpc.StatusCode.INTERNAL,
+            "internal error; this is a bug in modelrouter",
+            trailing_metadata=((DETAILS_KEY, INTERNAL_DETAILS),),
+        )
+
+    def _access(
+        self, rpc: str, request_id: str, started: float, outcome: str, model: str = "", **extra: Any
+    ) -> None:
+        if self._access_log:
+            self._log.info(
+                "call",
+                rpc=rpc,
+                request_id=request_id,
+                model=model,
+                outcome=outcome,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                **extra,
+            )
+
+
+def generic_handler(servicer: RouterServicer) -> grpc.GenericRpcHandler:
+    unary = grpc.unary_unary_rpc_method_handler
+    return grpc.method_handlers_generic_handler(
+        SERVICE,
+        {
+            "Select": unary(servicer.select),
+            "Invoke": unary(servicer.invoke),
+            "InvokeStream": grpc.unary_stream_rpc_method_handler(servicer.invoke_stream),
+            "Stats": unary(servicer.stats),
+            "ListModels": unary(servicer.list_models),
+        },
+    )

@@ -1,0 +1,117 @@
+"""Live state per model and deployment: health, load and observed performance.
+
+Selection reads it; the invoker, health checker and recorder write it. Any change
+that could alter a decision (health, and later budgets) bumps `LiveState.version`
+and tells the listeners, so cached rankings are dropped at that moment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+
+from modelrouter.domain import Health, LatencyProfile, ModelSpec
+
+Listener = Callable[[], None]
+
+# Observed figures are smoothed with this factor; about the last 20 calls count.
+EWMA_ALPHA = 0.1
+
+
+class DeploymentState:
+    """One deployment's mutable figures."""
+
+    __slots__ = (
+        "calls",
+        "ewma_latency_ms",
+        "health",
+        "in_flight",
+        "model",
+        "name",
+        "selections",
+        "successes",
+        "weight",
+    )
+
+    def __init__(self, model: str, name: str, weight: float) -> None:
+        self.model = model
+        self.name = name
+        self.weight = weight
+        self.health = Health.HEALTHY
+        self.in_flight = 0
+        self.selections = 0
+        self.calls = 0
+        self.successes = 0
+        self.ewma_latency_ms = 0.0
+
+
+class ModelState:
+    """One model's mutable figures and its deployments' states."""
+
+    __slots__ = ("_obs_tps", "_obs_ttft", "calls", "deployments", "selections", "spec", "successes")
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.deployments = tuple(DeploymentState(spec.id, d.name, d.weight) for d in spec.deployments)
+        self.selections = 0
+        self.calls = 0
+        self.successes = 0
+        self._obs_ttft = 0.0
+        self._obs_tps = 0.0
+
+    @property
+    def health(self) -> Health:
+        states = [d.health for d in self.deployments]
+        if all(h == Health.UNHEALTHY for h in states):
+            return Health.UNHEALTHY
+        if any(h == Health.UNHEALTHY for h in states):
+            return Health.DEGRADED
+        return Health.HEALTHY
+
+    @property
+    def success_rate(self) -> float:
+        """Share of calls that succeeded; 1.0 before any call (no evidence against it)."""
+        return self.successes / self.calls if self.calls else 1.0
+
+    @property
+    def latency(self) -> LatencyProfile:
+        """Observed time to first token and speed once measured, else the configured prior."""
+        if self._obs_tps > 0:
+            return LatencyProfile(self._obs_ttft, self._obs_tps)
+        return self.spec.latency
+
+    def observe_latency(self, ttft_ms: float, tokens_per_s: float) -> None:
+        if self._obs_tps <= 0:
+            self._obs_ttft, self._obs_tps = ttft_ms, tokens_per_s
+            return
+        self._obs_ttft += EWMA_ALPHA * (ttft_ms - self._obs_ttft)
+        self._obs_tps += EWMA_ALPHA * (tokens_per_s - self._obs_tps)
+
+
+class LiveState:
+    """Every model's state, by id, in registry order."""
+
+    def __init__(self, specs: Iterable[ModelSpec]) -> None:
+        states = {s.id: ModelState(s) for s in specs}
+        self.models: Mapping[str, ModelState] = MappingProxyType(states)
+        self.version = 0
+        self._listeners: list[Listener] = []
+
+    def on_change(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def changed(self) -> None:
+        """Something that may alter decisions changed: invalidate what depends on it."""
+        self.version += 1
+        for listener in self._listeners:
+            listener()
+
+    def set_health(self, model: str, deployment: str, health: Health) -> bool:
+        """Record a deployment's health; returns True when it changed."""
+        for d in self.models[model].deployments:
+            if d.name == deployment:
+                if d.health == health:
+                    return False
+                d.health = health
+                self.changed()
+                return True
+        raise KeyError(f"{model}/{deployment}")

@@ -1,0 +1,64 @@
+"""The use cases, built once from configuration: select, list models, stats.
+(Invoke and streaming arrive with the provider layer.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modelrouter.clock import Clock, monotonic
+from modelrouter.config.load import RouterConfig
+from modelrouter.domain import Decision, SelectQuery
+from modelrouter.live import LiveState, ModelState
+from modelrouter.selection.cache import SelectionCache
+from modelrouter.selection.registry import StrategyRegistry
+from modelrouter.selection.selector import Selector
+
+
+@dataclass(frozen=True, slots=True)
+class CacheFigures:
+    hits: int
+    misses: int
+    entries: int
+    bytes: int
+    evictions: int
+    selection_hits: int
+    selection_misses: int
+    selection_entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReport:
+    models: tuple[ModelState, ...]
+    cache: CacheFigures
+    suggestions: tuple[str, ...]
+    uptime_s: float
+
+
+class Router:
+    """What the API serves, independent of protobuf."""
+
+    def __init__(self, config: RouterConfig, clock: Clock = monotonic) -> None:
+        self.config = config
+        self._clock = clock
+        self._started = clock()
+        self.live = LiveState(config.models)
+        self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
+        cache: SelectionCache[Decision] = SelectionCache(
+            config.cache.selection_ttl_s, config.cache.selection_max_entries, clock
+        )
+        self.selector = Selector(self.live, self.registry, cache)
+
+    def select(self, query: SelectQuery, cache_key: bytes | None = None) -> Decision:
+        return self.selector.decide(query, cache_key)
+
+    def select_cached(self, cache_key: bytes) -> Decision | None:
+        return self.selector.decide_cached(cache_key)
+
+    def models(self) -> tuple[ModelState, ...]:
+        return tuple(self.live.models.values())
+
+    def stats(self, models: tuple[str, ...] = ()) -> StatsReport:
+        states = self.models() if not models else tuple(self.live.models[m] for m in models)
+        cache = self.selector.cache
+        figures = CacheFigures(0, 0, 0, 0, 0, cache.hits, cache.misses, len(cache))
+        return StatsReport(states, figures, (), self._clock() - self._started)

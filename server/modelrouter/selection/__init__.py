@@ -1,0 +1,1 @@
+"""Selection: eligibility, strategies, the registry, the selection cache."""

@@ -1,0 +1,53 @@
+"""The selection cache: a ranking is reused for identical queries for at most
+`ttl_s`, and never across a change of the registry, health or budgets (the owner
+calls `clear` at that moment). Bounded: the least recently used entry goes first.
+
+Keys are opaque bytes chosen by the caller; the API layer uses the request's own
+serialised bytes, so an identical request is found without parsing it again."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Generic, TypeVar
+
+from modelrouter.clock import Clock
+
+V = TypeVar("V")
+
+
+class SelectionCache(Generic[V]):
+    __slots__ = ("_clock", "_entries", "_max", "_ttl", "hits", "misses")
+
+    def __init__(self, ttl_s: float, max_entries: int, clock: Clock) -> None:
+        self._ttl = ttl_s
+        self._max = max_entries if ttl_s > 0 else 0
+        self._clock = clock
+        self._entries: OrderedDict[bytes, tuple[float, V]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: bytes) -> V | None:
+        """The value stored under `key` if still fresh; counts a hit or a miss."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            if self._clock() < entry[0]:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry[1]
+            del self._entries[key]
+        self.misses += 1
+        return None
+
+    def put(self, key: bytes, value: V) -> None:
+        if self._max <= 0:
+            return
+        self._entries[key] = (self._clock() + self._ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

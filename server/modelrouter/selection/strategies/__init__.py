@@ -1,0 +1,1 @@
+"""One module per strategy kind, each behind the `Strategy` protocol in `base`."""

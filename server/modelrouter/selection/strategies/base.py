@@ -1,0 +1,66 @@
+"""The strategy interface and what every strategy is handed.
+
+A strategy turns a query into a `Ranking`: the eligible models best first, the
+rest rejected with reasons. A strategy may carry its own requirements, which
+tighten the request's; with none eligible it yields an empty ranking and a
+fallback chain moves on to its next member."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
+
+from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
+from modelrouter.live import ModelState
+from modelrouter.selection.eligibility import Evaluation, evaluate
+
+
+class CandidatePool:
+    """Evaluates requirements against the live registry for one query, once per
+    distinct set of requirements (members of a chain often share theirs)."""
+
+    __slots__ = ("_input", "_memo", "_models", "_output")
+
+    def __init__(self, models: Iterable[ModelState], input_tokens: int, output_tokens: int) -> None:
+        self._models = models
+        self._input = input_tokens
+        self._output = output_tokens
+        self._memo: list[tuple[Requirements, Evaluation]] = []
+
+    def evaluate(self, req: Requirements) -> Evaluation:
+        for seen, result in self._memo:
+            if seen is req or seen == req:
+                return result
+        result = evaluate(self._models, req, self._input, self._output)
+        self._memo.append((req, result))
+        return result
+
+
+class Strategy(Protocol):
+    """Ranks the models for a query."""
+
+    @property
+    def name(self) -> str:
+        """The registered name; a decision names the strategy that produced it."""
+        ...
+
+    def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
+        """Eligible models best first; an empty ranking when none is eligible."""
+        ...
+
+
+Scorer = Callable[[Candidate], tuple[float, Mapping[str, float]]]
+"""A candidate's score (higher is better) and the parts it is made of."""
+
+SortKey = Callable[[ScoredModel], tuple[float, ...]]
+
+
+def effective_requirements(query: SelectQuery, own: Requirements | None) -> Requirements:
+    return query.requirements if own is None else query.requirements.tightened_by(own)
+
+
+def ranked(name: str, evaluation: Evaluation, score: Scorer, order: SortKey) -> Ranking:
+    """Score every candidate and sort with `order` (ascending; model id breaks ties)."""
+    scored = [ScoredModel(c, *score(c)) for c in evaluation.candidates]
+    scored.sort(key=lambda s: (*order(s), s.candidate.model.id))
+    return Ranking(name, tuple(scored), evaluation.rejections)

@@ -1,0 +1,29 @@
+"""fallback: a chain of strategies; the first that yields a model decides.
+
+Members are tried in order, each with the request's requirements tightened by the
+chain's own and then by the member's. The ranking names the member that produced
+it; when every member yields nothing, the last member's rejections explain why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from modelrouter.domain import Ranking, Requirements, SelectQuery
+from modelrouter.selection.strategies.base import CandidatePool, Strategy
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    name: str
+    chain: tuple[Strategy, ...]
+    requirements: Requirements | None = None
+
+    def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
+        if self.requirements is not None:
+            query = replace(query, requirements=query.requirements.tightened_by(self.requirements))
+        result = Ranking(self.name, (), ())
+        for member in self.chain:
+            result = member.rank(query, pool)
+            if result.ranked:
+                return result
+        return result

@@ -1,0 +1,101 @@
+"""Build the gRPC server once from configuration, serve until SIGTERM or SIGINT,
+then drain: health turns NOT_SERVING first, in-flight calls finish (up to
+`server.shutdown_grace_s`), and the process exits 0."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+from structlog.typing import FilteringBoundLogger
+
+from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
+from modelrouter.config.load import RouterConfig
+from modelrouter.manager import Router
+
+# Larger than any sane request; a caller sending more gets RESOURCE_EXHAUSTED from grpc.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class RunningServer:
+    server: grpc.aio.Server
+    health: HealthServicer
+    router: Router
+    port: int
+
+    async def drain(self, grace_s: float) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_s)
+
+
+async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -> RunningServer:
+    router = Router(config)
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ]
+    )
+    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, config.server.access_log)),))
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    reflection.enable_server_reflection(
+        (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(address)
+    await server.start()
+    for name in ("", SERVICE):
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, health, router, port)
+
+
+def listening_address(address: str, port: int) -> str:
+    host = address.rsplit(":", 1)[0]
+    return f"{host}:{port}"
+
+
+async def serve(config: RouterConfig, address: str, log: FilteringBoundLogger) -> int:
+    running = await start(config, address, log)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    where = listening_address(address, running.port)
+    print(f"listening on {where}", flush=True)
+    log.info("serving", address=where, models=len(config.models), config=config.source)
+    await stop.wait()
+    grace = config.server.shutdown_grace_s
+    log.info("draining", grace_s=grace)
+    await running.drain(grace)
+    log.info("stopped")
+    return 0
+
+
+def run(config: RouterConfig, address: str, log: FilteringBoundLogger) -> int:
+    return asyncio.run(serve(config, address, log))
+
+
+def check_health(address: str, timeout_s: float, service: str = "") -> int:
+    """0 when the server at `address` reports SERVING, else 1."""
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout_s)
+        except grpc.RpcError as err:
+            print(f"{address}: {err.code().name}: {err.details()}", file=sys.stderr)
+            return 1
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    print(f"{address}: {status}")
+    return 0 if reply.status == health_pb2.HealthCheckResponse.SERVING else 1
+
+
+__all__: Sequence[str] = ("RunningServer", "check_health", "run", "start")
