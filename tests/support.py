@@ -77,7 +77,13 @@ def details_of(err: grpc.aio.AioRpcError) -> ErrorDetails:
             violations += [(v.subject, v.type) for v in failure.violations]
     assert len(infos) == 1, f"expected exactly one ErrorInfo, got {len(infos)}"
     return ErrorDetails(
-        err.code(), err.details() or "", infos[0].reason, infos[0].domain, dict(infos[0].metadata), violations, 1
+        err.code(),
+        err.details() or "",
+        infos[0].reason,
+        infos[0].domain,
+        dict(infos[0].metadata),
+        violations,
+        1,
     )
 
 

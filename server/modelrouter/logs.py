@@ -1,6 +1,6 @@
-"""Structured logging: JSON lines when stderr is not a terminal, readable
-columns when it is. Configured once at start-up; loggers are cached after the
-first use so the per-call cost is one render and one write."""
+"""Structured logging: JSON lines when the stream is not a terminal, readable
+columns when it is. The logger is built once at start-up and handed to whoever
+logs (no global configuration), so the per-call cost is one render and one write."""
 
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ import sys
 from typing import TextIO
 
 import structlog
-from structlog.typing import FilteringBoundLogger
+from structlog.typing import FilteringBoundLogger, Processor
 
 
-def configure(stream: TextIO | None = None, level: int = logging.INFO) -> FilteringBoundLogger:
+def make_logger(stream: TextIO | None = None, level: int = logging.INFO) -> FilteringBoundLogger:
     stream = stream or sys.stderr
-    renderer: structlog.typing.Processor = (
+    renderer: Processor = (
         structlog.dev.ConsoleRenderer(colors=False)
         if stream.isatty()
         else structlog.processors.JSONRenderer()
     )
-    structlog.configure(
+    log: FilteringBoundLogger = structlog.wrap_logger(
+        structlog.WriteLogger(stream),
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -27,8 +28,5 @@ def configure(stream: TextIO | None = None, level: int = logging.INFO) -> Filter
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.WriteLoggerFactory(file=stream),
-        cache_logger_on_first_use=True,
     )
-    log: FilteringBoundLogger = structlog.get_logger("modelrouter")
     return log

@@ -10,14 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
-from modelrouter_client._proto import router_pb2 as pb
-
 from modelrouter.config.schema import WEIGHT_KEYS
 from modelrouter.domain import ChatMessage, Decision, Health, Ranking, Requirements, SelectQuery
 from modelrouter.errors import InvalidRequest
 from modelrouter.live import ModelState
 from modelrouter.manager import StatsReport
 from modelrouter.selection.estimate import resolve_token_counts
+from modelrouter_client._proto import router_pb2 as pb
 
 ROLES = frozenset({"system", "user", "assistant"})
 MAX_TOKENS = 100_000_000

@@ -14,13 +14,13 @@ from typing import Any, NoReturn, TypeVar
 
 import grpc
 from google.protobuf.message import Message
-from modelrouter_client._proto import router_pb2 as pb
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.convert import Converter
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.errors import InvalidRequest, MalformedRequest, NotImplementedYet, RouterError, UnknownModel
 from modelrouter.manager import Router
+from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
 M = TypeVar("M", bound=Message)
