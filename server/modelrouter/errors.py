@@ -7,6 +7,18 @@ from collections.abc import Mapping, Sequence
 
 from modelrouter.domain import Rejection
 
+# Errors quote what the caller sent so a person can find it; a caller's string can
+# be megabytes, and the status message and details travel in HTTP/2 trailers that
+# grpc caps at a few KiB. Quote at most this much.
+MAX_QUOTED = 100
+
+
+def clip(text: str) -> str:
+    """`text` shortened for quoting in an error, marked when cut."""
+    if len(text) <= MAX_QUOTED:
+        return text
+    return f"{text[:MAX_QUOTED]}...({len(text)} characters)"
+
 
 class RouterError(Exception):
     """Base of every error a caller may see. `reason` is the ErrorInfo reason;
@@ -41,8 +53,8 @@ class UnknownStrategy(RouterError):
 
     def __init__(self, name: str, known: Sequence[str]) -> None:
         super().__init__(
-            f"unknown strategy {name!r}; registered strategies: {', '.join(known)}",
-            {"strategy": name},
+            f"unknown strategy {clip(name)!r}; registered strategies: {', '.join(known)}",
+            {"strategy": clip(name)},
         )
 
 
@@ -50,7 +62,9 @@ class UnknownModel(RouterError):
     reason = "UNKNOWN_MODEL"
 
     def __init__(self, model: str) -> None:
-        super().__init__(f"unknown model {model!r}; ListModels shows the registered ids", {"model": model})
+        super().__init__(
+            f"unknown model {clip(model)!r}; ListModels shows the registered ids", {"model": clip(model)}
+        )
 
 
 class NoEligibleModel(RouterError):

@@ -47,7 +47,7 @@ class DeploymentState:
 class ModelState:
     """One model's mutable figures and its deployments' states."""
 
-    __slots__ = ("_obs_tps", "_obs_ttft", "calls", "deployments", "selections", "spec", "successes")
+    __slots__ = ("_obs_tps", "_obs_ttft", "calls", "deployments", "health", "selections", "spec", "successes")
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
@@ -57,9 +57,11 @@ class ModelState:
         self.successes = 0
         self._obs_ttft = 0.0
         self._obs_tps = 0.0
+        self.health = Health.HEALTHY
+        """Derived from the deployments' health; kept current by `LiveState.set_health`
+        because selection reads it for every model on every decision."""
 
-    @property
-    def health(self) -> Health:
+    def derive_health(self) -> Health:
         states = [d.health for d in self.deployments]
         if all(h == Health.UNHEALTHY for h in states):
             return Health.UNHEALTHY
@@ -107,11 +109,13 @@ class LiveState:
 
     def set_health(self, model: str, deployment: str, health: Health) -> bool:
         """Record a deployment's health; returns True when it changed."""
-        for d in self.models[model].deployments:
+        state = self.models[model]
+        for d in state.deployments:
             if d.name == deployment:
                 if d.health == health:
                     return False
                 d.health = health
+                state.health = state.derive_health()
                 self.changed()
                 return True
         raise KeyError(f"{model}/{deployment}")

@@ -34,6 +34,9 @@ class StatsReport:
     uptime_s: float
 
 
+MAX_CACHED_MODEL_ENTRIES = 2_000_000
+
+
 class Router:
     """What the API serves, independent of protobuf."""
 
@@ -43,9 +46,13 @@ class Router:
         self._started = clock()
         self.live = LiveState(config.models)
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
-        cache: SelectionCache[Decision] = SelectionCache(
-            config.cache.selection_ttl_s, config.cache.selection_max_entries, clock
+        # A cached ranking holds an entry per registered model; bound the model
+        # entries in all as well as the rankings, so a large registry cannot fill
+        # memory (and slow every garbage collection) with cached rankings.
+        max_entries = min(
+            config.cache.selection_max_entries, max(1, MAX_CACHED_MODEL_ENTRIES // len(config.models))
         )
+        cache: SelectionCache[Decision] = SelectionCache(config.cache.selection_ttl_s, max_entries, clock)
         self.selector = Selector(self.live, self.registry, cache)
 
     def select(self, query: SelectQuery, cache_key: bytes | None = None) -> Decision:

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
+from modelrouter.api.wire import SELECT_RESPONSE_DECISION, DecisionEncoder, length_delimited
 from modelrouter.config.schema import WEIGHT_KEYS
 from modelrouter.domain import ChatMessage, Decision, Health, Ranking, Requirements, SelectQuery
-from modelrouter.errors import InvalidRequest
+from modelrouter.errors import InvalidRequest, clip
 from modelrouter.live import ModelState
 from modelrouter.manager import StatsReport
 from modelrouter.selection.estimate import resolve_token_counts
@@ -33,6 +34,7 @@ class Converter:
         # A cached decision carries the same Ranking object on every hit: keep its
         # serialised form while the ranking lives, and send it again as bytes.
         self._wire: WeakKeyDictionary[Ranking, bytes] = WeakKeyDictionary()
+        self._encoder = DecisionEncoder(self._model_ids)
 
     # -- requests -------------------------------------------------------------
 
@@ -68,9 +70,11 @@ class Converter:
             max_cost_usd=_limit(r.max_cost_usd, f"{path}.max_cost_usd"),
             max_latency_ms=_limit(r.max_latency_ms, f"{path}.max_latency_ms"),
             min_quality=_unit(r.min_quality, f"{path}.min_quality"),
-            include_models=self._known(r.include_models, f"{path}.include_models"),
+            include_models=self._known(r.include_models, f"{path}.include_models")
+            if r.include_models
+            else None,
             exclude_models=self._known(r.exclude_models, f"{path}.exclude_models"),
-            labels=MappingProxyType(dict(r.labels)) if r.labels else Requirements().labels,
+            labels=tuple(sorted(r.labels.items())) if r.labels else (),
             expected_input_tokens=_count(r.expected_input_tokens, f"{path}.expected_input_tokens"),
             expected_output_tokens=_count(r.expected_output_tokens, f"{path}.expected_output_tokens"),
         )
@@ -80,9 +84,13 @@ class Converter:
             return None
         for key, value in w.items():
             if key not in WEIGHT_KEYS:
-                raise InvalidRequest(f'{path}["{key}"]', f"unknown weight key; use {', '.join(WEIGHT_KEYS)}")
+                raise InvalidRequest(
+                    f'{path}["{clip(key)}"]', f"unknown weight key; use {', '.join(WEIGHT_KEYS)}"
+                )
             if not math.isfinite(value) or value < 0:
-                raise InvalidRequest(f'{path}["{key}"]', f"weight must be a finite number >= 0, got {value}")
+                raise InvalidRequest(
+                    f'{path}["{clip(key)}"]', f"weight must be a finite number >= 0, got {value}"
+                )
         if sum(w.values()) <= 0:
             raise InvalidRequest(path, "at least one weight must be above zero")
         return MappingProxyType(dict(w))
@@ -94,7 +102,7 @@ class Converter:
         for i, m in enumerate(msgs):
             if m.role not in ROLES:
                 raise InvalidRequest(
-                    f"{path}[{i}].role", f"role must be system, user or assistant, got {m.role!r}"
+                    f"{path}[{i}].role", f"role must be system, user or assistant, got {clip(m.role)!r}"
                 )
             out.append(ChatMessage(m.role, m.content))
         return tuple(out)
@@ -107,7 +115,7 @@ class Converter:
         for i, mid in enumerate(ids):
             if mid not in self._model_ids:
                 raise InvalidRequest(
-                    f"{path}[{i}]", f"unknown model id {mid!r}; ListModels shows the registered ids"
+                    f"{path}[{i}]", f"unknown model id {clip(mid)!r}; ListModels shows the registered ids"
                 )
         return frozenset(ids)
 
@@ -119,7 +127,7 @@ class Converter:
         rule for a repeated non-repeated message field)."""
         static = self._wire.get(decision.ranking)
         if static is None:
-            static = pb.SelectResponse(decision=self._static_decision(decision)).SerializeToString()
+            static = length_delimited(SELECT_RESPONSE_DECISION, self._encoder.encode(decision))
             self._wire[decision.ranking] = static
         live = pb.SelectResponse(
             decision=pb.Decision(deployment=decision.deployment, from_cache=decision.from_cache)
@@ -127,6 +135,7 @@ class Converter:
         return static + live
 
     def decision(self, decision: Decision) -> pb.Decision:
+        """The decision as a protobuf object (the reference the wire encoder is tested against)."""
         d = self._static_decision(decision)
         d.deployment = decision.deployment
         d.from_cache = decision.from_cache

@@ -195,9 +195,9 @@ def requirements_from_config(r: RequirementsConfig) -> Requirements:
         max_cost_usd=r.max_cost_usd,
         max_latency_ms=r.max_latency_ms,
         min_quality=r.min_quality,
-        include_models=frozenset(r.include_models),
+        include_models=frozenset(r.include_models) if r.include_models else None,
         exclude_models=frozenset(r.exclude_models),
-        labels=MappingProxyType(dict(r.labels)),
+        labels=tuple(sorted(r.labels.items())),
         expected_input_tokens=r.expected_input_tokens,
         expected_output_tokens=r.expected_output_tokens,
     )

@@ -3,15 +3,30 @@
 Checks run in a fixed order and the first that fails names the rejection, so the
 reason a caller sees is stable: the caller's own lists (include/exclude), health,
 then what the model is (capabilities, labels, context), then what the request
-would get from it (quality, cost, latency)."""
+would get from it (quality, cost, latency).
+
+This loop runs for every model on every uncached decision, so it reads each
+field once into a local and builds nothing for an eligible model but its
+`Candidate`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from modelrouter.domain import Candidate, Health, Rejection, RejectReason, Requirements
 from modelrouter.live import ModelState
+
+_UNHEALTHY = Health.UNHEALTHY
+_NOT_INCLUDED = RejectReason.NOT_INCLUDED
+_EXCLUDED = RejectReason.EXCLUDED
+_UNHEALTHY_REASON = RejectReason.UNHEALTHY
+_MISSING_CAPABILITY = RejectReason.MISSING_CAPABILITY
+_LABEL_MISMATCH = RejectReason.LABEL_MISMATCH
+_CONTEXT_TOO_SMALL = RejectReason.CONTEXT_TOO_SMALL
+_BELOW_QUALITY = RejectReason.BELOW_QUALITY
+_OVER_COST = RejectReason.OVER_COST
+_OVER_LATENCY = RejectReason.OVER_LATENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,72 +42,74 @@ def evaluate(
 ) -> Evaluation:
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
+    reject = rejections.append
+    accept = candidates.append
     context_needed = max(req.min_context_tokens, input_tokens + output_tokens)
+    include = req.include_models
+    exclude = req.exclude_models
+    capabilities = req.capabilities
+    labels = req.labels
+    task = req.task
+    min_quality = req.min_quality
+    max_cost = req.max_cost_usd
+    max_latency = req.max_latency_ms
     for state in models:
         spec = state.spec
         mid = spec.id
-        if req.include_models and mid not in req.include_models:
-            rejections.append(Rejection(mid, RejectReason.NOT_INCLUDED, "not in include_models"))
+        if include is not None and mid not in include:
+            reject(Rejection(mid, _NOT_INCLUDED, "not in include_models"))
             continue
-        if mid in req.exclude_models:
-            rejections.append(Rejection(mid, RejectReason.EXCLUDED, "listed in exclude_models"))
+        if mid in exclude:
+            reject(Rejection(mid, _EXCLUDED, "listed in exclude_models"))
             continue
-        if state.health == Health.UNHEALTHY:
-            rejections.append(Rejection(mid, RejectReason.UNHEALTHY, "no healthy deployment"))
+        if state.health is _UNHEALTHY:
+            reject(Rejection(mid, _UNHEALTHY_REASON, "no healthy deployment"))
             continue
-        if not req.capabilities <= spec.capabilities:
-            missing = ", ".join(sorted(req.capabilities - spec.capabilities))
-            rejections.append(Rejection(mid, RejectReason.MISSING_CAPABILITY, f"lacks {missing}"))
+        if capabilities and not capabilities <= spec.capabilities:
+            missing = ", ".join(sorted(capabilities - spec.capabilities))
+            reject(Rejection(mid, _MISSING_CAPABILITY, f"lacks {missing}"))
             continue
-        if req.labels:
-            wrong = [k for k, v in req.labels.items() if spec.labels.get(k) != v]
-            if wrong:
-                k = wrong[0]
-                have = spec.labels.get(k)
-                rejections.append(
-                    Rejection(
-                        mid,
-                        RejectReason.LABEL_MISMATCH,
-                        f"label {k}={have!r} (required {req.labels[k]!r})"
-                        if have is not None
-                        else f"no label {k}",
-                    )
-                )
+        if labels:
+            mismatch = _label_mismatch(labels, spec.labels)
+            if mismatch:
+                reject(Rejection(mid, _LABEL_MISMATCH, mismatch))
                 continue
         if spec.context_window < context_needed:
-            rejections.append(
+            reject(
                 Rejection(
                     mid,
-                    RejectReason.CONTEXT_TOO_SMALL,
+                    _CONTEXT_TOO_SMALL,
                     f"context window {spec.context_window} < {context_needed} tokens needed",
                 )
             )
             continue
-        quality = spec.quality_for(req.task)
-        if quality < req.min_quality:
-            rejections.append(
-                Rejection(
-                    mid, RejectReason.BELOW_QUALITY, f"quality {quality:g} < min_quality {req.min_quality:g}"
-                )
+        quality = spec.quality.get(task) if task else None
+        if quality is None:
+            quality = spec.quality["default"]
+        if quality < min_quality:
+            reject(Rejection(mid, _BELOW_QUALITY, f"quality {quality:g} < min_quality {min_quality:g}"))
+            continue
+        pricing = spec.pricing
+        cost = (input_tokens * pricing.input_per_mtok + output_tokens * pricing.output_per_mtok) / 1e6
+        if max_cost and cost > max_cost:
+            reject(Rejection(mid, _OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${max_cost:g}"))
+            continue
+        latency_profile = state.latency
+        latency = latency_profile.ttft_ms + output_tokens * 1000.0 / latency_profile.tokens_per_s
+        if max_latency and latency > max_latency:
+            reject(
+                Rejection(mid, _OVER_LATENCY, f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}")
             )
             continue
-        cost = spec.pricing.cost(input_tokens, output_tokens)
-        if req.max_cost_usd and cost > req.max_cost_usd:
-            rejections.append(
-                Rejection(
-                    mid, RejectReason.OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${req.max_cost_usd:g}"
-                )
-            )
-            continue
-        latency = state.latency.full_answer_ms(output_tokens)
-        if req.max_latency_ms and latency > req.max_latency_ms:
-            rejections.append(
-                Rejection(
-                    mid,
-                    RejectReason.OVER_LATENCY,
-                    f"expected {latency:.0f} ms > max_latency_ms {req.max_latency_ms:g}",
-                )
-            )
-            continue
-        candidates.append(Candidate(spec, quality, cost, latency, state.success_rate))
+        accept(Candidate(spec, quality, cost, latency, state.success_rate))
     return Evaluation(tuple(candidates), tuple(rejections))
+
+
+def _label_mismatch(required: tuple[tuple[str, str], ...], labels: Mapping[str, str]) -> str:
+    for key, value in required:
+        actual = labels.get(key)
+        if actual != value:
+            if actual is None:
+                return f"no label {key}"
+            return f"label {key}={actual!r} (required {value!r})"
+    return ""

@@ -1,0 +1,60 @@
+"""The README's grpcurl walkthrough, run as written but for the port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import Served
+
+ROOT = Path(__file__).resolve().parents[2]
+GRPCURL = Path(sys.executable).parent / "grpcurl"
+
+
+def walkthrough() -> list[str]:
+    lines = (ROOT / "README.md").read_text().splitlines()
+    return [line for line in lines if line.startswith(".venv/bin/grpcurl ")]
+
+
+def run(line: str, address: str) -> subprocess.CompletedProcess[str]:
+    argv = shlex.split(line.replace("127.0.0.1:50051", address))
+    argv[0] = str(GRPCURL)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_the_readme_has_a_walkthrough() -> None:
+    commands = walkthrough()
+    assert len(commands) >= 7
+    for needed in (" list", " describe ", "Health/Check", "/Select", "/ListModels", "/Stats"):
+        assert any(needed in c for c in commands), needed
+
+
+@pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")
+async def test_every_grpcurl_command_works_as_written(default_server: Served) -> None:
+    outputs = {}
+    for line in walkthrough():
+        # The server runs on this event loop: wait for grpcurl off the loop.
+        result = await asyncio.to_thread(run, line, default_server.address)
+        outputs[line] = result
+    listing, describe, health, select, select_eu, models, stats, impossible = outputs.values()
+    for result in (listing, describe, health, select, select_eu, models, stats):
+        assert result.returncode == 0, result.stderr
+    assert "modelrouter.v1.RouterService" in listing.stdout and "grpc.health.v1.Health" in listing.stdout
+    assert "rpc Select ( .modelrouter.v1.SelectRequest )" in describe.stdout
+    assert json.loads(health.stdout) == {"status": "SERVING"}
+    decision = json.loads(select.stdout)["decision"]
+    assert (decision["model"], decision["strategy"]) == ("code-specialist", "by-task")
+    assert {"model": "nano-fast", "reason": "MISSING_CAPABILITY", "detail": "lacks tools"} in decision["rejected"]
+    eu = json.loads(select_eu.stdout)["decision"]
+    assert eu["model"] == "mini-general"
+    assert len(json.loads(models.stdout)["models"]) == 9
+    assert [m["model"] for m in json.loads(stats.stdout)["models"]] == ["code-specialist"]
+    assert impossible.returncode != 0
+    assert "NO_ELIGIBLE_MODEL" in impossible.stderr and "PreconditionFailure" in impossible.stderr

@@ -1,0 +1,42 @@
+"""The hand-written decision encoding reads back exactly as the decision built
+with the protobuf library, for every strategy and with rejections of every kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelrouter.api.convert import Converter
+from modelrouter.api.wire import varint
+from modelrouter.config.load import load_config
+from modelrouter.domain import Health, Requirements, SelectQuery
+from modelrouter.manager import Router
+from modelrouter_client._proto import router_pb2 as pb
+
+
+@pytest.mark.parametrize("strategy", ["task_based", "cost_aware", "performance", "weighted", "resilient"])
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        Requirements(),
+        Requirements(task="code", capabilities=frozenset({"tools"}), max_cost_usd=0.01),
+        Requirements(labels=(("region", "eu"),), max_latency_ms=5000, min_quality=0.6),
+        Requirements(exclude_models=frozenset({"nano-fast"}), min_context_tokens=100_000),
+    ],
+)
+def test_encoded_decision_equals_the_protobuf_one(strategy: str, requirements: Requirements) -> None:
+    config = load_config()
+    router = Router(config)
+    router.live.set_health("vision-pro", "default", Health.UNHEALTHY)
+    convert = Converter((m.id for m in config.models), 1000, 256)
+    decision = router.select(SelectQuery(requirements, strategy, None, 1234, 321))
+    reference = convert.decision(decision)
+    wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
+    assert wire == reference
+    assert wire.rejected and wire.ranking
+
+
+@pytest.mark.parametrize("n", [0, 1, 127, 128, 300, 16383, 16384, 2**31 - 1])
+def test_varint(n: int) -> None:
+    encoded = varint(n)
+    msg = pb.Decision.FromString(b"\x50" + encoded)
+    assert msg.estimated_input_tokens == n
