@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 
 class Health(enum.IntEnum):
@@ -18,18 +18,31 @@ class Health(enum.IntEnum):
     UNHEALTHY = 3
 
 
-class RejectReason(enum.StrEnum):
-    """Why a model was not eligible; the string is the wire code."""
+class RejectReason:
+    """Why a model was not eligible: the wire codes. Plain strings rather than an
+    enum so a cached ranking holds nothing the garbage collector must track."""
 
-    MISSING_CAPABILITY = "MISSING_CAPABILITY"
-    CONTEXT_TOO_SMALL = "CONTEXT_TOO_SMALL"
-    OVER_COST = "OVER_COST"
-    OVER_LATENCY = "OVER_LATENCY"
-    BELOW_QUALITY = "BELOW_QUALITY"
-    UNHEALTHY = "UNHEALTHY"
-    EXCLUDED = "EXCLUDED"
-    NOT_INCLUDED = "NOT_INCLUDED"
-    LABEL_MISMATCH = "LABEL_MISMATCH"
+    MISSING_CAPABILITY: Final = "MISSING_CAPABILITY"
+    CONTEXT_TOO_SMALL: Final = "CONTEXT_TOO_SMALL"
+    OVER_COST: Final = "OVER_COST"
+    OVER_LATENCY: Final = "OVER_LATENCY"
+    BELOW_QUALITY: Final = "BELOW_QUALITY"
+    UNHEALTHY: Final = "UNHEALTHY"
+    EXCLUDED: Final = "EXCLUDED"
+    NOT_INCLUDED: Final = "NOT_INCLUDED"
+    LABEL_MISMATCH: Final = "LABEL_MISMATCH"
+
+    ALL: Final = (
+        MISSING_CAPABILITY,
+        CONTEXT_TOO_SMALL,
+        OVER_COST,
+        OVER_LATENCY,
+        BELOW_QUALITY,
+        UNHEALTHY,
+        EXCLUDED,
+        NOT_INCLUDED,
+        LABEL_MISMATCH,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +183,17 @@ class SelectQuery:
     output_tokens: int
 
 
-# The three per-model values of a decision are named tuples: immutable like the
-# dataclasses here, and several times cheaper to build, which matters when a
-# decision over a thousand models builds a thousand of each.
+# The three per-model values of a decision are named tuples of plain values (the
+# model's id, not its spec): immutable like the dataclasses here, several times
+# cheaper to build, and, holding only atomic values, dropped from the garbage
+# collector's watch after its first pass, so cached rankings over a large
+# registry do not make every collection slower.
 
 
 class Candidate(NamedTuple):
-    """An eligible model with the estimates every strategy ranks by."""
+    """An eligible model (by id) with the estimates every strategy ranks by."""
 
-    model: ModelSpec
+    model: str
     quality: float
     cost_usd: float
     latency_ms: float
@@ -187,7 +202,8 @@ class Candidate(NamedTuple):
 
 class Rejection(NamedTuple):
     model: str
-    reason: RejectReason
+    reason: str
+    """One of `RejectReason`."""
     detail: str
 
 

@@ -34,7 +34,7 @@ class StatsReport:
     uptime_s: float
 
 
-MAX_CACHED_MODEL_ENTRIES = 2_000_000
+MAX_CACHED_MODEL_ENTRIES = 500_000
 
 
 class Router:

@@ -145,12 +145,12 @@ class Converter:
         ranking = decision.ranking
         best = ranking.ranked[0].candidate
         return pb.Decision(
-            model=best.model.id,
+            model=best.model,
             strategy=ranking.strategy,
             requested_strategy=decision.requested_strategy,
             ranking=[
                 pb.ScoredModel(
-                    model=s.candidate.model.id,
+                    model=s.candidate.model,
                     score=s.score,
                     components=s.components,
                     estimated_cost_usd=s.candidate.cost_usd,

@@ -65,7 +65,7 @@ class RouterServicer:
             await self._fail(context, "Select", request_id, started, err)
         except Exception:
             await self._crash(context, "Select", request_id, started)
-        self._access("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model.id)
+        self._access("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model)
         return response
 
     async def invoke(self, raw: bytes, context: Context) -> bytes:

@@ -59,7 +59,7 @@ class DecisionEncoder:
 
     def __init__(self, model_ids: Iterable[str]) -> None:
         self._model_field = {mid: _string(b"\x0a", mid) for mid in model_ids}
-        self._reason_field = {r: _string(b"\x12", r.value) for r in RejectReason}
+        self._reason_field = {r: _string(b"\x12", r) for r in RejectReason.ALL}
         self._component_prefix: dict[str, bytes] = {}
 
     def _component(self, key: str) -> bytes:
@@ -77,13 +77,13 @@ class DecisionEncoder:
         model_field = self._model_field
         component = self._component
         parts = [
-            model_field[best.model.id],
+            model_field[best.model],
             _string(_DECISION_STRATEGY, ranking.strategy),
         ]
         append = parts.append
         for scored in ranking.ranked:
             c = scored.candidate
-            body = [model_field[c.model.id], _SCORED_SCORE, _double(scored.score)]
+            body = [model_field[c.model], _SCORED_SCORE, _double(scored.score)]
             for key, value in scored.components.items():
                 body.append(component(key))
                 body.append(_double(value))

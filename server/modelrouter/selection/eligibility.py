@@ -101,7 +101,7 @@ def evaluate(
                 Rejection(mid, _OVER_LATENCY, f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}")
             )
             continue
-        accept(Candidate(spec, quality, cost, latency, state.success_rate))
+        accept(Candidate(mid, quality, cost, latency, state.success_rate))
     return Evaluation(tuple(candidates), tuple(rejections))
 
 

@@ -54,7 +54,7 @@ class Selector:
         return deployment.name
 
     def _dispatch(self, template: Decision) -> Decision:
-        model = template.ranking.ranked[0].candidate.model.id
+        model = template.ranking.ranked[0].candidate.model
         self._live.models[model].selections += 1
         return Decision(
             template.requested_strategy,

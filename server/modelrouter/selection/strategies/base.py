@@ -62,5 +62,5 @@ def effective_requirements(query: SelectQuery, own: Requirements | None) -> Requ
 def ranked(name: str, evaluation: Evaluation, score: Scorer, order: SortKey) -> Ranking:
     """Score every candidate and sort with `order` (ascending; model id breaks ties)."""
     scored = [ScoredModel(c, *score(c)) for c in evaluation.candidates]
-    scored.sort(key=lambda s: (*order(s), s.candidate.model.id))
+    scored.sort(key=lambda s: (*order(s), s.candidate.model))
     return Ranking(name, tuple(scored), evaluation.rejections)
