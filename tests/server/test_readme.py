@@ -58,3 +58,22 @@ async def test_every_grpcurl_command_works_as_written(default_server: Served) ->
     assert [m["model"] for m in json.loads(stats.stdout)["models"]] == ["code-specialist"]
     assert impossible.returncode != 0
     assert "NO_ELIGIBLE_MODEL" in impossible.stderr and "PreconditionFailure" in impossible.stderr
+
+
+def python_example() -> str:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("<!-- python-example -->\n```python\n", 1)[1]
+    return block.split("```", 1)[0]
+
+
+async def test_the_python_example_runs_as_written(default_server: Served) -> None:
+    source = python_example().replace("127.0.0.1:50051", default_server.address)
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", source], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("code-specialist default $0.000884")
+    assert lines[1].startswith("  ranked code-specialist 0.92")
+    assert "  rejected nano-fast MISSING_CAPABILITY lacks tools" in lines
+    assert lines[-1] == "NO_ELIGIBLE_MODEL ['MISSING_CAPABILITY']"

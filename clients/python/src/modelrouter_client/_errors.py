@@ -13,6 +13,8 @@ garbage. Whatever arrives, the caller gets a RouterError with the status code.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
 import grpc
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
@@ -21,7 +23,6 @@ from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-unty
 from modelrouter_client._types import Rejection
 
 DETAILS_KEY = "grpc-status-details-bin"
-DOMAIN = "modelrouter.v1"
 
 
 class RouterError(Exception):
@@ -32,21 +33,26 @@ class RouterError(Exception):
     explained the failure) and `metadata` the ErrorInfo metadata (lowerCamelCase keys).
     When the server sent no ErrorInfo (e.g. the deadline passed in the client or the
     connection failed) `reason` is the code's name and `domain` is empty.
+
+    Each subclass stands for one status code, the default `code` when callers build
+    one themselves (e.g. in a fake of the router for their own tests).
     """
+
+    default_code: ClassVar[grpc.StatusCode] = grpc.StatusCode.UNKNOWN
 
     def __init__(
         self,
         message: str,
         *,
-        code: grpc.StatusCode = grpc.StatusCode.UNKNOWN,
+        code: grpc.StatusCode | None = None,
         reason: str = "",
         domain: str = "",
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
-        self.reason = reason or code.name
+        self.code: grpc.StatusCode = self.default_code if code is None else code
+        self.reason = reason or self.code.name
         self.domain = domain
         self.metadata: dict[str, str] = dict(metadata or {})
 
@@ -54,19 +60,27 @@ class RouterError(Exception):
         return f"{self.code.name} {self.reason}: {self.message}"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code.name}, reason={self.reason!r}, message={self.message!r})"
+        return (
+            f"{type(self).__name__}(code={self.code.name}, reason={self.reason!r}, message={self.message!r})"
+        )
 
 
 class InvalidArgumentError(RouterError):
     """INVALID_ARGUMENT: INVALID_REQUEST (metadata `field`), MALFORMED_REQUEST, UNKNOWN_STRATEGY."""
 
+    default_code = grpc.StatusCode.INVALID_ARGUMENT
+
 
 class NotFoundError(RouterError):
     """NOT_FOUND: UNKNOWN_MODEL (metadata `model`)."""
 
+    default_code = grpc.StatusCode.NOT_FOUND
+
 
 class FailedPreconditionError(RouterError):
     """FAILED_PRECONDITION."""
+
+    default_code = grpc.StatusCode.FAILED_PRECONDITION
 
 
 class NoEligibleModelError(FailedPreconditionError):
@@ -77,7 +91,7 @@ class NoEligibleModelError(FailedPreconditionError):
         self,
         message: str,
         *,
-        code: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION,
+        code: grpc.StatusCode | None = None,
         reason: str = "NO_ELIGIBLE_MODEL",
         domain: str = "",
         metadata: Mapping[str, str] | None = None,
@@ -90,29 +104,43 @@ class NoEligibleModelError(FailedPreconditionError):
 class UnavailableError(RouterError):
     """UNAVAILABLE: ALL_CANDIDATES_FAILED (metadata `attempts`), or the server is unreachable."""
 
+    default_code = grpc.StatusCode.UNAVAILABLE
+
 
 class ResourceExhaustedError(RouterError):
     """RESOURCE_EXHAUSTED: BUDGET_EXCEEDED or RATE_LIMITED (the router's own limits)."""
+
+    default_code = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 class DeadlineExceededError(RouterError):
     """DEADLINE_EXCEEDED: the call's deadline passed (noticed by the server or the client)."""
 
+    default_code = grpc.StatusCode.DEADLINE_EXCEEDED
+
 
 class UnauthenticatedError(RouterError):
     """UNAUTHENTICATED: missing or wrong credentials."""
+
+    default_code = grpc.StatusCode.UNAUTHENTICATED
 
 
 class PermissionDeniedError(RouterError):
     """PERMISSION_DENIED: the credentials do not allow this call."""
 
+    default_code = grpc.StatusCode.PERMISSION_DENIED
+
 
 class UnimplementedError(RouterError):
     """UNIMPLEMENTED: the server does not serve this RPC (yet)."""
 
+    default_code = grpc.StatusCode.UNIMPLEMENTED
+
 
 class InternalError(RouterError):
     """INTERNAL: a bug in the server (or a broken stream); worth reporting."""
+
+    default_code = grpc.StatusCode.INTERNAL
 
 
 class UnknownError(RouterError):
@@ -120,16 +148,19 @@ class UnknownError(RouterError):
 
 
 _BY_CODE: dict[grpc.StatusCode, type[RouterError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
-    grpc.StatusCode.NOT_FOUND: NotFoundError,
-    grpc.StatusCode.FAILED_PRECONDITION: FailedPreconditionError,
-    grpc.StatusCode.UNAVAILABLE: UnavailableError,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
-    grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceededError,
-    grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
-    grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
-    grpc.StatusCode.UNIMPLEMENTED: UnimplementedError,
-    grpc.StatusCode.INTERNAL: InternalError,
+    cls.default_code: cls
+    for cls in (
+        InvalidArgumentError,
+        NotFoundError,
+        FailedPreconditionError,
+        UnavailableError,
+        ResourceExhaustedError,
+        DeadlineExceededError,
+        UnauthenticatedError,
+        PermissionDeniedError,
+        UnimplementedError,
+        InternalError,
+    )
 }
 
 
@@ -170,7 +201,8 @@ def from_status(code: object, message: object, trailing_metadata: object) -> Rou
                 reason, domain, metadata = info.reason, info.domain, dict(info.metadata)
             elif _unpack(detail, failure):
                 rejections.extend(
-                    Rejection(model=v.subject, reason=v.type, detail=v.description) for v in failure.violations
+                    Rejection(model=v.subject, reason=v.type, detail=v.description)
+                    for v in failure.violations
                 )
 
     text = message if isinstance(message, str) and message else ""

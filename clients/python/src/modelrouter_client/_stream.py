@@ -1,0 +1,65 @@
+"""The InvokeStream protocol (text deltas, then exactly one `done` summary), kept apart
+from sync/async plumbing so both stream classes enforce it the same way."""
+
+from __future__ import annotations
+
+import grpc
+
+from modelrouter_client import _convert
+from modelrouter_client._errors import InternalError, RouterError, UnknownError
+from modelrouter_client._proto import router_pb2 as pb
+from modelrouter_client._types import Completion
+
+
+class StreamState:
+    """What a stream has delivered so far, and how it ended."""
+
+    def __init__(self) -> None:
+        self.final: Completion | None = None
+        self.error: RouterError | None = None
+        self.finished = False
+        self._parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def feed(self, message: pb.InvokeStreamResponse) -> str | None:
+        """The delta a message carries, or None for the summary (which is kept)."""
+        event = message.WhichOneof("event")
+        if event == "delta":
+            self._parts.append(message.delta)
+            return message.delta
+        if event == "done":
+            self.final = _convert.completion(message.done)
+        # Any other event was added to the proto after this client: skipped.
+        return None
+
+    def fail(self, error: RouterError) -> RouterError:
+        self.finished = True
+        self.error = error
+        return error
+
+    def end(self) -> None:
+        """The call ended with status OK; raises when the summary never came."""
+        self.finished = True
+        if self.final is None:
+            # The contract promises exactly one `done` on every stream that ends OK.
+            raise self.fail(
+                InternalError(
+                    "the stream ended with status OK but without its final summary",
+                    code=grpc.StatusCode.INTERNAL,
+                    reason="MISSING_SUMMARY",
+                )
+            )
+
+    def cancelled(self) -> None:
+        if not self.finished:
+            self.fail(UnknownError("the stream was cancelled by the client", code=grpc.StatusCode.CANCELLED))
+
+    def result(self) -> Completion:
+        if self.error is not None:
+            raise self.error
+        if self.final is None:
+            raise RuntimeError("the stream has not ended yet")
+        return self.final

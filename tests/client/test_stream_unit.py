@@ -1,0 +1,240 @@
+"""The stream classes and the per-call options (deadline, metadata), on fake grpc calls
+and channels.
+
+InvokeStream is not served by every server version yet; these check the protocol
+(deltas, then exactly one `done`) and failure handling without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import grpc.aio
+import pytest
+
+from modelrouter_client import (
+    DEFAULT_TIMEOUT,
+    AsyncInvokeStream,
+    DeadlineExceededError,
+    InternalError,
+    InvokeStream,
+    Router,
+    UnavailableError,
+    UnknownError,
+)
+from modelrouter_client._proto import router_pb2 as pb
+from modelrouter_client._transport import Deadline
+
+
+def delta(text: str) -> pb.InvokeStreamResponse:
+    return pb.InvokeStreamResponse(delta=text)
+
+
+def done(text: str) -> pb.InvokeStreamResponse:
+    return pb.InvokeStreamResponse(done=pb.InvokeResponse(text=text, model="m1", finish_reason="stop"))
+
+
+class Failure(grpc.RpcError):
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNAVAILABLE
+
+    def details(self) -> str:
+        return "every candidate failed"
+
+    def trailing_metadata(self) -> tuple[()]:
+        return ()
+
+
+class SyncCall:
+    """A grpc streaming call: an iterator of messages that may end in an RpcError."""
+
+    def __init__(self, *events: pb.InvokeStreamResponse | grpc.RpcError) -> None:
+        self._events = iter(events)
+        self.cancelled = False
+
+    def __next__(self) -> pb.InvokeStreamResponse:
+        event = next(self._events)
+        if isinstance(event, grpc.RpcError):
+            raise event
+        return event
+
+    def cancel(self) -> bool:
+        self.cancelled = True
+        return True
+
+
+class AsyncCall:
+    """A grpc.aio UnaryStreamCall, read with `read()`."""
+
+    def __init__(self, *events: pb.InvokeStreamResponse | grpc.RpcError) -> None:
+        self._events = list(events)
+        self.cancelled = False
+
+    async def read(self) -> object:
+        if not self._events:
+            return grpc.aio.EOF
+        event = self._events.pop(0)
+        if isinstance(event, grpc.RpcError):
+            raise event
+        return event
+
+    def cancel(self) -> bool:
+        self.cancelled = True
+        return True
+
+
+def test_sync_stream_yields_deltas_then_keeps_the_summary() -> None:
+    stream = InvokeStream(SyncCall(delta("hel"), delta("lo"), pb.InvokeStreamResponse(), done("hello")))
+    assert stream.final is None
+    assert list(stream) == ["hel", "lo"]  # the empty (unknown) event is skipped
+    assert stream.final is not None and stream.final.text == "hello" == stream.text
+    assert stream.result() is stream.final
+    assert list(stream) == []  # ended stays ended
+
+
+def test_sync_result_drains_the_stream() -> None:
+    stream = InvokeStream(SyncCall(delta("a"), delta("b"), done("ab")))
+    assert stream.result().text == "ab"
+    assert stream.text == "ab"
+
+
+def test_sync_stream_without_summary_is_an_internal_error() -> None:
+    stream = InvokeStream(SyncCall(delta("a")))
+    assert next(stream) == "a"
+    with pytest.raises(InternalError) as caught:
+        next(stream)
+    assert caught.value.reason == "MISSING_SUMMARY"
+    with pytest.raises(InternalError):
+        stream.result()
+
+
+def test_sync_stream_failure_mid_way() -> None:
+    stream = InvokeStream(SyncCall(delta("a"), Failure()))
+    with pytest.raises(UnavailableError) as caught:
+        list(stream)
+    assert caught.value.message == "every candidate failed"
+    assert stream.text == "a" and stream.final is None
+    with pytest.raises(UnavailableError):
+        stream.result()
+
+
+def test_sync_leaving_early_cancels() -> None:
+    call = SyncCall(delta("a"), delta("b"), done("ab"))
+    with InvokeStream(call) as stream:
+        assert next(stream) == "a"
+    assert call.cancelled
+    with pytest.raises(UnknownError) as caught:
+        stream.result()
+    assert caught.value.code is grpc.StatusCode.CANCELLED
+
+
+def test_sync_leaving_after_the_end_keeps_the_result() -> None:
+    with InvokeStream(SyncCall(delta("a"), done("a"))) as stream:
+        list(stream)
+    assert stream.result().text == "a"
+
+
+async def test_async_stream() -> None:
+    stream = AsyncInvokeStream(AsyncCall(delta("hel"), delta("lo"), done("hello")))  # type: ignore[arg-type]
+    assert [d async for d in stream] == ["hel", "lo"]
+    assert stream.final is not None and stream.final.text == "hello"
+    assert (await stream.result()).model == "m1"
+
+
+async def test_async_result_drains_the_stream() -> None:
+    stream = AsyncInvokeStream(AsyncCall(delta("a"), done("a")))  # type: ignore[arg-type]
+    assert (await stream.result()).text == "a"
+
+
+async def test_async_stream_failures() -> None:
+    stream = AsyncInvokeStream(AsyncCall(delta("a"), Failure()))  # type: ignore[arg-type]
+    with pytest.raises(UnavailableError):
+        [d async for d in stream]
+    with pytest.raises(UnavailableError):
+        await stream.result()
+
+    missing = AsyncInvokeStream(AsyncCall(delta("a")))  # type: ignore[arg-type]
+    with pytest.raises(InternalError):
+        await missing.result()
+
+
+async def test_async_leaving_early_cancels() -> None:
+    call = AsyncCall(delta("a"), done("a"))
+    async with AsyncInvokeStream(call) as stream:  # type: ignore[arg-type]
+        await stream.__anext__()
+    assert call.cancelled
+    with pytest.raises(UnknownError):
+        await stream.result()
+
+
+# -- per-call options ----------------------------------------------------------------------------
+
+
+class RecordingChannel:
+    """Stands in for a grpc.Channel: records the options of every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def unary_unary(self, method: str, request_serializer: Any, response_deserializer: Any) -> Any:
+        def call(request: Any, **options: Any) -> Any:
+            self.calls.append((method, options))
+            return response_deserializer(b"")
+
+        return call
+
+    def unary_stream(self, method: str, request_serializer: Any, response_deserializer: Any) -> Any:
+        def call(request: Any, **options: Any) -> Iterator[Any]:
+            self.calls.append((method, options))
+            return iter(())
+
+        return call
+
+    def close(self) -> None:
+        raise AssertionError("a channel passed in is the caller's to close")
+
+
+def test_every_call_has_the_default_deadline_and_metadata() -> None:
+    channel = RecordingChannel()
+    with Router(channel=channel, metadata=[("x-tenant", "t1")]) as router:  # type: ignore[arg-type]
+        router.select()
+        router.invoke("hi")
+        router.invoke_stream("hi")
+        router.stats()
+        router.list_models(timeout=2.5, metadata=[("x-request", "r1")])
+    methods = [m.rsplit("/", 1)[1] for m, _ in channel.calls]
+    assert methods == ["Select", "Invoke", "InvokeStream", "Stats", "ListModels"]
+    # The time left of each call's deadline: a hair under the timeout asked for.
+    timeouts = [o["timeout"] for _, o in channel.calls]
+    assert timeouts == pytest.approx([DEFAULT_TIMEOUT] * 4 + [2.5], abs=0.5)
+    assert all(t <= DEFAULT_TIMEOUT for t in timeouts)
+    assert all(m.startswith("/modelrouter.v1.RouterService/") for m, _ in channel.calls)
+    assert channel.calls[0][1]["metadata"] == (("x-tenant", "t1"),)
+    assert channel.calls[-1][1]["metadata"] == (("x-tenant", "t1"), ("x-request", "r1"))
+
+
+def test_a_deadline_gone_before_sending_sends_nothing() -> None:
+    channel = RecordingChannel()
+    router = Router(channel=channel)  # type: ignore[arg-type]
+    for timeout in (0.000001, 0.0, -1.0):
+        with pytest.raises(DeadlineExceededError) as caught:
+            router.select(task="chat", timeout=timeout)
+        assert caught.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
+        assert caught.value.reason == "DEADLINE_EXCEEDED"
+    assert channel.calls == []
+
+
+def test_deadline() -> None:
+    assert Deadline(None).remaining() is None
+    left = Deadline(5).remaining()
+    assert left is not None and 4 < left <= 5
+    with pytest.raises(DeadlineExceededError):
+        Deadline(0).remaining()
+
+
+def test_client_timeout_none_means_no_deadline() -> None:
+    channel = RecordingChannel()
+    Router(channel=channel, timeout=None).select()  # type: ignore[arg-type]
+    assert channel.calls[0][1]["timeout"] is None
