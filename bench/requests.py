@@ -8,7 +8,8 @@ from modelrouter_client._proto import router_pb2
 
 SELECT_PATH = "/modelrouter.v1.RouterService/Select"
 TASKS = ("chat", "code", "summarize")
-_INPUT_SPAN = 4000  # expected_input_tokens runs over 200..4199, then expected_output_tokens steps
+_INPUT_SPAN, _OUTPUT_SPAN = 4000, 1000  # input tokens 200..4199; output tokens 64..1063
+DISTINCT = len(TASKS) * _INPUT_SPAN * _OUTPUT_SPAN  # how many distinct requests there are
 
 
 def repeated_request() -> bytes:
@@ -21,17 +22,20 @@ def repeated_request() -> bytes:
 
 
 def distinct_request(g: int) -> bytes:
-    """Request number ``g`` of the uncached run: no two numbers give the same request.
+    """Request number ``g`` (0 <= g < DISTINCT) of the uncached run: each number its own request.
 
     Only the token counts (and the task) vary, and no limit is set, so every request stays
     eligible for the models with the chat capability and a context window of 8k or more.
     """
+    if not 0 <= g < DISTINCT:
+        raise ValueError(f"request number {g} out of range")
+    task, rest = divmod(g, _INPUT_SPAN * _OUTPUT_SPAN)
     return router_pb2.SelectRequest(
         requirements=router_pb2.Requirements(
-            task=TASKS[g % len(TASKS)],
+            task=TASKS[task],
             capabilities=["chat"],
-            expected_input_tokens=200 + g % _INPUT_SPAN,
-            expected_output_tokens=64 + g // _INPUT_SPAN,
+            expected_input_tokens=200 + rest % _INPUT_SPAN,
+            expected_output_tokens=64 + rest // _INPUT_SPAN,
         )
     ).SerializeToString()
 

@@ -223,6 +223,10 @@ class Ranking:
     strategy: str
     ranked: tuple[ScoredModel, ...]
     rejected: tuple[Rejection, ...]
+    input_tokens: int
+    """The input tokens the estimates assumed."""
+    output_tokens: int
+    """The output tokens the estimates assumed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +236,6 @@ class Decision:
     requested_strategy: str
     ranking: Ranking
     deployment: str
-    input_tokens: int
-    output_tokens: int
     from_cache: bool = False
 
     @property

@@ -65,7 +65,8 @@ class Router:
         return tuple(self.live.models.values())
 
     def stats(self, models: tuple[str, ...] = ()) -> StatsReport:
-        states = self.models() if not models else tuple(self.live.models[m] for m in models)
+        wanted = frozenset(models)
+        states = tuple(s for s in self.live.models.values() if not wanted or s.spec.id in wanted)
         cache = self.selector.cache
         figures = CacheFigures(0, 0, 0, 0, 0, cache.hits, cache.misses, len(cache))
         return StatsReport(states, figures, (), self._clock() - self._started)

@@ -51,7 +51,9 @@ async def test_every_grpcurl_command_works_as_written(default_server: Served) ->
     assert json.loads(health.stdout) == {"status": "SERVING"}
     decision = json.loads(select.stdout)["decision"]
     assert (decision["model"], decision["strategy"]) == ("code-specialist", "by-task")
-    assert {"model": "nano-fast", "reason": "MISSING_CAPABILITY", "detail": "lacks tools"} in decision["rejected"]
+    assert {"model": "nano-fast", "reason": "MISSING_CAPABILITY", "detail": "lacks tools"} in decision[
+        "rejected"
+    ]
     eu = json.loads(select_eu.stdout)["decision"]
     assert eu["model"] == "mini-general"
     assert len(json.loads(models.stdout)["models"]) == 9

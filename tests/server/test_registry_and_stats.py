@@ -57,3 +57,8 @@ async def test_stats_counts_selections_per_model_and_filters() -> None:
         assert model.health == pb.HEALTH_STATE_HEALTHY
         assert (model.requests, model.failures) == (0, 0)
         assert [d.deployment for d in model.deployments] == ["default"]
+
+
+async def test_stats_answer_in_registry_order_whatever_the_filter_order(default_server: Served) -> None:
+    reply = await default_server.stub.Stats(pb.StatsRequest(models=["reasoner-xl", "nano-fast"]), timeout=10)
+    assert [m.model for m in reply.models] == ["nano-fast", "reasoner-xl"]

@@ -215,3 +215,26 @@ async def test_strategy_requirements_tighten_the_request() -> None:
         assert (err.code.name, err.reason) == ("FAILED_PRECONDITION", "NO_ELIGIBLE_MODEL")
         # Requirements of chain and member combine; capabilities are checked before labels.
         assert dict(err.violations) == {"small": "MISSING_CAPABILITY", "big": "OVER_COST"}
+
+
+TOKENS_CONFIG = """
+models:
+  - {id: short, provider: simulated, context_window: 2000, pricing: {input_per_mtok: 0, output_per_mtok: 0},
+     quality: {default: 0.9}}
+  - {id: long, provider: simulated, context_window: 200000, pricing: {input_per_mtok: 1, output_per_mtok: 1},
+     quality: {default: 0.5}}
+strategies:
+  long-docs: {kind: task_based, requirements: {expected_input_tokens: 100000}}
+"""
+
+
+async def test_a_strategys_expected_tokens_apply_when_the_request_states_none() -> None:
+    async with serving(TOKENS_CONFIG) as served:
+        d = (await served.stub.Select(pb.SelectRequest(strategy="long-docs"), timeout=10)).decision
+        assert (d.model, d.estimated_input_tokens) == ("long", 100_000)
+        assert [(r.model, r.reason) for r in d.rejected] == [("short", "CONTEXT_TOO_SMALL")]
+        stated = pb.Requirements(expected_input_tokens=500)
+        own = await served.stub.Select(
+            pb.SelectRequest(strategy="long-docs", requirements=stated), timeout=10
+        )
+        assert (own.decision.model, own.decision.estimated_input_tokens) == ("short", 500)

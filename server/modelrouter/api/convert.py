@@ -163,8 +163,8 @@ class Converter:
             ],
             estimated_cost_usd=best.cost_usd,
             expected_latency_ms=best.latency_ms,
-            estimated_input_tokens=decision.input_tokens,
-            estimated_output_tokens=decision.output_tokens,
+            estimated_input_tokens=ranking.input_tokens,
+            estimated_output_tokens=ranking.output_tokens,
         )
 
     def list_models(self, models: Sequence[ModelState], strategies: Sequence[str], default: str) -> bytes:

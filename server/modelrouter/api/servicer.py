@@ -137,6 +137,7 @@ class RouterServicer:
                 raise UnknownModel(msg.model)
         else:
             self._convert.select_query(msg.selection, f"{prefix}selection.", messages, msg.max_output_tokens)
+            self._router.registry.get(msg.selection.strategy)
         return msg.request_id
 
     async def _fail(

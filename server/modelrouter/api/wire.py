@@ -100,8 +100,8 @@ class DecisionEncoder:
             _double(best.latency_ms),
             _string(_DECISION_REQUESTED, decision.requested_strategy),
             _DECISION_INPUT_TOKENS,
-            varint(decision.input_tokens),
+            varint(ranking.input_tokens),
             _DECISION_OUTPUT_TOKENS,
-            varint(decision.output_tokens),
+            varint(ranking.output_tokens),
         )
         return b"".join(parts)

@@ -35,6 +35,8 @@ class Evaluation:
 
     candidates: tuple[Candidate, ...]
     rejections: tuple[Rejection, ...]
+    input_tokens: int
+    output_tokens: int
 
 
 def evaluate(
@@ -102,7 +104,7 @@ def evaluate(
             )
             continue
         accept(Candidate(mid, quality, cost, latency, state.success_rate))
-    return Evaluation(tuple(candidates), tuple(rejections))
+    return Evaluation(tuple(candidates), tuple(rejections), input_tokens, output_tokens)
 
 
 def _label_mismatch(required: tuple[tuple[str, str], ...], labels: Mapping[str, str]) -> str:

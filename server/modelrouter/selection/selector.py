@@ -38,10 +38,8 @@ class Selector:
         ranking = self.rank(query)
         requested = query.strategy or self.registry.default
         if cache_key is not None:
-            self.cache.put(
-                cache_key, Decision(requested, ranking, "", query.input_tokens, query.output_tokens, True)
-            )
-        return self._dispatch(Decision(requested, ranking, "", query.input_tokens, query.output_tokens))
+            self.cache.put(cache_key, Decision(requested, ranking, "", True))
+        return self._dispatch(Decision(requested, ranking, ""))
 
     def decide_cached(self, cache_key: bytes) -> Decision | None:
         """The cached decision for `cache_key`, with a deployment picked for this call."""
@@ -60,7 +58,5 @@ class Selector:
             template.requested_strategy,
             template.ranking,
             self.pick_deployment(model),
-            template.input_tokens,
-            template.output_tokens,
             template.from_cache,
         )

@@ -28,10 +28,14 @@ class CandidatePool:
         self._memo: list[tuple[Requirements, Evaluation]] = []
 
     def evaluate(self, req: Requirements) -> Evaluation:
+        """Candidates and rejections under `req`. Token counts stated in `req` (the
+        request's own, else a strategy's) replace the query's estimates."""
         for seen, result in self._memo:
             if seen is req or seen == req:
                 return result
-        result = evaluate(self._models, req, self._input, self._output)
+        input_tokens = req.expected_input_tokens or self._input
+        output_tokens = req.expected_output_tokens or self._output
+        result = evaluate(self._models, req, input_tokens, output_tokens)
         self._memo.append((req, result))
         return result
 
@@ -63,4 +67,6 @@ def ranked(name: str, evaluation: Evaluation, score: Scorer, order: SortKey) -> 
     """Score every candidate and sort with `order` (ascending; model id breaks ties)."""
     scored = [ScoredModel(c, *score(c)) for c in evaluation.candidates]
     scored.sort(key=lambda s: (*order(s), s.candidate.model))
-    return Ranking(name, tuple(scored), evaluation.rejections)
+    return Ranking(
+        name, tuple(scored), evaluation.rejections, evaluation.input_tokens, evaluation.output_tokens
+    )

@@ -21,7 +21,7 @@ class Fallback:
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         if self.requirements is not None:
             query = replace(query, requirements=query.requirements.tightened_by(self.requirements))
-        result = Ranking(self.name, (), ())
+        result = Ranking(self.name, (), (), query.input_tokens, query.output_tokens)
         for member in self.chain:
             result = member.rank(query, pool)
             if result.ranked:

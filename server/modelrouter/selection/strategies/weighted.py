@@ -35,6 +35,10 @@ class Weighted:
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))
         weights = query.weights or self.weights
+        # Scale by the largest weight first: only the ratios matter, and weights
+        # near the float maximum would otherwise sum to infinity.
+        top = max(weights.values())
+        weights = {k: v / top for k, v in weights.items()}
         total = sum(weights.values())
         wq = weights.get("quality", 0.0) / total
         wc = weights.get("cost", 0.0) / total

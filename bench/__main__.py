@@ -1,0 +1,204 @@
+"""``python -m bench``: Select calls per second and p50/p99 latency through the real server,
+next to a bare grpc.aio echo server, with 20 and with 1,000 registered models.
+
+Two load generators, each used for the router and for the echo server alike:
+  * cached: h2load (C, gRPC-framed body) repeating one SelectRequest, which the router
+    answers from its selection cache;
+  * uncached: Python client processes sending SelectRequests that all differ, so every
+    call is a fresh decision.
+The server runs on CPU 0, the load generators (and this process) on CPU 1; the server's CPU
+use during each run shows its core was the limit. The router's own Stats confirm that the
+calls counted as served were selections (h2load ignores grpc-status) and that the uncached
+run never hit the selection cache. Prints a table, writes it to bench/results/latest.json;
+exits 1 when a check fails (the figures are then wrong), not when an aim is missed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from bench import configs, h2load, loadgen
+from bench.load import LoadResult
+from bench.report import (
+    CACHED,
+    STOLEN_LIMIT,
+    UNCACHED,
+    Run,
+    check,
+    compare,
+    percentile_ms,
+    print_checks,
+    print_table,
+    print_verdicts,
+    write_json,
+)
+from bench.requests import DISTINCT, SELECT_PATH, distinct_request, repeated_request
+from bench.servers import Counters, Server, core_busy_seconds, router_counters, start_echo, start_router
+from modelrouter_client._proto import router_pb2
+
+SERVER_CPU, LOAD_CPU = 0, 1
+MODEL_COUNTS = (20, 1000)
+WARMUP_S, DURATION_S = 3.0, 10.0
+H2LOAD_CLIENTS, H2LOAD_STREAMS = 4, 16  # 64 calls in flight
+PY_PROCS, PY_CONCURRENCY = 4, 16  # 64 calls in flight
+RETRIES = 1  # a run whose server core other processes shared is measured again, this often at most
+_FLEET_BLOCKS = itertools.count(0, 1_000_000)  # each fleet's own request numbers: never a repeat
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+LOADS = {
+    CACHED: f"h2load repeating 1 request, {H2LOAD_CLIENTS} connections x {H2LOAD_STREAMS} streams",
+    UNCACHED: f"{PY_PROCS} Python processes x {PY_CONCURRENCY} calls in flight, every request distinct",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The server's CPU time, its core's busy time and the router's counters at one moment."""
+
+    wall: float
+    server_cpu_s: float
+    core_busy_s: float
+    counters: Counters | None
+
+    @staticmethod
+    def take(server: Server, is_router: bool) -> Snapshot:
+        counters = router_counters(server.address) if is_router else None
+        return Snapshot(time.monotonic(), server.cpu_seconds(), core_busy_seconds(SERVER_CPU), counters)
+
+
+def _run(
+    kind: str, models: int | None, load: LoadResult, before: Snapshot, after: Snapshot, rss_mb: float
+) -> Run:
+    wall = after.wall - before.wall
+    server_cpu_s = after.server_cpu_s - before.server_cpu_s
+    counters = after.counters - before.counters if after.counters and before.counters else None
+    run = Run(
+        kind=kind,
+        models=models,
+        ok=load.ok,
+        errors=load.errors,
+        elapsed_s=round(load.elapsed_s, 3),
+        calls_per_s=load.ok / load.elapsed_s,
+        p50_ms=percentile_ms(load.latencies_us, 0.50),
+        p99_ms=percentile_ms(load.latencies_us, 0.99),
+        server_cpu=server_cpu_s / wall,
+        server_core_busy=(after.core_busy_s - before.core_busy_s) / wall,
+        load_cpu=load.cpu_s / load.elapsed_s,
+        server_us_per_call=server_cpu_s / load.ok * 1e6 if load.ok else float("nan"),
+        server_rss_mb=rss_mb,
+        router=counters.__dict__ if counters else None,
+    )
+    check(run)
+    return run
+
+
+def measure_cached(server: Server, models: int | None) -> Run:
+    """h2load repeating one request: a warm-up gives the rate, then ~DURATION_S worth of calls."""
+    common = dict(cpu=LOAD_CPU, clients=H2LOAD_CLIENTS, streams=H2LOAD_STREAMS)
+    warm = h2load.run(server.address, repeated_request(), duration_s=WARMUP_S, **common)
+    time.sleep(0.5)  # the calls cut off at the end of the warm-up finish
+    calls = max(1000, int(warm.ok / WARMUP_S * DURATION_S))
+    before = Snapshot.take(server, is_router=bool(models))
+    load = h2load.run(server.address, repeated_request(), requests=calls, **common)
+    after = Snapshot.take(server, is_router=bool(models))
+    return _run(CACHED, models, load, before, after, server.rss_mb())
+
+
+def measure_uncached(server: Server, models: int | None) -> Run:
+    """Python processes sending distinct requests; each waits for its calls in flight at the end."""
+    fleet = loadgen.Fleet(
+        server.address,
+        cpu=LOAD_CPU,
+        procs=PY_PROCS,
+        concurrency=PY_CONCURRENCY,
+        warmup_s=WARMUP_S,
+        duration_s=DURATION_S,
+        first=next(_FLEET_BLOCKS),
+    )
+    with fleet:
+        fleet.wait_ready()
+        before = Snapshot.take(server, is_router=bool(models))
+        load = fleet.run()
+        after = Snapshot.take(server, is_router=bool(models))
+    return _run(UNCACHED, models, load, before, after, server.rss_mb())
+
+
+def measure(kind: str, server: Server, models: int | None) -> Run:
+    """One run of ``kind``; again when other processes took a share of the server's core."""
+    measure_once = measure_cached if kind == CACHED else measure_uncached
+    run = measure_once(server, models)
+    for _ in range(RETRIES):
+        if run.stolen <= STOLEN_LIMIT:
+            break
+        print(f"  {kind}: other processes took {run.stolen:.0%} of the server's core; once more", flush=True)
+        run = min(run, measure_once(server, models), key=lambda r: r.stolen)
+    return run
+
+
+def probe(server: Server, models: int | None) -> None:
+    """One call of each kind before measuring, so that a broken server fails loudly and early.
+
+    The distinct request is one that no run reaches, so that it is not served from the cache later.
+    """
+    with grpc.insecure_channel(server.address) as channel:
+        call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(SELECT_PATH)
+        for label, body in (("repeated", repeated_request()), ("distinct", distinct_request(DISTINCT - 1))):
+            reply = call(body, timeout=30)
+            if models is None:
+                assert reply == body, "the echo server did not echo"
+                continue
+            decision = router_pb2.SelectResponse.FromString(reply).decision
+            named = len(decision.ranking) + len(decision.rejected)
+            assert named == models, f"the decision names {named} models, not {models}"
+            print(
+                f"  {label} request: {decision.model} chosen by {decision.strategy}, "
+                f"{len(decision.ranking)} eligible, response {len(reply)} bytes",
+                flush=True,
+            )
+
+
+def main() -> int:
+    if len(os.sched_getaffinity(0)) < 2 or not shutil.which("h2load") or not shutil.which("taskset"):
+        print("bench needs 2 CPUs, h2load (nghttp2-client) and taskset (util-linux)", file=sys.stderr)
+        return 2
+    os.sched_setaffinity(0, {LOAD_CPU})  # this process stays off the server's core
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
+        print("bare grpc.aio echo server", flush=True)
+        with start_echo(SERVER_CPU, Path(tmp, "echo.log")) as echo:
+            probe(echo, None)
+            runs += [measure(CACHED, echo, None), measure(UNCACHED, echo, None)]
+        for n in MODEL_COUNTS:
+            print(f"modelrouter, {n} models", flush=True)
+            config = configs.write(Path(tmp), n)
+            with start_router(config, SERVER_CPU, Path(tmp, f"router-{n}.log")) as router:
+                probe(router, n)
+                runs += [measure(CACHED, router, n), measure(UNCACHED, router, n)]
+    ratios = compare(runs, MODEL_COUNTS)
+    print_table(runs, LOADS, DURATION_S)
+    print()
+    print_verdicts(ratios, MODEL_COUNTS)
+    problems = print_checks(runs)
+    settings = {
+        "server_cpu": SERVER_CPU,
+        "load_cpu": LOAD_CPU,
+        "warmup_s": WARMUP_S,
+        "duration_s": DURATION_S,
+        "loads": LOADS,
+        "model_counts": MODEL_COUNTS,
+    }
+    write_json(RESULTS, settings, runs, ratios)
+    print(f"written to {RESULTS}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

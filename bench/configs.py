@@ -1,0 +1,78 @@
+"""Registry configurations of N simulated models for the benchmark (contract.md §3).
+
+The models differ in price, per-task quality, latency, context window, capabilities,
+labels and deployments, so a decision has real work to do; about nine in ten can chat
+(what every benchmark request asks for), the rest are rejected for a missing capability.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_CONTEXT_WINDOWS = (8192, 16384, 32768, 128000, 200000, 1000000)
+_EXTRA_CAPABILITIES = ("streaming", "tools", "json_mode", "vision", "code", "long_context")
+_TASKS = ("chat", "code", "summarize", "reasoning")
+_BALANCERS = ("weighted_round_robin", "least_in_flight", "latency_p2c")
+_STRATEGIES: dict[str, Any] = {
+    "cheap": {"kind": "cost_aware", "requirements": {"min_quality": 0.6}},
+    "quick": {"kind": "performance"},
+    "balanced": {"kind": "weighted", "weights": {"quality": 0.5, "cost": 0.3, "latency": 0.2}},
+    "by-task": {"kind": "task_based"},
+    "resilient": {"kind": "fallback", "chain": ["by-task", "cheap"]},
+}
+
+
+def _model(i: int, rng: random.Random) -> dict[str, Any]:
+    ttft_ms = round(rng.uniform(30, 900))
+    tokens_per_s = round(rng.uniform(40, 600))
+    capabilities = (["chat"] if rng.random() < 0.9 else []) + rng.sample(
+        _EXTRA_CAPABILITIES, rng.randint(1, 4)
+    )
+    input_price = round(rng.uniform(0.05, 15.0), 3)
+    default_quality = rng.uniform(0.35, 0.9)
+    quality = {"default": round(default_quality, 3)}
+    for task in rng.sample(_TASKS, rng.randint(1, len(_TASKS))):
+        quality[task] = round(min(1.0, max(0.0, default_quality + rng.uniform(-0.2, 0.2))), 3)
+    model: dict[str, Any] = {
+        "id": f"sim-{i:04d}",
+        "provider": "simulated",
+        "capabilities": capabilities,
+        "context_window": rng.choice(_CONTEXT_WINDOWS),
+        "pricing": {
+            "input_per_mtok": input_price,
+            "output_per_mtok": round(input_price * rng.uniform(2, 5), 3),
+        },
+        "quality": quality,
+        "latency": {"ttft_ms": float(ttft_ms), "tokens_per_s": float(tokens_per_s)},
+        "labels": {
+            "region": rng.choice(("us", "eu", "ap")),
+            "tier": rng.choice(("small", "medium", "large")),
+        },
+        "simulate": {"ttft_ms": float(ttft_ms), "tokens_per_s": float(tokens_per_s)},
+    }
+    if rng.random() < 0.25:
+        model["balancer"] = rng.choice(_BALANCERS)
+        model["deployments"] = [
+            {"name": f"d{k}", "weight": float(rng.randint(1, 4))} for k in range(rng.randint(2, 3))
+        ]
+    return model
+
+
+def registry(n_models: int, seed: int = 7) -> dict[str, Any]:
+    """A whole configuration with ``n_models`` models; the default strategy stays ``weighted``."""
+    rng = random.Random(seed)
+    return {
+        "server": {"default_strategy": "weighted", "access_log": True},
+        "models": [_model(i, rng) for i in range(n_models)],
+        "strategies": _STRATEGIES,
+    }
+
+
+def write(directory: Path, n_models: int) -> Path:
+    path = directory / f"models-{n_models}.yaml"
+    path.write_text(yaml.safe_dump(registry(n_models), sort_keys=False))
+    return path
