@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from modelrouter import logs
     from modelrouter.server import run
 
-    return run(config, args.address or config.server.address, logs.make_logger())
+    return run(config, args.address or config.server.address, logs.make_logging())
 
 
 if __name__ == "__main__":

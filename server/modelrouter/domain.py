@@ -113,9 +113,10 @@ class ModelSpec:
         return self.quality["default"] if q is None else q
 
 
-@dataclass(frozen=True, slots=True)
-class Requirements:
-    """What a chosen model must satisfy; zero or empty means no constraint."""
+class Requirements(NamedTuple):
+    """What a chosen model must satisfy; zero or empty means no constraint.
+    (Named tuples here and below: built on every request, they cost a fraction of
+    a frozen dataclass.)"""
 
     task: str = ""
     capabilities: frozenset[str] = frozenset()
@@ -171,8 +172,7 @@ class ChatMessage:
     content: str
 
 
-@dataclass(frozen=True, slots=True)
-class SelectQuery:
+class SelectQuery(NamedTuple):
     """One selection question: requirements, strategy, weights and the token counts
     the estimates assume (already resolved from the messages or defaults)."""
 
@@ -210,28 +210,49 @@ class Rejection(NamedTuple):
 class ScoredModel(NamedTuple):
     candidate: Candidate
     score: float
-    components: Mapping[str, float]
+    components: tuple[float, ...]
+    """The parts of the score, named by the ranking's `component_names`."""
 
 
-@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Ranking:
     """What a strategy produced: eligible models best first, and the rejected ones.
     An empty `ranked` means the strategy yields nothing for this query. Compared by
     identity: a cached ranking is the same object on every hit, which lets the API
-    layer reuse its serialised form."""
+    layer reuse its serialised form. Set once when built, never changed."""
 
-    strategy: str
-    ranked: tuple[ScoredModel, ...]
-    rejected: tuple[Rejection, ...]
-    input_tokens: int
-    """The input tokens the estimates assumed."""
-    output_tokens: int
-    """The output tokens the estimates assumed."""
+    __slots__ = (
+        "__weakref__",
+        "component_names",
+        "input_tokens",
+        "output_tokens",
+        "ranked",
+        "rejected",
+        "strategy",
+    )
+
+    def __init__(
+        self,
+        strategy: str,
+        ranked: tuple[ScoredModel, ...],
+        rejected: tuple[Rejection, ...],
+        input_tokens: int,
+        output_tokens: int,
+        component_names: tuple[str, ...] = (),
+    ) -> None:
+        self.strategy = strategy
+        self.ranked = ranked
+        self.rejected = rejected
+        self.input_tokens = input_tokens
+        """The input tokens the estimates assumed."""
+        self.output_tokens = output_tokens
+        """The output tokens the estimates assumed."""
+        self.component_names = component_names
+        """The names of every ranked model's score components, in order."""
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """A selection's result: the ranking, the deployment picked for this call."""
+class Decision(NamedTuple):
+    """A selection's result: the ranking, the deployment picked for this call.
+    (A named tuple: one is built for every call, cached or not.)"""
 
     requested_strategy: str
     ranking: Ranking

@@ -47,7 +47,17 @@ class DeploymentState:
 class ModelState:
     """One model's mutable figures and its deployments' states."""
 
-    __slots__ = ("_obs_tps", "_obs_ttft", "calls", "deployments", "health", "selections", "spec", "successes")
+    __slots__ = (
+        "_obs_tps",
+        "_obs_ttft",
+        "calls",
+        "deployments",
+        "health",
+        "latency",
+        "selections",
+        "spec",
+        "successes",
+    )
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
@@ -57,6 +67,8 @@ class ModelState:
         self.successes = 0
         self._obs_ttft = 0.0
         self._obs_tps = 0.0
+        self.latency: LatencyProfile = spec.latency
+        """Observed time to first token and speed once measured, else the configured prior."""
         self.health = Health.HEALTHY
         """Derived from the deployments' health; kept current by `LiveState.set_health`
         because selection reads it for every model on every decision."""
@@ -74,19 +86,13 @@ class ModelState:
         """Share of calls that succeeded; 1.0 before any call (no evidence against it)."""
         return self.successes / self.calls if self.calls else 1.0
 
-    @property
-    def latency(self) -> LatencyProfile:
-        """Observed time to first token and speed once measured, else the configured prior."""
-        if self._obs_tps > 0:
-            return LatencyProfile(self._obs_ttft, self._obs_tps)
-        return self.spec.latency
-
     def observe_latency(self, ttft_ms: float, tokens_per_s: float) -> None:
         if self._obs_tps <= 0:
             self._obs_ttft, self._obs_tps = ttft_ms, tokens_per_s
-            return
-        self._obs_ttft += EWMA_ALPHA * (ttft_ms - self._obs_ttft)
-        self._obs_tps += EWMA_ALPHA * (tokens_per_s - self._obs_tps)
+        else:
+            self._obs_ttft += EWMA_ALPHA * (ttft_ms - self._obs_ttft)
+            self._obs_tps += EWMA_ALPHA * (tokens_per_s - self._obs_tps)
+        self.latency = LatencyProfile(self._obs_ttft, self._obs_tps)
 
 
 class LiveState:

@@ -17,8 +17,10 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.api.access_log import AccessLog
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
 from modelrouter.config.load import RouterConfig
+from modelrouter.logs import FLUSH_INTERVAL_S, Logging
 from modelrouter.manager import Router
 
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -33,10 +35,12 @@ class RunningServer:
     health: HealthServicer
     router: Router
     port: int
+    access_log: AccessLog
 
     async def drain(self, grace_s: float) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
+        self.access_log.flush()
 
 
 async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -> RunningServer:
@@ -48,7 +52,8 @@ async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -
             ("grpc.so_reuseport", 0),
         ]
     )
-    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, config.server.access_log)),))
+    access_log = AccessLog(log, config.server.access_log)
+    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log)),))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -67,7 +72,7 @@ async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    return RunningServer(server, health, router, port)
+    return RunningServer(server, health, router, port, access_log)
 
 
 def listening_address(address: str, port: int) -> str:
@@ -75,8 +80,17 @@ def listening_address(address: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-async def serve(config: RouterConfig, address: str, log: FilteringBoundLogger) -> int:
+async def _flush_periodically(running: RunningServer, logging: Logging) -> None:
+    while True:
+        await asyncio.sleep(FLUSH_INTERVAL_S)
+        running.access_log.flush()
+        logging.flush()
+
+
+async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
+    log = logging.log
     running = await start(config, address, log)
+    flusher = asyncio.create_task(_flush_periodically(running, logging))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -84,16 +98,22 @@ async def serve(config: RouterConfig, address: str, log: FilteringBoundLogger) -
     where = listening_address(address, running.port)
     print(f"listening on {where}", flush=True)
     log.info("serving", address=where, models=len(config.models), config=config.source)
+    logging.flush()
     await stop.wait()
     grace = config.server.shutdown_grace_s
     log.info("draining", grace_s=grace)
     await running.drain(grace)
+    flusher.cancel()
     log.info("stopped")
+    logging.flush()
     return 0
 
 
-def run(config: RouterConfig, address: str, log: FilteringBoundLogger) -> int:
-    return asyncio.run(serve(config, address, log))
+def run(config: RouterConfig, address: str, logging: Logging) -> int:
+    try:
+        return asyncio.run(serve(config, address, logging))
+    finally:
+        logging.flush()
 
 
 def check_health(address: str, timeout_s: float, service: str = "") -> int:

@@ -744,6 +744,7 @@ async def test_server_still_serves_after_fuzzing(default_server: Served) -> None
     listed = await default_server.stub.ListModels(pb.ListModelsRequest(), timeout=10)
     assert [m.id for m in listed.models] == list(MODEL_IDS)
     # The access log has a JSON line per call; none of the calls above crashed.
+    default_server.running.access_log.flush()
     lines = [json.loads(line) for line in default_server.log.getvalue().split("\n") if line.startswith("{")]
     assert lines, "the access log recorded the calls"
     assert not [line for line in lines if line.get("outcome") == "INTERNAL" or line.get("level") == "error"]

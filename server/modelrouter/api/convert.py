@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
-from modelrouter.api.wire import SELECT_RESPONSE_DECISION, DecisionEncoder, length_delimited
+from modelrouter.api.wire import SELECT_RESPONSE_DECISION, DecisionEncoder, length_delimited, per_call_tail
 from modelrouter.config.schema import WEIGHT_KEYS
 from modelrouter.domain import ChatMessage, Decision, Health, Ranking, Requirements, SelectQuery
 from modelrouter.errors import InvalidRequest, clip
@@ -27,8 +27,16 @@ class Converter:
     """Built once with what validation needs to know (the registered model ids and
     the token defaults); converts each request and response."""
 
-    def __init__(self, model_ids: Iterable[str], default_input: int, default_output: int) -> None:
+    def __init__(
+        self,
+        model_ids: Iterable[str],
+        default_input: int,
+        default_output: int,
+        deployments: Iterable[str] = ("default",),
+    ) -> None:
         self._model_ids = frozenset(model_ids)
+        # Every deployment name is known at start-up: so is every per-call tail.
+        self._tails = {(d, c): per_call_tail(d, c) for d in set(deployments) for c in (False, True)}
         self._default_input = default_input
         self._default_output = default_output
         # A cached decision carries the same Ranking object on every hit: keep its
@@ -129,10 +137,10 @@ class Converter:
         if static is None:
             static = length_delimited(SELECT_RESPONSE_DECISION, self._encoder.encode(decision))
             self._wire[decision.ranking] = static
-        live = pb.SelectResponse(
-            decision=pb.Decision(deployment=decision.deployment, from_cache=decision.from_cache)
-        ).SerializeToString()
-        return static + live
+        tail = self._tails.get((decision.deployment, decision.from_cache))
+        if tail is None:
+            tail = per_call_tail(decision.deployment, decision.from_cache)
+        return static + tail
 
     def decision(self, decision: Decision) -> pb.Decision:
         """The decision as a protobuf object (the reference the wire encoder is tested against)."""
@@ -152,7 +160,7 @@ class Converter:
                 pb.ScoredModel(
                     model=s.candidate.model,
                     score=s.score,
-                    components=s.components,
+                    components=dict(zip(ranking.component_names, s.components, strict=True)),
                     estimated_cost_usd=s.candidate.cost_usd,
                     expected_latency_ms=s.candidate.latency_ms,
                 )

@@ -3,19 +3,19 @@
 Handlers are registered without deserializers so that request bytes that do not
 decode get INVALID_ARGUMENT `MALFORMED_REQUEST` from us, rather than a bare
 INTERNAL from grpc's generated code, and so that cached answers can be sent as
-stored bytes. Each call writes one access-log line."""
+stored bytes. Each call records one access-log line."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 import grpc
 from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.api.access_log import AccessLog
 from modelrouter.api.convert import Converter
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.errors import InvalidRequest, MalformedRequest, NotImplementedYet, RouterError, UnknownModel
@@ -38,22 +38,25 @@ def _parse(cls: type[M], raw: bytes) -> M:
 
 
 class RouterServicer:
-    def __init__(self, router: Router, log: FilteringBoundLogger, access_log: bool) -> None:
+    def __init__(self, router: Router, log: FilteringBoundLogger, access_log: AccessLog) -> None:
         self._router = router
         self._log = log
-        self._access_log = access_log
+        self.access_log = access_log
+        self._record = access_log.record
+        self._request_id = access_log.request_id
         cfg = router.config
         self._convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
             cfg.server.default_expected_output_tokens,
+            (d.name for m in cfg.models for d in m.deployments),
         )
 
     # -- RPCs -------------------------------------------------------------------
 
     async def select(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
-        request_id = os.urandom(8).hex()
+        request_id = self._request_id()
         router = self._router
         try:
             decision = router.select_cached(raw)
@@ -65,12 +68,12 @@ class RouterServicer:
             await self._fail(context, "Select", request_id, started, err)
         except Exception:
             await self._crash(context, "Select", request_id, started)
-        self._access("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model)
+        self._record("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model)
         return response
 
     async def invoke(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
-        request_id = os.urandom(8).hex()
+        request_id = self._request_id()
         try:
             request_id = self._check_invoke(_parse(pb.InvokeRequest, raw), "") or request_id
             raise NotImplementedYet("Invoke")
@@ -82,7 +85,7 @@ class RouterServicer:
 
     async def invoke_stream(self, raw: bytes, context: Context) -> AsyncIterator[bytes]:
         started = time.perf_counter()
-        request_id = os.urandom(8).hex()
+        request_id = self._request_id()
         try:
             request_id = self._check_invoke(_parse(pb.InvokeStreamRequest, raw), "") or request_id
             raise NotImplementedYet("InvokeStream")
@@ -94,7 +97,7 @@ class RouterServicer:
 
     async def stats(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
-        request_id = os.urandom(8).hex()
+        request_id = self._request_id()
         try:
             msg = _parse(pb.StatsRequest, raw)
             report = self._router.stats(self._convert.model_filter(msg.models, "models"))
@@ -103,12 +106,12 @@ class RouterServicer:
             await self._fail(context, "Stats", request_id, started, err)
         except Exception:
             await self._crash(context, "Stats", request_id, started)
-        self._access("Stats", request_id, started, "OK")
+        self._record("Stats", request_id, started, "OK")
         return response
 
     async def list_models(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
-        request_id = os.urandom(8).hex()
+        request_id = self._request_id()
         try:
             _parse(pb.ListModelsRequest, raw)
             registry = self._router.registry
@@ -117,7 +120,7 @@ class RouterServicer:
             await self._fail(context, "ListModels", request_id, started, err)
         except Exception:
             await self._crash(context, "ListModels", request_id, started)
-        self._access("ListModels", request_id, started, "OK")
+        self._record("ListModels", request_id, started, "OK")
         return response
 
     # -- helpers ----------------------------------------------------------------
@@ -144,31 +147,17 @@ class RouterServicer:
         self, context: Context, rpc: str, request_id: str, started: float, err: RouterError
     ) -> NoReturn:
         code, details = error_details(err)
-        self._access(rpc, request_id, started, code.name, reason=err.reason)
+        self._record(rpc, request_id, started, code.name, reason=err.reason)
         await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))
 
     async def _crash(self, context: Context, rpc: str, request_id: str, started: float) -> NoReturn:
         self._log.exception("unhandled error", rpc=rpc, request_id=request_id)
-        self._access(rpc, request_id, started, "INTERNAL")
+        self._record(rpc, request_id, started, "INTERNAL")
         await context.abort(
             grpc.StatusCode.INTERNAL,
             "internal error; this is a bug in modelrouter",
             trailing_metadata=((DETAILS_KEY, INTERNAL_DETAILS),),
         )
-
-    def _access(
-        self, rpc: str, request_id: str, started: float, outcome: str, model: str = "", **extra: Any
-    ) -> None:
-        if self._access_log:
-            self._log.info(
-                "call",
-                rpc=rpc,
-                request_id=request_id,
-                model=model,
-                outcome=outcome,
-                latency_ms=round((time.perf_counter() - started) * 1000, 3),
-                **extra,
-            )
 
 
 def generic_handler(servicer: RouterServicer) -> grpc.GenericRpcHandler:

@@ -12,7 +12,7 @@ Field numbers are those of protos/modelrouter/v1/router.proto."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from modelrouter.domain import Decision, RejectReason
 
@@ -53,6 +53,66 @@ def _string(tag: bytes, text: str) -> bytes:
     return length_delimited(tag, text.encode())
 
 
+def per_call_tail(deployment: str, from_cache: bool) -> bytes:
+    """The SelectResponse bytes for a decision's per-call fields, a second
+    `decision` entry that parsers merge into the first."""
+    body = _string(b"\x12", deployment) + (b"\x40\x01" if from_cache else b"")
+    return length_delimited(SELECT_RESPONSE_DECISION, body)
+
+
+# Tag-and-length heads for the lengths entries usually have, built once.
+_HEADS = 4096
+_RANKING_HEAD = [_DECISION_RANKING + varint(n) for n in range(_HEADS)]
+_REJECTED_HEAD = [_DECISION_REJECTED + varint(n) for n in range(_HEADS)]
+_DETAIL_HEAD = [_REJECTION_DETAIL + varint(n) for n in range(_HEADS)]
+
+ScoredPacker = Callable[[float, tuple[float, ...], float, float], bytes]
+
+
+def _scored_packer(prefixes: list[bytes]) -> ScoredPacker:
+    """Packs a ScoredModel's fields after its model id with one struct call:
+    score, each component as a map entry (its prefix, then the value), cost,
+    latency. The common arities are spelled out; unpacking a fixed number of
+    values is three times faster than interleaving them in a loop."""
+    fmt = "<1sd" + "".join(f"{len(p)}sd" for p in prefixes) + "1sd1sd"
+    pack = struct.Struct(fmt).pack
+    score_tag, cost_tag, latency_tag = _SCORED_SCORE, _SCORED_COST, _SCORED_LATENCY
+    if len(prefixes) == 2:
+        p1, p2 = prefixes
+
+        def packed2(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
+            v1, v2 = values
+            return pack(score_tag, score, p1, v1, p2, v2, cost_tag, cost, latency_tag, latency)
+
+        return packed2
+    if len(prefixes) == 3:
+        p1, p2, p3 = prefixes
+
+        def packed3(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
+            v1, v2, v3 = values
+            return pack(score_tag, score, p1, v1, p2, v2, p3, v3, cost_tag, cost, latency_tag, latency)
+
+        return packed3
+    if len(prefixes) == 4:
+        p1, p2, p3, p4 = prefixes
+
+        def packed4(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
+            v1, v2, v3, v4 = values
+            return pack(
+                score_tag, score, p1, v1, p2, v2, p3, v3, p4, v4, cost_tag, cost, latency_tag, latency
+            )
+
+        return packed4
+
+    def packed(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
+        args: list[bytes | float] = [score_tag, score]
+        for prefix, value in zip(prefixes, values, strict=True):
+            args += (prefix, value)
+        return pack(*args, cost_tag, cost, latency_tag, latency)
+
+    return packed
+
+
 class DecisionEncoder:
     """Encodes the parts of a Decision that do not change per call (all but
     `deployment` and `from_cache`)."""
@@ -60,39 +120,46 @@ class DecisionEncoder:
     def __init__(self, model_ids: Iterable[str]) -> None:
         self._model_field = {mid: _string(b"\x0a", mid) for mid in model_ids}
         self._reason_field = {r: _string(b"\x12", r) for r in RejectReason.ALL}
-        self._component_prefix: dict[str, bytes] = {}
+        self._packers: dict[tuple[str, ...], ScoredPacker] = {}
 
-    def _component(self, key: str) -> bytes:
-        """The map entry's tag, length and key; the value's 8 bytes follow."""
-        prefix = self._component_prefix.get(key)
-        if prefix is None:
-            entry_key = _string(b"\x0a", key) + b"\x11"
-            prefix = _MAP_ENTRY + varint(len(entry_key) + 8) + entry_key
-            self._component_prefix[key] = prefix
-        return prefix
+    def _packer(self, keys: tuple[str, ...]) -> ScoredPacker:
+        packer = self._packers.get(keys)
+        if packer is None:
+            prefixes = []
+            for key in keys:
+                entry_key = _string(b"\x0a", key) + b"\x11"
+                prefixes.append(_MAP_ENTRY + varint(len(entry_key) + 8) + entry_key)
+            packer = self._packers[keys] = _scored_packer(prefixes)
+        return packer
 
     def encode(self, decision: Decision) -> bytes:
         ranking = decision.ranking
         best = ranking.ranked[0].candidate
         model_field = self._model_field
-        component = self._component
-        parts = [
-            model_field[best.model],
-            _string(_DECISION_STRATEGY, ranking.strategy),
-        ]
+        names = ranking.component_names
+        packer = self._packers.get(names) or self._packer(names)
+        parts = [model_field[best.model], _string(_DECISION_STRATEGY, ranking.strategy)]
         append = parts.append
-        for scored in ranking.ranked:
-            c = scored.candidate
-            body = [model_field[c.model], _SCORED_SCORE, _double(scored.score)]
-            for key, value in scored.components.items():
-                body.append(component(key))
-                body.append(_double(value))
-            body += (_SCORED_COST, _double(c.cost_usd), _SCORED_LATENCY, _double(c.latency_ms))
-            append(length_delimited(_DECISION_RANKING, b"".join(body)))
+        for c, score, values in ranking.ranked:
+            body = model_field[c.model] + packer(score, values, c.cost_usd, c.latency_ms)
+            n = len(body)
+            append(_RANKING_HEAD[n] if n < _HEADS else _DECISION_RANKING + varint(n))
+            append(body)
         reason_field = self._reason_field
-        for r in ranking.rejected:
-            body_bytes = model_field[r.model] + reason_field[r.reason] + _string(_REJECTION_DETAIL, r.detail)
-            append(length_delimited(_DECISION_REJECTED, body_bytes))
+        for model, reason, detail in ranking.rejected:
+            text = detail.encode()
+            t = len(text)
+            body = b"".join(
+                (
+                    model_field[model],
+                    reason_field[reason],
+                    _DETAIL_HEAD[t] if t < _HEADS else _REJECTION_DETAIL + varint(t),
+                    text,
+                )
+            )
+            n = len(body)
+            append(_REJECTED_HEAD[n] if n < _HEADS else _DECISION_REJECTED + varint(n))
+            append(body)
         parts += (
             _DECISION_COST,
             _double(best.cost_usd),

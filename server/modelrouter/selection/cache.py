@@ -41,10 +41,20 @@ class SelectionCache(Generic[V]):
     def put(self, key: bytes, value: V) -> None:
         if self._max <= 0:
             return
-        self._entries[key] = (self._clock() + self._ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        now = self._clock()
+        entries = self._entries
+        entries[key] = (now + self._ttl, value)
+        entries.move_to_end(key)
+        while len(entries) > self._max:
+            entries.popitem(last=False)
+        # Drop what has expired from the old end too, so the cache holds about a
+        # TTL's worth of rankings rather than its bound's worth of dead ones. (An
+        # entry refreshed by hits may expire further in; a lookup drops it.)
+        for _ in range(2):
+            oldest = next(iter(entries.values()))
+            if oldest[0] > now:
+                break
+            entries.popitem(last=False)
 
     def clear(self) -> None:
         self._entries.clear()

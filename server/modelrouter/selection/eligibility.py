@@ -5,33 +5,34 @@ reason a caller sees is stable: the caller's own lists (include/exclude), health
 then what the model is (capabilities, labels, context), then what the request
 would get from it (quality, cost, latency).
 
-This loop runs for every model on every uncached decision, so it reads each
-field once into a local and builds nothing for an eligible model but its
-`Candidate`."""
+The first group depends only on the request's lists, capabilities and labels and
+on health, not on its token counts: its outcome is kept per distinct set of them
+(until health changes), so most requests only run the checks that depend on
+their counts. Rejections come in that order too: those of the first group, then
+the others, each in registry order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from modelrouter.domain import Candidate, Health, Rejection, RejectReason, Requirements
-from modelrouter.live import ModelState
+from modelrouter.live import LiveState, ModelState
 
 _UNHEALTHY = Health.UNHEALTHY
-_NOT_INCLUDED = RejectReason.NOT_INCLUDED
-_EXCLUDED = RejectReason.EXCLUDED
-_UNHEALTHY_REASON = RejectReason.UNHEALTHY
-_MISSING_CAPABILITY = RejectReason.MISSING_CAPABILITY
-_LABEL_MISMATCH = RejectReason.LABEL_MISMATCH
-_CONTEXT_TOO_SMALL = RejectReason.CONTEXT_TOO_SMALL
-_BELOW_QUALITY = RejectReason.BELOW_QUALITY
-_OVER_COST = RejectReason.OVER_COST
-_OVER_LATENCY = RejectReason.OVER_LATENCY
+# Distinct sets of static requirements kept; callers rarely use more than a few.
+MAX_STATIC_ENTRIES = 1024
+
+# Candidate's own constructor is a Python function; tuple's is not.
+new_candidate = partial(tuple.__new__, Candidate)
+
+StaticKey = tuple[frozenset[str] | None, frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Eligible candidates (with their estimates) and the rejections, in registry order."""
+    """Eligible candidates (with their estimates) and the rejections."""
 
     candidates: tuple[Candidate, ...]
     rejections: tuple[Rejection, ...]
@@ -39,48 +40,81 @@ class Evaluation:
     output_tokens: int
 
 
-def evaluate(
-    models: Iterable[ModelState], req: Requirements, input_tokens: int, output_tokens: int
-) -> Evaluation:
+class Eligibility:
+    """Evaluates requirements against the live registry; built once at start-up."""
+
+    def __init__(self, live: LiveState) -> None:
+        self._models = tuple(live.models.values())
+        self._static: dict[StaticKey, tuple[tuple[ModelState, ...], tuple[Rejection, ...]]] = {}
+        live.on_change(self._static.clear)
+
+    def evaluate(self, req: Requirements, input_tokens: int, output_tokens: int) -> Evaluation:
+        key = (req.include_models, req.exclude_models, req.capabilities, req.labels)
+        static = self._static.get(key)
+        if static is None:
+            if len(self._static) >= MAX_STATIC_ENTRIES:
+                self._static.clear()
+            static = self._static[key] = _static_filter(self._models, req)
+        survivors, rejected = static
+        candidates, dynamic = _dynamic_filter(survivors, req, input_tokens, output_tokens)
+        return Evaluation(
+            candidates, rejected + dynamic if dynamic else rejected, input_tokens, output_tokens
+        )
+
+
+def _static_filter(
+    models: tuple[ModelState, ...], req: Requirements
+) -> tuple[tuple[ModelState, ...], tuple[Rejection, ...]]:
+    """The checks that do not depend on token counts: lists, health, capabilities, labels."""
+    survivors: list[ModelState] = []
+    rejections: list[Rejection] = []
+    include, exclude, capabilities, labels = (
+        req.include_models,
+        req.exclude_models,
+        req.capabilities,
+        req.labels,
+    )
+    for state in models:
+        spec = state.spec
+        mid = spec.id
+        if include is not None and mid not in include:
+            rejections.append(Rejection(mid, RejectReason.NOT_INCLUDED, "not in include_models"))
+        elif mid in exclude:
+            rejections.append(Rejection(mid, RejectReason.EXCLUDED, "listed in exclude_models"))
+        elif state.health is _UNHEALTHY:
+            rejections.append(Rejection(mid, RejectReason.UNHEALTHY, "no healthy deployment"))
+        elif capabilities and not capabilities <= spec.capabilities:
+            missing = ", ".join(sorted(capabilities - spec.capabilities))
+            rejections.append(Rejection(mid, RejectReason.MISSING_CAPABILITY, f"lacks {missing}"))
+        elif labels and (mismatch := _label_mismatch(labels, spec.labels)):
+            rejections.append(Rejection(mid, RejectReason.LABEL_MISMATCH, mismatch))
+        else:
+            survivors.append(state)
+    return tuple(survivors), tuple(rejections)
+
+
+def _dynamic_filter(
+    models: tuple[ModelState, ...], req: Requirements, input_tokens: int, output_tokens: int
+) -> tuple[tuple[Candidate, ...], tuple[Rejection, ...]]:
+    """The checks that depend on the request's token counts: context, then quality,
+    cost and latency. Runs for every surviving model on every uncached decision,
+    so it reads each field once into a local and builds only what it returns."""
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
     reject = rejections.append
     accept = candidates.append
     context_needed = max(req.min_context_tokens, input_tokens + output_tokens)
-    include = req.include_models
-    exclude = req.exclude_models
-    capabilities = req.capabilities
-    labels = req.labels
     task = req.task
     min_quality = req.min_quality
     max_cost = req.max_cost_usd
     max_latency = req.max_latency_ms
     for state in models:
         spec = state.spec
-        mid = spec.id
-        if include is not None and mid not in include:
-            reject(Rejection(mid, _NOT_INCLUDED, "not in include_models"))
-            continue
-        if mid in exclude:
-            reject(Rejection(mid, _EXCLUDED, "listed in exclude_models"))
-            continue
-        if state.health is _UNHEALTHY:
-            reject(Rejection(mid, _UNHEALTHY_REASON, "no healthy deployment"))
-            continue
-        if capabilities and not capabilities <= spec.capabilities:
-            missing = ", ".join(sorted(capabilities - spec.capabilities))
-            reject(Rejection(mid, _MISSING_CAPABILITY, f"lacks {missing}"))
-            continue
-        if labels:
-            mismatch = _label_mismatch(labels, spec.labels)
-            if mismatch:
-                reject(Rejection(mid, _LABEL_MISMATCH, mismatch))
-                continue
         if spec.context_window < context_needed:
             reject(
                 Rejection(
-                    mid,
-                    _CONTEXT_TOO_SMALL,
+                    spec.id,
+                    RejectReason.CONTEXT_TOO_SMALL,
                     f"context window {spec.context_window} < {context_needed} tokens needed",
                 )
             )
@@ -89,22 +123,34 @@ def evaluate(
         if quality is None:
             quality = spec.quality["default"]
         if quality < min_quality:
-            reject(Rejection(mid, _BELOW_QUALITY, f"quality {quality:g} < min_quality {min_quality:g}"))
+            reject(
+                Rejection(
+                    spec.id, RejectReason.BELOW_QUALITY, f"quality {quality:g} < min_quality {min_quality:g}"
+                )
+            )
             continue
         pricing = spec.pricing
         cost = (input_tokens * pricing.input_per_mtok + output_tokens * pricing.output_per_mtok) / 1e6
         if max_cost and cost > max_cost:
-            reject(Rejection(mid, _OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${max_cost:g}"))
-            continue
-        latency_profile = state.latency
-        latency = latency_profile.ttft_ms + output_tokens * 1000.0 / latency_profile.tokens_per_s
-        if max_latency and latency > max_latency:
             reject(
-                Rejection(mid, _OVER_LATENCY, f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}")
+                Rejection(
+                    spec.id, RejectReason.OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${max_cost:g}"
+                )
             )
             continue
-        accept(Candidate(mid, quality, cost, latency, state.success_rate))
-    return Evaluation(tuple(candidates), tuple(rejections), input_tokens, output_tokens)
+        profile = state.latency
+        latency = profile.ttft_ms + output_tokens * 1000.0 / profile.tokens_per_s
+        if max_latency and latency > max_latency:
+            reject(
+                Rejection(
+                    spec.id,
+                    RejectReason.OVER_LATENCY,
+                    f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}",
+                )
+            )
+            continue
+        accept(new_candidate((spec.id, quality, cost, latency, state.success_rate)))
+    return tuple(candidates), tuple(rejections)
 
 
 def _label_mismatch(required: tuple[tuple[str, str], ...], labels: Mapping[str, str]) -> str:

@@ -9,6 +9,7 @@ from modelrouter.domain import Decision, Ranking, SelectQuery
 from modelrouter.errors import NoEligibleModel
 from modelrouter.live import LiveState
 from modelrouter.selection.cache import SelectionCache
+from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.strategies.base import CandidatePool
 
@@ -17,6 +18,7 @@ class Selector:
     def __init__(self, live: LiveState, registry: StrategyRegistry, cache: SelectionCache[Decision]) -> None:
         self._live = live
         self._models = tuple(live.models.values())
+        self._eligibility = Eligibility(live)
         self.registry = registry
         self.cache = cache
         self._balancers: Mapping[str, Balancer] = {
@@ -27,7 +29,7 @@ class Selector:
     def rank(self, query: SelectQuery) -> Ranking:
         """The strategy's ranking; NoEligibleModel when it yields nothing."""
         strategy = self.registry.get(query.strategy)
-        pool = CandidatePool(self._models, query.input_tokens, query.output_tokens)
+        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens)
         ranking = strategy.rank(query, pool)
         if not ranking.ranked:
             raise NoEligibleModel(strategy.name, ranking.rejected)

@@ -7,22 +7,21 @@ fallback chain moves on to its next member."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from typing import Protocol
 
 from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
-from modelrouter.live import ModelState
-from modelrouter.selection.eligibility import Evaluation, evaluate
+from modelrouter.selection.eligibility import Eligibility, Evaluation
 
 
 class CandidatePool:
     """Evaluates requirements against the live registry for one query, once per
     distinct set of requirements (members of a chain often share theirs)."""
 
-    __slots__ = ("_input", "_memo", "_models", "_output")
+    __slots__ = ("_eligibility", "_input", "_memo", "_output")
 
-    def __init__(self, models: Iterable[ModelState], input_tokens: int, output_tokens: int) -> None:
-        self._models = models
+    def __init__(self, eligibility: Eligibility, input_tokens: int, output_tokens: int) -> None:
+        self._eligibility = eligibility
         self._input = input_tokens
         self._output = output_tokens
         self._memo: list[tuple[Requirements, Evaluation]] = []
@@ -35,7 +34,7 @@ class CandidatePool:
                 return result
         input_tokens = req.expected_input_tokens or self._input
         output_tokens = req.expected_output_tokens or self._output
-        result = evaluate(self._models, req, input_tokens, output_tokens)
+        result = self._eligibility.evaluate(req, input_tokens, output_tokens)
         self._memo.append((req, result))
         return result
 
@@ -53,8 +52,9 @@ class Strategy(Protocol):
         ...
 
 
-Scorer = Callable[[Candidate], tuple[float, Mapping[str, float]]]
-"""A candidate's score (higher is better) and the parts it is made of."""
+Scorer = Callable[[Candidate], tuple[float, tuple[float, ...]]]
+"""A candidate's score (higher is better) and the parts it is made of, in the
+order of the strategy's component names."""
 
 SortKey = Callable[[ScoredModel], tuple[float, ...]]
 
@@ -63,10 +63,17 @@ def effective_requirements(query: SelectQuery, own: Requirements | None) -> Requ
     return query.requirements if own is None else query.requirements.tightened_by(own)
 
 
-def ranked(name: str, evaluation: Evaluation, score: Scorer, order: SortKey) -> Ranking:
+def ranked(
+    name: str, evaluation: Evaluation, score: Scorer, order: SortKey, component_names: tuple[str, ...]
+) -> Ranking:
     """Score every candidate and sort with `order` (ascending; model id breaks ties)."""
     scored = [ScoredModel(c, *score(c)) for c in evaluation.candidates]
     scored.sort(key=lambda s: (*order(s), s.candidate.model))
     return Ranking(
-        name, tuple(scored), evaluation.rejections, evaluation.input_tokens, evaluation.output_tokens
+        name,
+        tuple(scored),
+        evaluation.rejections,
+        evaluation.input_tokens,
+        evaluation.output_tokens,
+        component_names,
     )

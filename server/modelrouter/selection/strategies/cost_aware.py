@@ -7,7 +7,6 @@ every strategy."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
@@ -26,8 +25,12 @@ class CostAware:
             evaluation,
             _score,
             lambda s: (s.candidate.cost_usd, -s.candidate.quality, s.candidate.latency_ms),
+            COMPONENTS,
         )
 
 
-def _score(c: Candidate) -> tuple[float, Mapping[str, float]]:
-    return -c.cost_usd, {"cost_usd": c.cost_usd, "quality": c.quality}
+COMPONENTS = ("cost_usd", "quality")
+
+
+def _score(c: Candidate) -> tuple[float, tuple[float, ...]]:
+    return -c.cost_usd, (c.cost_usd, c.quality)

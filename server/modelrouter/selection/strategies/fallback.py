@@ -6,7 +6,7 @@ it; when every member yields nothing, the last member's rejections explain why."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from modelrouter.domain import Ranking, Requirements, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, Strategy
@@ -20,7 +20,7 @@ class Fallback:
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         if self.requirements is not None:
-            query = replace(query, requirements=query.requirements.tightened_by(self.requirements))
+            query = query._replace(requirements=query.requirements.tightened_by(self.requirements))
         result = Ranking(self.name, (), (), query.input_tokens, query.output_tokens)
         for member in self.chain:
             result = member.rank(query, pool)

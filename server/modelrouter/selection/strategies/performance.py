@@ -9,7 +9,6 @@ to the cheaper. The score is the negated estimate."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
@@ -29,13 +28,12 @@ class Performance:
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))
-        return ranked(self.name, evaluation, _score, lambda s: (-s.score, s.candidate.cost_usd))
+        return ranked(self.name, evaluation, _score, lambda s: (-s.score, s.candidate.cost_usd), COMPONENTS)
 
 
-def _score(c: Candidate) -> tuple[float, Mapping[str, float]]:
+COMPONENTS = ("latency_ms", "success_rate", "effective_latency_ms")
+
+
+def _score(c: Candidate) -> tuple[float, tuple[float, ...]]:
     effective = effective_latency_ms(c)
-    return -effective, {
-        "latency_ms": c.latency_ms,
-        "success_rate": c.success_rate,
-        "effective_latency_ms": effective,
-    }
+    return -effective, (c.latency_ms, c.success_rate, effective)

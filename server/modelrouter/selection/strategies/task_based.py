@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
@@ -21,8 +20,12 @@ class TaskBased:
             evaluation,
             _score,
             lambda s: (-s.candidate.quality, s.candidate.cost_usd, s.candidate.latency_ms),
+            COMPONENTS,
         )
 
 
-def _score(c: Candidate) -> tuple[float, Mapping[str, float]]:
-    return c.quality, {"quality": c.quality, "cost_usd": c.cost_usd}
+COMPONENTS = ("quality", "cost_usd")
+
+
+def _score(c: Candidate) -> tuple[float, tuple[float, ...]]:
+    return c.quality, (c.quality, c.cost_usd)

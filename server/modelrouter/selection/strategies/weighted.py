@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
-from modelrouter.selection.strategies.base import CandidatePool, effective_requirements, ranked
+from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
+from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
 
 # Costs are compared on a log scale; a free model would be infinitely far without
 # an offset. A millionth of a dollar is below any real request's price.
@@ -34,48 +35,58 @@ class Weighted:
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))
-        weights = query.weights or self.weights
-        # Scale by the largest weight first: only the ratios matter, and weights
-        # near the float maximum would otherwise sum to infinity.
-        top = max(weights.values())
-        weights = {k: v / top for k, v in weights.items()}
-        total = sum(weights.values())
-        wq = weights.get("quality", 0.0) / total
-        wc = weights.get("cost", 0.0) / total
-        wl = weights.get("latency", 0.0) / total
-        wr = weights.get("reliability", 0.0) / total
+        wq, wc, wl, wr = _normalised(query.weights or self.weights)
         cands = evaluation.candidates
-        cost = _LogScale([c.cost_usd + COST_FLOOR_USD for c in cands])
-        latency = _LogScale([c.latency_ms + LATENCY_FLOOR_MS for c in cands])
+        log = math.log
+        cost_logs = [log(c.cost_usd + COST_FLOOR_USD) for c in cands]
+        latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
+        cost_worst, cost_span = _scale(cost_logs)
+        latency_worst, latency_span = _scale(latency_logs)
+        scored: list[ScoredModel] = []
+        append = scored.append
+        # One pass, nothing built per candidate but its ScoredModel:
+        # this runs for every eligible model on every uncached decision.
+        for c, cost_log, latency_log in zip(cands, cost_logs, latency_logs, strict=True):
+            quality = c.quality
+            reliability = c.success_rate
+            cost = 1.0 if cost_span <= 0 else (cost_worst - cost_log) / cost_span
+            latency = 1.0 if latency_span <= 0 else (latency_worst - latency_log) / latency_span
+            value = wq * quality + wc * cost + wl * latency + wr * reliability
+            append(new_scored((c, value, (quality, cost, latency, reliability))))
+        scored.sort(key=_order)
+        return Ranking(
+            self.name,
+            tuple(scored),
+            evaluation.rejections,
+            evaluation.input_tokens,
+            evaluation.output_tokens,
+            COMPONENTS,
+        )
 
-        def score(c: Candidate) -> tuple[float, Mapping[str, float]]:
-            parts = {
-                "quality": c.quality,
-                "cost": cost.goodness(c.cost_usd + COST_FLOOR_USD),
-                "latency": latency.goodness(c.latency_ms + LATENCY_FLOOR_MS),
-                "reliability": c.success_rate,
-            }
-            value = (
-                wq * parts["quality"] + wc * parts["cost"] + wl * parts["latency"] + wr * parts["reliability"]
-            )
-            return value, parts
 
-        return ranked(self.name, evaluation, score, lambda s: (-s.score, s.candidate.cost_usd))
+COMPONENTS = ("quality", "cost", "latency", "reliability")
+# ScoredModel's own constructor is a Python function; tuple's is not.
+new_scored = partial(tuple.__new__, ScoredModel)
 
 
-class _LogScale:
-    """Maps a value between the smallest (1.0) and the largest (0.0) of a set."""
+def _order(s: ScoredModel) -> tuple[float, float, str]:
+    """Best score first; equal scores go to the cheaper, then by id."""
+    return (-s.score, s.candidate.cost_usd, s.candidate.model)
 
-    __slots__ = ("_high", "_span")
 
-    def __init__(self, values: list[float]) -> None:
-        if not values:
-            self._high, self._span = 0.0, 0.0
-            return
-        low, high = math.log(min(values)), math.log(max(values))
-        self._high, self._span = high, high - low
+def _normalised(weights: Mapping[str, float]) -> tuple[float, float, float, float]:
+    """The four weights summing to 1. Scaled by the largest first: only the ratios
+    matter, and weights near the float maximum would otherwise sum to infinity."""
+    top = max(weights.values())
+    q, c, lat, r = (weights.get(k, 0.0) / top for k in ("quality", "cost", "latency", "reliability"))
+    total = q + c + lat + r
+    return q / total, c / total, lat / total, r / total
 
-    def goodness(self, value: float) -> float:
-        if self._span <= 0:
-            return 1.0
-        return (self._high - math.log(value)) / self._span
+
+def _scale(logs: list[float]) -> tuple[float, float]:
+    """The worst (largest) log value and the span down to the best: a value's
+    goodness is its distance below the worst over the span (1.0 for the best)."""
+    if not logs:
+        return 0.0, 0.0
+    high = max(logs)
+    return high, high - min(logs)
