@@ -251,14 +251,27 @@ class Ranking:
 
 
 class Decision(NamedTuple):
-    """A selection's result: the ranking, the deployment picked for this call.
-    (A named tuple: one is built for every call, cached or not.)"""
+    """A selection's result for one call: the model, the deployment picked for
+    this call, the eligible models in order, and how the caller rendered the
+    ranking. (A named tuple: one is built for every call, cached or not.)"""
 
     requested_strategy: str
-    ranking: Ranking
+    model: str
     deployment: str
+    order: tuple[str, ...]
+    """Every eligible model id, best first."""
+    ranking: Ranking | None
+    """The full ranking of a fresh decision; None when it came from the selection
+    cache, which keeps only `order` and `rendered` (plain values, so that cached
+    decisions cost the garbage collector nothing)."""
+    rendered: bytes = b""
+    """The caller's rendering of the ranking (the API's wire bytes), made once
+    when the decision was fresh and kept with it in the cache."""
     from_cache: bool = False
 
     @property
     def best(self) -> ScoredModel:
+        """The chosen model's entry of a fresh decision's ranking."""
+        if self.ranking is None:
+            raise ValueError("a cached decision keeps no ranking")
         return self.ranking.ranked[0]

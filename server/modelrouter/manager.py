@@ -11,7 +11,7 @@ from modelrouter.domain import Decision, SelectQuery
 from modelrouter.live import LiveState, ModelState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
-from modelrouter.selection.selector import Selector
+from modelrouter.selection.selector import CachedDecision, Render, Selector
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class StatsReport:
     uptime_s: float
 
 
-MAX_CACHED_MODEL_ENTRIES = 500_000
+MAX_CACHED_MODEL_ENTRIES = 200_000
 
 
 class Router:
@@ -46,17 +46,21 @@ class Router:
         self._started = clock()
         self.live = LiveState(config.models)
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
-        # A cached ranking holds an entry per registered model; bound the model
-        # entries in all as well as the rankings, so a large registry cannot fill
-        # memory (and slow every garbage collection) with cached rankings.
+        # A cached decision keeps its wire form, about a hundred bytes per registered
+        # model; bound the model entries in all as well as the decisions, so that a
+        # large registry cannot fill memory with cached decisions.
         max_entries = min(
             config.cache.selection_max_entries, max(1, MAX_CACHED_MODEL_ENTRIES // len(config.models))
         )
-        cache: SelectionCache[Decision] = SelectionCache(config.cache.selection_ttl_s, max_entries, clock)
+        cache: SelectionCache[CachedDecision] = SelectionCache(
+            config.cache.selection_ttl_s, max_entries, clock
+        )
         self.selector = Selector(self.live, self.registry, cache)
 
-    def select(self, query: SelectQuery, cache_key: bytes | None = None) -> Decision:
-        return self.selector.decide(query, cache_key)
+    def select(
+        self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
+    ) -> Decision:
+        return self.selector.decide(query, cache_key, render)
 
     def select_cached(self, cache_key: bytes) -> Decision | None:
         return self.selector.decide_cached(cache_key)

@@ -100,9 +100,11 @@ def test_a_router_caches_only_with_a_key_and_counts_selections() -> None:
     now = [0.0]
     router = Router(load_config(), clock=lambda: now[0])
     query = SelectQuery(Requirements(task="code"), "task_based", None, 100, 100)
-    fresh: Decision = router.select(query, cache_key=b"k")
+    fresh: Decision = router.select(query, cache_key=b"k", render=lambda strategy, r: strategy.encode())
     cached = router.select_cached(b"k")
-    assert cached is not None and cached.from_cache and cached.ranking is fresh.ranking
+    assert cached is not None and cached.from_cache
+    assert (cached.model, cached.order, cached.rendered) == (fresh.model, fresh.order, b"task_based")
+    assert fresh.ranking is not None and cached.ranking is None  # the cache keeps plain values only
     now[0] = 1.5  # past the default selection_ttl_s of 1 s
     assert router.select_cached(b"k") is None
     assert router.live.models["code-specialist"].selections == 2

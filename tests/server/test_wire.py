@@ -8,7 +8,7 @@ import pytest
 from modelrouter.api.convert import Converter
 from modelrouter.api.wire import varint
 from modelrouter.config.load import load_config
-from modelrouter.domain import Health, Requirements, SelectQuery
+from modelrouter.domain import Candidate, Decision, Health, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
@@ -28,7 +28,7 @@ def test_encoded_decision_equals_the_protobuf_one(strategy: str, requirements: R
     router = Router(config)
     router.live.set_health("vision-pro", "default", Health.UNHEALTHY)
     convert = Converter((m.id for m in config.models), 1000, 256)
-    decision = router.select(SelectQuery(requirements, strategy, None, 1234, 321))
+    decision = router.select(SelectQuery(requirements, strategy, None, 1234, 321), render=convert.render)
     reference = convert.decision(decision)
     wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
     assert wire == reference
@@ -40,3 +40,17 @@ def test_varint(n: int) -> None:
     encoded = varint(n)
     msg = pb.Decision.FromString(b"\x50" + encoded)
     assert msg.estimated_input_tokens == n
+
+
+@pytest.mark.parametrize("names", [("only",), ("a", "b", "c", "d", "e")])
+def test_rankings_with_other_numbers_of_components_encode_too(names: tuple[str, ...]) -> None:
+    candidate = Candidate("nano-fast", 0.5, 0.001, 120.0, 1.0)
+    values = tuple(float(i) / 10 for i in range(len(names)))
+    ranking = Ranking("custom", (ScoredModel(candidate, 0.75, values),), (), 10, 20, names)
+    convert = Converter(["nano-fast"], 1000, 256)
+    decision = Decision(
+        "custom", "nano-fast", "default", ("nano-fast",), ranking, convert.render("custom", ranking)
+    )
+    wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
+    assert wire == convert.decision(decision)
+    assert dict(wire.ranking[0].components) == dict(zip(names, values, strict=True))

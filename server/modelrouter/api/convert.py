@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from weakref import WeakKeyDictionary
 
 from modelrouter.api.wire import SELECT_RESPONSE_DECISION, DecisionEncoder, length_delimited, per_call_tail
 from modelrouter.config.schema import WEIGHT_KEYS
@@ -39,9 +38,6 @@ class Converter:
         self._tails = {(d, c): per_call_tail(d, c) for d in set(deployments) for c in (False, True)}
         self._default_input = default_input
         self._default_output = default_output
-        # A cached decision carries the same Ranking object on every hit: keep its
-        # serialised form while the ranking lives, and send it again as bytes.
-        self._wire: WeakKeyDictionary[Ranking, bytes] = WeakKeyDictionary()
         self._encoder = DecisionEncoder(self._model_ids)
 
     # -- requests -------------------------------------------------------------
@@ -129,21 +125,23 @@ class Converter:
 
     # -- responses ------------------------------------------------------------
 
+    def render(self, requested_strategy: str, ranking: Ranking) -> bytes:
+        """A fresh decision's Decision message bytes, but for the per-call fields;
+        the selection cache keeps them with the decision."""
+        return self._encoder.encode(requested_strategy, ranking)
+
     def select_response(self, decision: Decision) -> bytes:
-        """SelectResponse bytes. The per-call fields travel as a second `decision`
-        entry, which protobuf parsers merge into the first (the wire format's own
-        rule for a repeated non-repeated message field)."""
-        static = self._wire.get(decision.ranking)
-        if static is None:
-            static = length_delimited(SELECT_RESPONSE_DECISION, self._encoder.encode(decision))
-            self._wire[decision.ranking] = static
+        """SelectResponse bytes from the decision's rendering. The per-call fields
+        travel as a second `decision` entry, which protobuf parsers merge into the
+        first (the wire format's own rule for a non-repeated message field)."""
         tail = self._tails.get((decision.deployment, decision.from_cache))
         if tail is None:
             tail = per_call_tail(decision.deployment, decision.from_cache)
-        return static + tail
+        return length_delimited(SELECT_RESPONSE_DECISION, decision.rendered) + tail
 
     def decision(self, decision: Decision) -> pb.Decision:
-        """The decision as a protobuf object (the reference the wire encoder is tested against)."""
+        """A fresh decision as a protobuf object (the reference the wire encoder is
+        tested against)."""
         d = self._static_decision(decision)
         d.deployment = decision.deployment
         d.from_cache = decision.from_cache
@@ -151,6 +149,8 @@ class Converter:
 
     def _static_decision(self, decision: Decision) -> pb.Decision:
         ranking = decision.ranking
+        if ranking is None:
+            raise ValueError("a cached decision keeps no ranking; use its rendering")
         best = ranking.ranked[0].candidate
         return pb.Decision(
             model=best.model,

@@ -51,6 +51,7 @@ class RouterServicer:
             cfg.server.default_expected_output_tokens,
             (d.name for m in cfg.models for d in m.deployments),
         )
+        self._render = self._convert.render
 
     # -- RPCs -------------------------------------------------------------------
 
@@ -62,13 +63,13 @@ class RouterServicer:
             decision = router.select_cached(raw)
             if decision is None:
                 query = self._convert.select_query(_parse(pb.SelectRequest, raw))
-                decision = router.select(query, cache_key=raw)
+                decision = router.select(query, cache_key=raw, render=self._render)
             response = self._convert.select_response(decision)
         except RouterError as err:
             await self._fail(context, "Select", request_id, started, err)
         except Exception:
             await self._crash(context, "Select", request_id, started)
-        self._record("Select", request_id, started, "OK", decision.ranking.ranked[0].candidate.model)
+        self._record("Select", request_id, started, "OK", decision.model)
         return response
 
     async def invoke(self, raw: bytes, context: Context) -> bytes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterable
 
-from modelrouter.domain import Decision, RejectReason
+from modelrouter.domain import Ranking, RejectReason
 
 _double = struct.Struct("<d").pack
 
@@ -132,8 +132,8 @@ class DecisionEncoder:
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
 
-    def encode(self, decision: Decision) -> bytes:
-        ranking = decision.ranking
+    def encode(self, requested_strategy: str, ranking: Ranking) -> bytes:
+        """The Decision message's bytes, but for `deployment` and `from_cache`."""
         best = ranking.ranked[0].candidate
         model_field = self._model_field
         names = ranking.component_names
@@ -165,7 +165,7 @@ class DecisionEncoder:
             _double(best.cost_usd),
             _DECISION_LATENCY,
             _double(best.latency_ms),
-            _string(_DECISION_REQUESTED, decision.requested_strategy),
+            _string(_DECISION_REQUESTED, requested_strategy),
             _DECISION_INPUT_TOKENS,
             varint(ranking.input_tokens),
             _DECISION_OUTPUT_TOKENS,

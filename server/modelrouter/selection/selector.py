@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from modelrouter.balancing import BALANCERS, Balancer
 from modelrouter.domain import Decision, Ranking, SelectQuery
@@ -13,9 +14,24 @@ from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.strategies.base import CandidatePool
 
+Render = Callable[[str, Ranking], bytes]
+"""The caller's rendering of a fresh ranking (requested strategy, ranking), kept
+with the cached decision so that a hit needs neither the ranking nor a new rendering."""
+
+
+class CachedDecision(NamedTuple):
+    """What the selection cache keeps: plain values only."""
+
+    requested_strategy: str
+    model: str
+    order: tuple[str, ...]
+    rendered: bytes
+
 
 class Selector:
-    def __init__(self, live: LiveState, registry: StrategyRegistry, cache: SelectionCache[Decision]) -> None:
+    def __init__(
+        self, live: LiveState, registry: StrategyRegistry, cache: SelectionCache[CachedDecision]
+    ) -> None:
         self._live = live
         self._models = tuple(live.models.values())
         self._eligibility = Eligibility(live)
@@ -35,30 +51,33 @@ class Selector:
             raise NoEligibleModel(strategy.name, ranking.rejected)
         return ranking
 
-    def decide(self, query: SelectQuery, cache_key: bytes | None = None) -> Decision:
+    def decide(
+        self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
+    ) -> Decision:
         """A fresh decision; stored under `cache_key` when one is given."""
         ranking = self.rank(query)
         requested = query.strategy or self.registry.default
+        rendered = render(requested, ranking) if render is not None else b""
+        order = tuple(s.candidate.model for s in ranking.ranked)
+        model = order[0]
         if cache_key is not None:
-            self.cache.put(cache_key, Decision(requested, ranking, "", True))
-        return self._dispatch(Decision(requested, ranking, ""))
+            self.cache.put(cache_key, CachedDecision(requested, model, order, rendered))
+        return Decision(requested, model, self._dispatch(model), order, ranking, rendered)
 
     def decide_cached(self, cache_key: bytes) -> Decision | None:
         """The cached decision for `cache_key`, with a deployment picked for this call."""
         cached = self.cache.get(cache_key)
-        return None if cached is None else self._dispatch(cached)
+        if cached is None:
+            return None
+        requested, model, order, rendered = cached
+        return Decision(requested, model, self._dispatch(model), order, None, rendered, True)
 
     def pick_deployment(self, model: str) -> str:
         deployment = self._balancers[model].pick()
         deployment.selections += 1
         return deployment.name
 
-    def _dispatch(self, template: Decision) -> Decision:
-        model = template.ranking.ranked[0].candidate.model
+    def _dispatch(self, model: str) -> str:
+        """Counts the selection and picks the deployment for this call."""
         self._live.models[model].selections += 1
-        return Decision(
-            template.requested_strategy,
-            template.ranking,
-            self.pick_deployment(model),
-            template.from_cache,
-        )
+        return self.pick_deployment(model)
