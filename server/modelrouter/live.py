@@ -51,11 +51,18 @@ class ModelState:
         "_obs_tps",
         "_obs_ttft",
         "calls",
+        "context_window",
+        "default_quality",
         "deployments",
         "health",
+        "id",
+        "input_per_mtok",
         "latency",
+        "output_per_mtok",
+        "quality",
         "selections",
         "spec",
+        "success_rate",
         "successes",
     )
 
@@ -65,6 +72,16 @@ class ModelState:
         self.selections = 0
         self.calls = 0
         self.successes = 0
+        self.success_rate = 1.0
+        """Share of calls that succeeded; 1.0 before any call (no evidence against it)."""
+        # The spec's figures that every decision reads for every model, flattened
+        # once here: one attribute read each instead of a chain.
+        self.id = spec.id
+        self.context_window = spec.context_window
+        self.quality = dict(spec.quality)
+        self.default_quality = spec.quality["default"]
+        self.input_per_mtok = spec.pricing.input_per_mtok
+        self.output_per_mtok = spec.pricing.output_per_mtok
         self._obs_ttft = 0.0
         self._obs_tps = 0.0
         self.latency: LatencyProfile = spec.latency
@@ -81,10 +98,10 @@ class ModelState:
             return Health.DEGRADED
         return Health.HEALTHY
 
-    @property
-    def success_rate(self) -> float:
-        """Share of calls that succeeded; 1.0 before any call (no evidence against it)."""
-        return self.successes / self.calls if self.calls else 1.0
+    def record_call(self, ok: bool) -> None:
+        self.calls += 1
+        self.successes += ok
+        self.success_rate = self.successes / self.calls
 
     def observe_latency(self, ttft_ms: float, tokens_per_s: float) -> None:
         if self._obs_tps <= 0:

@@ -109,33 +109,29 @@ def _dynamic_filter(
     max_cost = req.max_cost_usd
     max_latency = req.max_latency_ms
     for state in models:
-        spec = state.spec
-        if spec.context_window < context_needed:
+        mid = state.id
+        if state.context_window < context_needed:
             reject(
                 Rejection(
-                    spec.id,
+                    mid,
                     RejectReason.CONTEXT_TOO_SMALL,
-                    f"context window {spec.context_window} < {context_needed} tokens needed",
+                    f"context window {state.context_window} < {context_needed} tokens needed",
                 )
             )
             continue
-        quality = spec.quality.get(task) if task else None
-        if quality is None:
-            quality = spec.quality["default"]
+        quality = state.quality.get(task, state.default_quality) if task else state.default_quality
         if quality < min_quality:
             reject(
                 Rejection(
-                    spec.id, RejectReason.BELOW_QUALITY, f"quality {quality:g} < min_quality {min_quality:g}"
+                    mid, RejectReason.BELOW_QUALITY, f"quality {quality:g} < min_quality {min_quality:g}"
                 )
             )
             continue
-        pricing = spec.pricing
-        cost = (input_tokens * pricing.input_per_mtok + output_tokens * pricing.output_per_mtok) / 1e6
+        # The same arithmetic as Pricing.cost, to the last bit: limits compare exactly.
+        cost = (input_tokens * state.input_per_mtok + output_tokens * state.output_per_mtok) / 1e6
         if max_cost and cost > max_cost:
             reject(
-                Rejection(
-                    spec.id, RejectReason.OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${max_cost:g}"
-                )
+                Rejection(mid, RejectReason.OVER_COST, f"estimated ${cost:.6g} > max_cost_usd ${max_cost:g}")
             )
             continue
         profile = state.latency
@@ -143,13 +139,13 @@ def _dynamic_filter(
         if max_latency and latency > max_latency:
             reject(
                 Rejection(
-                    spec.id,
+                    mid,
                     RejectReason.OVER_LATENCY,
                     f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}",
                 )
             )
             continue
-        accept(new_candidate((spec.id, quality, cost, latency, state.success_rate)))
+        accept(new_candidate((mid, quality, cost, latency, state.success_rate)))
     return tuple(candidates), tuple(rejections)
 
 

@@ -58,7 +58,7 @@ class Selector:
         ranking = self.rank(query)
         requested = query.strategy or self.registry.default
         rendered = render(requested, ranking) if render is not None else b""
-        order = tuple(s.candidate.model for s in ranking.ranked)
+        order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
         if cache_key is not None:
             self.cache.put(cache_key, CachedDecision(requested, model, order, rendered))
