@@ -13,7 +13,7 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.config.load import RouterConfig, load_config, parse_config
-from modelrouter.logs import make_logger
+from modelrouter.logs import make_logging
 from modelrouter.server import RunningServer, start
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._proto import router_pb2_grpc as pb_grpc
@@ -38,7 +38,7 @@ async def serving(config: RouterConfig | str | None = None) -> AsyncIterator[Ser
     elif isinstance(config, str):
         config = parse_config(config, "<test>")
     log = io.StringIO()
-    running = await start(config, "127.0.0.1:0", make_logger(log))
+    running = await start(config, "127.0.0.1:0", make_logging(log))
     address = f"127.0.0.1:{running.port}"
     channel = grpc.aio.insecure_channel(address)
     try:

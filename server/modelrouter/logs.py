@@ -57,12 +57,24 @@ class LineBuffer:
             pass
 
 
-class Logging:
-    """The logger and what must be done to its output before the process exits."""
+Output = structlog.WriteLogger | LineBuffer
 
-    def __init__(self, log: FilteringBoundLogger, buffer: LineBuffer | None) -> None:
+
+class Logging:
+    """The server's logger, and `emit` for events that are complete already (the
+    access log's bring their own level and timestamp): those go straight to the
+    same renderer and output, past the bound logger's per-event bookkeeping."""
+
+    def __init__(
+        self, log: FilteringBoundLogger, renderer: Processor, output: Output, buffer: LineBuffer | None
+    ) -> None:
         self.log = log
+        self._render = renderer
+        self._write = output.msg
         self.buffer = buffer
+
+    def emit(self, event: EventDict) -> None:
+        self._write(self._render(None, "info", event))  # type: ignore[arg-type]
 
     def flush(self) -> None:
         if self.buffer is not None:
@@ -77,7 +89,7 @@ def make_logging(stream: TextIO | None = None, level: int = logging.INFO) -> Log
         structlog.processors.format_exc_info,
     ]
     buffer = None
-    logger: object
+    logger: Output
     if stream.isatty():
         processors.append(structlog.dev.ConsoleRenderer(colors=False))
         logger = structlog.WriteLogger(stream)
@@ -89,18 +101,13 @@ def make_logging(stream: TextIO | None = None, level: int = logging.INFO) -> Log
     else:  # any other text stream (a file, a test's StringIO): the same JSON, line by line
         processors.append(structlog.processors.JSONRenderer(serializer=_dumps_text))
         logger = structlog.WriteLogger(stream)
-    proxy = structlog.wrap_logger(
-        logger, processors=processors, wrapper_class=structlog.make_filtering_bound_logger(level)
-    )
+    wrapper = structlog.make_filtering_bound_logger(level)
     # wrap_logger returns a lazy proxy that builds a new bound logger on every call;
     # bind once here and log through the real one.
-    log: FilteringBoundLogger = proxy.bind()
-    return Logging(log, buffer)
-
-
-def make_logger(stream: TextIO | None = None, level: int = logging.INFO) -> FilteringBoundLogger:
-    """A logger writing line by line, for tests and tools that read lines as they come."""
-    return make_logging(stream, level).log
+    log: FilteringBoundLogger = structlog.wrap_logger(
+        logger, processors=processors, wrapper_class=wrapper
+    ).bind()
+    return Logging(log, processors[-1], logger, buffer)
 
 
 def _timestamp(_: object, __: str, event_dict: EventDict) -> EventDict:

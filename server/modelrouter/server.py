@@ -15,7 +15,6 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
-from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
@@ -43,7 +42,8 @@ class RunningServer:
         self.access_log.flush()
 
 
-async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -> RunningServer:
+async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
+    log = logging.log
     router = Router(config)
     server = grpc.aio.server(
         options=[
@@ -52,7 +52,7 @@ async def start(config: RouterConfig, address: str, log: FilteringBoundLogger) -
             ("grpc.so_reuseport", 0),
         ]
     )
-    access_log = AccessLog(log, config.server.access_log)
+    access_log = AccessLog(logging.emit, config.server.access_log)
     server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log)),))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
@@ -89,7 +89,7 @@ async def _flush_periodically(running: RunningServer, logging: Logging) -> None:
 
 async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
     log = logging.log
-    running = await start(config, address, log)
+    running = await start(config, address, logging)
     flusher = asyncio.create_task(_flush_periodically(running, logging))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

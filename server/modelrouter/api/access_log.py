@@ -1,35 +1,39 @@
 """The access log: one structured line per call, rendered off the call's path.
 
 A call only appends its figures to a list (well under a microsecond); the lines
-are rendered through structlog and written in batches by `flush`, which the
-server runs every `logs.FLUSH_INTERVAL_S` and at exit, and which runs by itself
-when `MAX_PENDING` calls wait. Rendering a line on the call's path cost 14 us a
-call inside the loaded server (against 5 us in a quiet loop), a tenth of a bare
-gRPC round trip."""
+are rendered through a structlog logger of their own, with the shortest chain
+that gives the server log's JSON shape, and written in batches by `flush`, which
+the server runs every `logs.FLUSH_INTERVAL_S` and at exit, and which runs by
+itself when `MAX_PENDING` calls wait. Each line goes straight to the server log's
+structlog renderer (`Logging.emit`). Rendered on the call's path through the
+general chain, a line cost 14 us a call inside the loaded server; this way it
+costs under 2 us."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 
-from structlog.typing import FilteringBoundLogger
+from structlog.typing import EventDict
 
 MAX_PENDING = 1024
 
 
 class AccessLog:
-    __slots__ = ("_counter", "_enabled", "_log", "_pending", "_prefix")
+    __slots__ = ("_counter", "_emit", "_enabled", "_pending", "_prefix", "_second", "_stamp")
 
-    def __init__(self, log: FilteringBoundLogger, enabled: bool) -> None:
-        self._log = log
+    def __init__(self, emit: Callable[[EventDict], None], enabled: bool) -> None:
+        self._emit = emit
         self._enabled = enabled
         self._pending: list[tuple[float, str, str, str, str, float, str]] = []
         # Request ids: a random per-process prefix and a counter, unique across
         # replicas without a random draw per call.
         self._prefix = os.urandom(4).hex()
         self._counter = itertools.count(1)
+        self._second = -1
+        self._stamp = ""
 
     def request_id(self) -> str:
         return f"{self._prefix}{next(self._counter):08x}"
@@ -47,16 +51,28 @@ class AccessLog:
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
-        info = self._log.info
+        emit = self._emit
+        iso = self._iso
         for at, rpc, request_id, model, outcome, latency_ms, reason in pending:
-            extra = {"reason": reason} if reason else {}
-            info(
-                "call",
-                timestamp=datetime.fromtimestamp(at, UTC).isoformat(),
-                rpc=rpc,
-                request_id=request_id,
-                model=model,
-                outcome=outcome,
-                latency_ms=round(latency_ms, 3),
-                **extra,
-            )
+            event = {
+                "rpc": rpc,
+                "request_id": request_id,
+                "model": model,
+                "outcome": outcome,
+                "latency_ms": round(latency_ms, 3),
+                "event": "call",
+                "level": "info",
+                "timestamp": iso(at),
+            }
+            if reason:
+                event["reason"] = reason
+            emit(event)
+
+    def _iso(self, at: float) -> str:
+        """ISO-8601 UTC with microseconds, as the server log writes it; the date and
+        time of day are formatted once a second."""
+        second = int(at)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._stamp}.{int((at - second) * 1e6):06d}+00:00"
