@@ -63,9 +63,6 @@ class LatencyProfile:
     ttft_ms: float
     tokens_per_s: float
 
-    def full_answer_ms(self, output_tokens: int) -> float:
-        return self.ttft_ms + output_tokens * 1000.0 / self.tokens_per_s
-
 
 @dataclass(frozen=True, slots=True)
 class SimulatedBehaviour:
@@ -106,11 +103,6 @@ class ModelSpec:
     base_url: str | None = None
     api_key_env: str | None = None
     simulate: SimulatedBehaviour | None = None
-
-    def quality_for(self, task: str) -> float:
-        """The quality for `task`, else the model's default."""
-        q = self.quality.get(task) if task else None
-        return self.quality["default"] if q is None else q
 
 
 class Requirements(NamedTuple):

@@ -1,8 +1,8 @@
 """Live state per model and deployment: health, load and observed performance.
 
 Selection reads it; the invoker, health checker and recorder write it. Any change
-that could alter a decision (health, and later budgets) bumps `LiveState.version`
-and tells the listeners, so cached rankings are dropped at that moment."""
+that could alter a decision (health, and later budgets) tells the listeners, so
+cached rankings are dropped at that moment."""
 
 from __future__ import annotations
 
@@ -118,7 +118,6 @@ class LiveState:
     def __init__(self, specs: Iterable[ModelSpec]) -> None:
         states = {s.id: ModelState(s) for s in specs}
         self.models: Mapping[str, ModelState] = MappingProxyType(states)
-        self.version = 0
         self._listeners: list[Listener] = []
 
     def on_change(self, listener: Listener) -> None:
@@ -126,7 +125,6 @@ class LiveState:
 
     def changed(self) -> None:
         """Something that may alter decisions changed: invalidate what depends on it."""
-        self.version += 1
         for listener in self._listeners:
             listener()
 

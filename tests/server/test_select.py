@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from modelrouter.config.load import parse_config
+from modelrouter.domain import Requirements, SelectQuery
+from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 from tests.support import Served, select_error, serving
 
@@ -238,3 +241,39 @@ async def test_a_strategys_expected_tokens_apply_when_the_request_states_none() 
             pb.SelectRequest(strategy="long-docs", requirements=stated), timeout=10
         )
         assert (own.decision.model, own.decision.estimated_input_tokens) == ("short", 500)
+
+
+LIVE_CONFIG = """
+models:
+  - {id: steady, provider: simulated, context_window: 9000, pricing: {input_per_mtok: 1, output_per_mtok: 1},
+     quality: {default: 0.5}, latency: {ttft_ms: 400, tokens_per_s: 100}}
+  - {id: flashy, provider: simulated, context_window: 9000, pricing: {input_per_mtok: 1, output_per_mtok: 1},
+     quality: {default: 0.5}, latency: {ttft_ms: 100, tokens_per_s: 100}}
+"""
+
+
+def test_performance_uses_live_figures_once_there_are_some() -> None:
+    # The recorder's calls (made by the invoker once Invoke serves) drive the estimate.
+    router = Router(parse_config(LIVE_CONFIG, "<test>"))
+    query = SelectQuery(Requirements(), "performance", None, 100, 100)
+    assert router.select(query).model == "flashy"  # priors: 100 + 1000 ms against 400 + 1000 ms
+    flashy = router.live.models["flashy"]
+    flashy.observe_latency(ttft_ms=900, tokens_per_s=100)  # measured: slower than its prior
+    decision = router.select(query)
+    assert decision.model == "steady"
+    assert decision.ranking is not None
+    assert decision.ranking.ranked[1].candidate.latency_ms == pytest.approx(1900)
+    flashy.observe_latency(ttft_ms=100, tokens_per_s=100)  # smoothed: 900 -> 820 ms
+    assert router.select(query).model == "steady"
+    # Success rate counts: a fast model that fails half its calls expects two tries.
+    fresh = Router(parse_config(LIVE_CONFIG, "<test>"))
+    for ok in (True, False, True, False):
+        fresh.live.models["flashy"].record_call(ok)
+    ranked = fresh.select(query).ranking
+    assert ranked is not None
+    assert [s.candidate.model for s in ranked.ranked] == ["steady", "flashy"]
+    assert dict(zip(ranked.component_names, ranked.ranked[1].components, strict=True)) == {
+        "latency_ms": 1100.0,
+        "success_rate": 0.5,
+        "effective_latency_ms": 2200.0,
+    }

@@ -82,7 +82,6 @@ class StrategyRegistry:
         for name in configs:
             resolve(name)
         self._strategies: Mapping[str, Strategy] = MappingProxyType(built)
-        self._kinds = MappingProxyType({name: cfg.kind for name, cfg in configs.items()})
         self.default = default
         self.names = tuple(built)
 
@@ -91,6 +90,3 @@ class StrategyRegistry:
             return self._strategies[name or self.default]
         except KeyError:
             raise UnknownStrategy(name, self.names) from None
-
-    def kind_of(self, name: str) -> str:
-        return self._kinds[name]
