@@ -67,6 +67,36 @@ class Converter:
         return SelectQuery(req, msg.strategy, weights, input_tokens, output_tokens)
 
     def requirements(self, r: pb.Requirements, path: str) -> Requirements:
+        """Validated requirements. The common request passes every check; the checks
+        run first on the plain values, and the field paths are spelled out only for
+        a request that fails one."""
+        if (
+            r.min_context_tokens < 0
+            or r.expected_input_tokens < 0
+            or r.expected_output_tokens < 0
+            or not 0.0 <= r.max_cost_usd < math.inf
+            or not 0.0 <= r.max_latency_ms < math.inf
+            or not 0.0 <= r.min_quality <= 1.0
+            or max(r.min_context_tokens, r.expected_input_tokens, r.expected_output_tokens) > MAX_TOKENS
+            or r.include_models
+            or r.exclude_models
+        ):
+            return self._checked_requirements(r, path)
+        return Requirements(
+            r.task,
+            frozenset(r.capabilities),
+            r.min_context_tokens,
+            r.max_cost_usd,
+            r.max_latency_ms,
+            r.min_quality,
+            None,
+            frozenset(),
+            tuple(sorted(r.labels.items())) if r.labels else (),
+            r.expected_input_tokens,
+            r.expected_output_tokens,
+        )
+
+    def _checked_requirements(self, r: pb.Requirements, path: str) -> Requirements:
         return Requirements(
             task=r.task,
             capabilities=frozenset(r.capabilities),

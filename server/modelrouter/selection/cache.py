@@ -43,8 +43,9 @@ class SelectionCache(Generic[V]):
             return
         now = self._clock()
         entries = self._entries
+        if key in entries:
+            entries.move_to_end(key)
         entries[key] = (now + self._ttl, value)
-        entries.move_to_end(key)
         while len(entries) > self._max:
             entries.popitem(last=False)
         # Drop what has expired from the old end too, so the cache holds about a
