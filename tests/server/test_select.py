@@ -51,6 +51,8 @@ async def select(served: Served, **kwargs: object) -> pb.Decision:
         ("balanced", "", "turbo-chat"),
         ("eu-only", "", "mini-general"),
         ("resilient", "", "reasoner-xl"),
+        ("premium-or-cheap", "reasoning", "reasoner-xl"),
+        ("premium-or-cheap", "", "mini-general"),
         ("fallback", "", "reasoner-xl"),
     ],
 )
