@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from modelrouter.config.load import ConfigError, load_config
 
 EXIT_BAD_CONFIG = 2
+EXIT_CANNOT_LISTEN = 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(err.report(), file=sys.stderr)
         return EXIT_BAD_CONFIG
     from modelrouter import logs
-    from modelrouter.server import run
+    from modelrouter.server import ListenError, run
 
-    return run(config, args.address or config.server.address, logs.make_logging())
+    try:
+        return run(config, args.address or config.server.address, logs.make_logging())
+    except ListenError as err:
+        print(err, file=sys.stderr)
+        return EXIT_CANNOT_LISTEN
 
 
 if __name__ == "__main__":

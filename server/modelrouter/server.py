@@ -28,6 +28,10 @@ GC_THRESHOLDS = (50_000, 20, 100)
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
+class ListenError(Exception):
+    """The server cannot bind its address."""
+
+
 @dataclass
 class RunningServer:
     server: grpc.aio.Server
@@ -59,7 +63,12 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     reflection.enable_server_reflection(
         (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(address)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as exc:  # grpc says only "Failed to bind"; say where and what to do
+        raise ListenError(
+            f"cannot listen on {address}: {exc}; is the port taken or the address wrong?"
+        ) from None
     await server.start()
     for name in ("", SERVICE):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)

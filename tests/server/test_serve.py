@@ -135,3 +135,14 @@ async def test_access_log_can_be_turned_off() -> None:
         await served.stub.Select(pb.SelectRequest(), timeout=5)
         served.running.access_log.flush()
         assert served.log.getvalue() == ""
+
+
+def test_an_address_that_cannot_be_bound_is_a_clear_error(
+    server_process: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, taken = server_process
+    result = subprocess.run(cli("serve", "--address", taken), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    # grpc's core logs a line of its own first; ours is the last.
+    assert result.stderr.strip().splitlines()[-1].startswith(f"cannot listen on {taken}:")
+    assert "Traceback" not in result.stderr

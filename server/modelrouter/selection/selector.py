@@ -54,13 +54,15 @@ class Selector:
     def decide(
         self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
     ) -> Decision:
-        """A fresh decision; stored under `cache_key` when one is given."""
+        """A fresh decision, rendered by `render` when given. With both a `cache_key`
+        and a `render` it is also stored: a cached decision is served from its
+        rendering, so there is nothing to store without one."""
         ranking = self.rank(query)
         requested = query.strategy or self.registry.default
         rendered = render(requested, ranking) if render is not None else b""
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
-        if cache_key is not None:
+        if cache_key is not None and render is not None:
             self.cache.put(cache_key, CachedDecision(requested, model, order, rendered))
         return Decision(requested, model, self._dispatch(model), order, ranking, rendered)
 
