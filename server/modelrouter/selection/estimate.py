@@ -45,3 +45,8 @@ def resolve_token_counts(
     else:
         output_tokens = default_output
     return input_tokens, output_tokens
+
+
+def estimate_text_tokens(text: str) -> int:
+    """Tokens in a generated text when the provider does not report them."""
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN

@@ -1,0 +1,1 @@
+"""Providers: one module per upstream API behind the `Provider` interface in `base`."""

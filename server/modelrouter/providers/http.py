@@ -1,0 +1,168 @@
+"""What every HTTP provider shares: one pooled aiohttp session per endpoint, and
+the translation of transport failures and HTTP statuses into outcomes.
+
+aiohttp rather than httpx: under concurrency its per-call overhead measured
+lower (figures in the notes of the issue that chose it)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+
+from modelrouter.providers.base import Outcome, ProviderError
+
+# A body longer than this is not an answer we asked for.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class HttpEndpoint:
+    """One base URL with its pooled, kept-alive connections. Built once per
+    deployment at start-up; the session itself is opened on first use, inside the
+    event loop."""
+
+    def __init__(self, base_url: str, headers: Mapping[str, str], max_connections: int) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._headers = dict(headers)
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections, keepalive_timeout=60, ttl_dns_cache=300
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=self._headers, raise_for_status=False, auto_decompress=True
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def post_json(self, path: str, body: Mapping[str, Any], timeout_s: float) -> Any:
+        """POST `body` as JSON, return the decoded JSON answer; a ProviderError otherwise."""
+        async with self.post(path, body, timeout_s) as response:
+            raw = await _read_limited(response)
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ProviderError(Outcome.BAD_RESPONSE, f"answer is not JSON: {exc}") from None
+
+    @asynccontextmanager
+    async def post(
+        self, path: str, body: Mapping[str, Any], timeout_s: float
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """POST `body`; yields the response once its status is 2xx (else raises the
+        translated error). Transport failures while the caller reads are translated
+        too. Leaving the block early (a cancelled caller) closes the connection."""
+        url = self.base_url + path
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        try:
+            async with self.session().post(url, json=body, timeout=timeout) as response:
+                if response.status >= 300:
+                    raise await status_error(response)
+                yield response
+        except ProviderError:
+            raise
+        except TimeoutError:
+            raise ProviderError(
+                Outcome.TIMEOUT, f"no complete answer from {url} within {timeout_s:.3g} s"
+            ) from None
+        except aiohttp.ClientPayloadError as exc:
+            raise ProviderError(Outcome.UNAVAILABLE, f"connection to {url} broke mid-answer: {exc}") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}") from None
+
+
+async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
+    raw = await response.content.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ProviderError(Outcome.BAD_RESPONSE, f"answer larger than {MAX_BODY_BYTES} bytes")
+    return raw
+
+
+async def status_error(response: aiohttp.ClientResponse) -> ProviderError:
+    """The outcome an HTTP error status stands for, with the upstream's own words."""
+    status = response.status
+    try:
+        text = (await response.content.read(4096)).decode("utf-8", "replace")
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        text = ""
+    said = f"HTTP {status} from {response.url}: {text.strip()[:300]}"
+    if status in (401, 403):
+        return ProviderError(Outcome.AUTH_FAILED, said)
+    if status == 429:
+        return ProviderError(Outcome.RATE_LIMITED, said, retry_after(response.headers.get("Retry-After")))
+    if status in (408, 504):
+        return ProviderError(Outcome.TIMEOUT, said)
+    if status >= 500:
+        return ProviderError(Outcome.UNAVAILABLE, said, retry_after(response.headers.get("Retry-After")))
+    if is_context_refusal(text):
+        return ProviderError(Outcome.CONTEXT_TOO_LONG, said)
+    return ProviderError(Outcome.REJECTED, said)
+
+
+# Phrases the common servers use when a prompt does not fit the context: OpenAI
+# ("context_length_exceeded", "maximum context length"), vLLM, llama.cpp
+# ("exceeds the available context size"), Anthropic ("prompt is too long").
+_CONTEXT_PHRASES = (
+    "context_length_exceeded",
+    "maximum context length",
+    "context length",
+    "context size",
+    "context window",
+    "prompt is too long",
+    "too many tokens",
+)
+
+
+def is_context_refusal(text: str) -> bool:
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in _CONTEXT_PHRASES)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = datetime.now(when.tzinfo or UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+async def sse_events(response: aiohttp.ClientResponse) -> AsyncIterator[tuple[str, str]]:
+    """Server-sent events as (event, data) pairs, data lines joined; a line at a
+    time as the bytes arrive, so the first event is handed on before the last is sent."""
+    event, data = "", list[str]()
+    async for raw_line in response.content:
+        line = raw_line.decode("utf-8", "replace").rstrip("\r\n")
+        if not line:
+            if data or event:
+                yield event, "\n".join(data)
+            event, data = "", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            event = value
+        elif field == "data":
+            data.append(value)
+    if data or event:
+        yield event, "\n".join(data)
