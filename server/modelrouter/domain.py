@@ -267,3 +267,29 @@ class Decision(NamedTuple):
         if self.ranking is None:
             raise ValueError("a cached decision keeps no ranking")
         return self.ranking.ranked[0]
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeParams:
+    """What an Invoke asks of the model, whichever model it is."""
+
+    messages: tuple[ChatMessage, ...]
+    max_output_tokens: int | None
+    """None: the provider's default."""
+    temperature: float | None
+    """None: the provider's default."""
+    stop: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeCall:
+    """One Invoke or InvokeStream: either a model named outright or a selection
+    query, and what to ask."""
+
+    model: str | None
+    query: SelectQuery | None
+    selection_key: bytes
+    """Identifies the query for the selection cache (empty with `model`)."""
+    params: InvokeParams
+    request_id: str
+    """The caller's, or empty for one to be generated."""

@@ -85,14 +85,34 @@ class NoEligibleModel(RouterError):
         self.rejections = tuple(rejections)
 
 
-class NotImplementedYet(RouterError):
-    """An RPC of the contract that this version does not serve yet."""
-
-    reason = "NOT_IMPLEMENTED"
-
-    def __init__(self, rpc: str) -> None:
-        super().__init__(f"{rpc} is not implemented by this server version yet", {"rpc": rpc})
-
-
 class DeadlineExceeded(RouterError):
     reason = "DEADLINE_EXCEEDED"
+
+
+class AllCandidatesFailed(RouterError):
+    """Every eligible candidate was tried and failed; `attempts` says how."""
+
+    reason = "ALL_CANDIDATES_FAILED"
+
+    def __init__(self, summary: str, attempts: Sequence[object]) -> None:
+        # The message and details travel in trailers of a few KiB: cut long lists.
+        shown = summary if len(summary) <= 1000 else summary[:1000] + "..."
+        super().__init__(
+            f"every candidate failed ({len(attempts)} attempts: {shown}); the ErrorInfo lists each attempt",
+            {"attempts": summary if len(summary) <= 3000 else summary[:3000] + "..."},
+        )
+        self.attempts = tuple(attempts)
+
+
+class StreamInterrupted(RouterError):
+    """The answer failed after part of it was streamed: not retried, since the
+    caller has text already; the stream ends with this error, never with OK."""
+
+    reason = "STREAM_INTERRUPTED"
+
+    def __init__(self, summary: str, attempts: Sequence[object]) -> None:
+        super().__init__(
+            "the upstream failed after part of the answer was sent; the text received is incomplete",
+            {"attempts": summary if len(summary) <= 3000 else summary[:3000] + "..."},
+        )
+        self.attempts = tuple(attempts)

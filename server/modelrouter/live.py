@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from modelrouter.domain import Health, LatencyProfile, ModelSpec
+from modelrouter.figures import CallFigures
 
 Listener = Callable[[], None]
 
@@ -21,14 +22,13 @@ class DeploymentState:
     """One deployment's mutable figures."""
 
     __slots__ = (
-        "calls",
         "ewma_latency_ms",
+        "figures",
         "health",
         "in_flight",
         "model",
         "name",
         "selections",
-        "successes",
         "weight",
     )
 
@@ -39,9 +39,8 @@ class DeploymentState:
         self.health = Health.HEALTHY
         self.in_flight = 0
         self.selections = 0
-        self.calls = 0
-        self.successes = 0
         self.ewma_latency_ms = 0.0
+        self.figures = CallFigures()
 
 
 class ModelState:

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
-from modelrouter.domain import Decision, SelectQuery
+from modelrouter.domain import Decision, InvokeCall, SelectQuery
+from modelrouter.invoker import Invoked, Invoker, RetryPolicy
 from modelrouter.live import LiveState, ModelState
+from modelrouter.providers import build_providers
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.selector import CachedDecision, Render, Selector
@@ -56,11 +59,40 @@ class Router:
             config.cache.selection_ttl_s, max_entries, clock
         )
         self.selector = Selector(self.live, self.registry, cache)
+        server = config.server
+        self.invoker = Invoker(
+            self.live,
+            self.selector.pick,
+            build_providers(config.models),
+            RetryPolicy(server.max_attempts_per_model, server.retry_backoff_s, server.retry_backoff_max_s),
+            clock,
+        )
 
     def select(
         self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
     ) -> Decision:
         return self.selector.decide(query, cache_key, render)
+
+    def decide(self, call: InvokeCall, render: Render, direct: Callable[[str], bytes]) -> Decision:
+        """The decision an Invoke follows: of one for a named model, else the
+        selection's (from the selection cache when it has it)."""
+        if call.model is not None:
+            deployment = self.selector.pick(call.model).name
+            return Decision("", call.model, deployment, (call.model,), None, direct(call.model))
+        assert call.query is not None
+        cached = self.selector.decide_cached(call.selection_key)
+        return cached or self.selector.decide(call.query, call.selection_key, render)
+
+    async def invoke(self, call: InvokeCall, decision: Decision, deadline: float | None) -> Invoked:
+        return await self.invoker.complete(decision, call.params, deadline)
+
+    def stream(
+        self, call: InvokeCall, decision: Decision, deadline: float | None
+    ) -> AsyncIterator[str | Invoked]:
+        return self.invoker.stream(decision, call.params, deadline)
+
+    async def close(self) -> None:
+        await self.invoker.close()
 
     def select_cached(self, cache_key: bytes) -> Decision | None:
         return self.selector.decide_cached(cache_key)

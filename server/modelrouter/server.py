@@ -43,6 +43,7 @@ class RunningServer:
     async def drain(self, grace_s: float) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
+        await self.router.close()
         self.access_log.flush()
 
 

@@ -1,13 +1,8 @@
-"""Invoke and InvokeStream through the client against a real server.
-
-This server version may answer UNIMPLEMENTED (reason NOT_IMPLEMENTED) for both; each
-test then checks that this surfaces as UnimplementedError. Once the server serves
-them, the same tests check the typed completion instead, so they need no edit.
-"""
+"""Invoke and InvokeStream through the client against a real server (the
+default configuration's simulated models)."""
 
 from __future__ import annotations
 
-import grpc
 import pytest
 
 from modelrouter_client import (
@@ -19,17 +14,9 @@ from modelrouter_client import (
     InvalidArgumentError,
     NotFoundError,
     Router,
-    UnimplementedError,
     Usage,
 )
 from tests.client.conftest import DEFAULT_MODELS
-
-
-def check_not_implemented(err: UnimplementedError, rpc: str) -> None:
-    assert err.code is grpc.StatusCode.UNIMPLEMENTED
-    assert err.reason == "NOT_IMPLEMENTED"
-    assert err.domain == "modelrouter.v1"
-    assert rpc in err.message
 
 
 def check_completion(completion: Completion, request_id: str | None = None) -> None:
@@ -48,70 +35,50 @@ def check_completion(completion: Completion, request_id: str | None = None) -> N
 
 
 def test_invoke(router: Router) -> None:
-    try:
-        completion = router.invoke(
-            [("system", "Be brief."), ("user", "Say hello")],
-            task="chat",
-            max_output_tokens=32,
-            temperature=0.0,
-            cache=CachePolicy.BYPASS,
-            request_id="client-test-1",
-        )
-    except UnimplementedError as err:
-        check_not_implemented(err, "Invoke")
-        return
+    completion = router.invoke(
+        [("system", "Be brief."), ("user", "Say hello")],
+        task="chat",
+        max_output_tokens=32,
+        temperature=0.0,
+        cache=CachePolicy.BYPASS,
+        request_id="client-test-1",
+    )
     check_completion(completion, "client-test-1")
+    assert completion.text == "Say hello"  # the simulated models echo the last user message
 
 
 async def test_invoke_async(async_router: AsyncRouter) -> None:
-    try:
-        completion = await async_router.invoke("Say hello", model="nano-fast")
-    except UnimplementedError as err:
-        check_not_implemented(err, "Invoke")
-        return
+    completion = await async_router.invoke("Say hello", model="nano-fast")
     check_completion(completion)
     assert completion.model == "nano-fast"
 
 
 def test_invoke_stream(router: Router) -> None:
     deltas: list[str] = []
-    try:
-        with router.invoke_stream("Say hello", task="chat", request_id="client-test-2") as stream:
-            deltas.extend(stream)
-    except UnimplementedError as err:
-        check_not_implemented(err, "InvokeStream")
-        assert stream.final is None
-        with pytest.raises(UnimplementedError):
-            stream.result()  # the failure stays with the stream
-        return
+    with router.invoke_stream("Say hello", task="chat", request_id="client-test-2") as stream:
+        deltas.extend(stream)
     assert stream.final is not None
     check_completion(stream.final, "client-test-2")
+    assert len(deltas) > 1
     assert "".join(deltas) == stream.final.text == stream.text
 
 
 async def test_invoke_stream_async(async_router: AsyncRouter) -> None:
     stream = async_router.invoke_stream([{"role": "user", "content": "Say hello"}], strategy="quick")
-    try:
-        deltas = [delta async for delta in stream]
-    except UnimplementedError as err:
-        check_not_implemented(err, "InvokeStream")
-        return
+    deltas = [delta async for delta in stream]
     final = await stream.result()
     check_completion(final)
     assert "".join(deltas) == final.text
 
 
 def test_invoke_unknown_model(router: Router) -> None:
-    # Validation may come before or after the "not implemented" answer in this version.
-    with pytest.raises((NotFoundError, UnimplementedError)) as caught:
+    with pytest.raises(NotFoundError) as caught:
         router.invoke("hello", model="no-such-model")
-    if isinstance(caught.value, NotFoundError):
-        assert caught.value.reason == "UNKNOWN_MODEL"
-        assert caught.value.metadata.get("model") == "no-such-model"
+    assert caught.value.reason == "UNKNOWN_MODEL"
+    assert caught.value.metadata.get("model") == "no-such-model"
 
 
 def test_invoke_model_and_selection_is_invalid(router: Router) -> None:
-    with pytest.raises((InvalidArgumentError, UnimplementedError)) as caught:
+    with pytest.raises(InvalidArgumentError) as caught:
         router.invoke("hello", model="nano-fast", task="chat")
-    if isinstance(caught.value, InvalidArgumentError):
-        assert caught.value.reason == "INVALID_REQUEST"
+    assert caught.value.reason == "INVALID_REQUEST"

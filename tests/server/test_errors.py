@@ -106,7 +106,7 @@ async def test_bytes_that_do_not_decode_are_malformed_request(
     assert err.metadata["message"].startswith("modelrouter.v1.")
 
 
-async def test_invoke_validates_before_answering_unimplemented(default_server: Served) -> None:
+async def test_invoke_validates_its_request(default_server: Served) -> None:
     stub = default_server.stub
     user = [pb.ChatMessage(role="user", content="hello")]
     cases = [
@@ -125,9 +125,23 @@ async def test_invoke_validates_before_answering_unimplemented(default_server: S
             'selection.weights["x"]',
         ),
         (
-            pb.InvokeRequest(model="nano-fast", messages=user),
-            grpc.StatusCode.UNIMPLEMENTED,
-            "NOT_IMPLEMENTED",
+            pb.InvokeRequest(model="nano-fast", messages=user, temperature=-0.5),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "INVALID_REQUEST",
+            "temperature",
+        ),
+        (
+            pb.InvokeRequest(selection=pb.SelectRequest(strategy="nope"), messages=user),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "UNKNOWN_STRATEGY",
+            None,
+        ),
+        (
+            pb.InvokeRequest(
+                selection=pb.SelectRequest(requirements=pb.Requirements(min_quality=0.99)), messages=user
+            ),
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "NO_ELIGIBLE_MODEL",
             None,
         ),
     ]

@@ -9,11 +9,31 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from modelrouter.api.wire import SELECT_RESPONSE_DECISION, DecisionEncoder, length_delimited, per_call_tail
+from modelrouter.api.wire import (
+    INVOKE_RESPONSE_DECISION,
+    SELECT_RESPONSE_DECISION,
+    STREAM_DELTA,
+    STREAM_DONE,
+    DecisionEncoder,
+    length_delimited,
+    per_call_fields,
+    per_call_tail,
+)
 from modelrouter.config.schema import WEIGHT_KEYS
-from modelrouter.domain import ChatMessage, Decision, Health, Ranking, Requirements, SelectQuery
-from modelrouter.errors import InvalidRequest, clip
-from modelrouter.live import ModelState
+from modelrouter.domain import (
+    ChatMessage,
+    Decision,
+    Health,
+    InvokeCall,
+    InvokeParams,
+    Ranking,
+    Requirements,
+    SelectQuery,
+)
+from modelrouter.errors import InvalidRequest, UnknownModel, clip
+from modelrouter.figures import percentile
+from modelrouter.invoker import Invoked
+from modelrouter.live import DeploymentState, ModelState
 from modelrouter.manager import StatsReport
 from modelrouter.selection.estimate import resolve_token_counts
 from modelrouter_client._proto import router_pb2 as pb
@@ -39,6 +59,7 @@ class Converter:
         self._default_input = default_input
         self._default_output = default_output
         self._encoder = DecisionEncoder(self._model_ids)
+        self._direct = {m: self._encoder.encode_direct(m) for m in self._model_ids}
 
     # -- requests -------------------------------------------------------------
 
@@ -141,6 +162,38 @@ class Converter:
             out.append(ChatMessage(m.role, m.content))
         return tuple(out)
 
+    def invoke_call(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest) -> InvokeCall:
+        """An Invoke or InvokeStream request, validated, as a domain call."""
+        messages = self.messages(msg.messages, "messages", required=True)
+        max_output = _count(msg.max_output_tokens, "max_output_tokens")
+        if msg.HasField("temperature") and not 0.0 <= msg.temperature < math.inf:
+            # The range past 0 is each provider's own (OpenAI 2, Anthropic 1): theirs to refuse.
+            raise InvalidRequest("temperature", f"must be a finite number >= 0, got {msg.temperature}")
+        params = InvokeParams(
+            messages,
+            max_output or None,
+            msg.temperature if msg.HasField("temperature") else None,
+            tuple(msg.stop),
+        )
+        if msg.model:
+            if msg.HasField("selection"):
+                raise InvalidRequest("model", "set either model or selection, not both")
+            if msg.model not in self._model_ids:
+                raise UnknownModel(msg.model)
+            return InvokeCall(msg.model, None, b"", params, msg.request_id)
+        query = self.select_query(msg.selection, "selection.", messages, max_output)
+        # The selection cache key: what the ranking depends on, the selection
+        # itself and the token counts its estimates assume.
+        key = b"".join(
+            (
+                msg.selection.SerializeToString(deterministic=True),
+                b"\x00",
+                query.input_tokens.to_bytes(8, "little"),
+                query.output_tokens.to_bytes(8, "little"),
+            )
+        )
+        return InvokeCall(None, query, key, params, msg.request_id)
+
     def model_filter(self, ids: Sequence[str], path: str) -> tuple[str, ...]:
         self._known(ids, path)
         return tuple(dict.fromkeys(ids))
@@ -168,6 +221,61 @@ class Converter:
         if tail is None:
             tail = per_call_tail(decision.deployment, decision.from_cache)
         return length_delimited(SELECT_RESPONSE_DECISION, decision.rendered) + tail
+
+    def direct(self, model: str) -> bytes:
+        """The rendered decision of one, for a call that names its model."""
+        return self._direct[model]
+
+    def invoke_response(
+        self,
+        invoked: Invoked,
+        decision: Decision,
+        request_id: str,
+        latency_ms: float,
+        cache_hit: bool = False,
+    ) -> bytes:
+        """InvokeResponse bytes; the decision travels as its rendering plus the
+        per-call fields, two entries that parsers merge."""
+        c = invoked.completion
+        body = pb.InvokeResponse(
+            text=c.text,
+            finish_reason=c.finish_reason,
+            usage=pb.Usage(
+                input_tokens=c.input_tokens, output_tokens=c.output_tokens, cost_usd=invoked.cost_usd
+            ),
+            model=invoked.model,
+            attempts=[
+                pb.Attempt(
+                    model=a.model,
+                    deployment=a.deployment,
+                    outcome=a.outcome,
+                    latency_ms=a.latency_ms,
+                    error=a.error,
+                )
+                for a in invoked.attempts
+            ],
+            cache_hit=cache_hit,
+            latency_ms=latency_ms,
+            request_id=request_id,
+            deployment=invoked.deployment,
+        ).SerializeToString()
+        return b"".join(
+            (
+                body,
+                length_delimited(INVOKE_RESPONSE_DECISION, decision.rendered),
+                length_delimited(
+                    INVOKE_RESPONSE_DECISION, per_call_fields(decision.deployment, decision.from_cache)
+                ),
+            )
+        )
+
+    def stream_delta(self, text: str) -> bytes:
+        """An InvokeStreamResponse carrying the next piece of text."""
+        return length_delimited(STREAM_DELTA, text.encode())
+
+    def stream_done(self, invoked: Invoked, decision: Decision, request_id: str, latency_ms: float) -> bytes:
+        """The final InvokeStreamResponse: the whole answer as an InvokeResponse."""
+        return length_delimited(STREAM_DONE, self.invoke_response(invoked, decision, request_id, latency_ms))
 
     def decision(self, decision: Decision) -> pb.Decision:
         """A fresh decision as a protobuf object (the reference the wire encoder is
@@ -253,25 +361,52 @@ def _model_info(m: ModelState) -> pb.ModelInfo:
 
 
 def _model_stats(m: ModelState) -> pb.ModelStats:
+    deployments = [_deployment_stats(d) for d in m.deployments]
+    figures = [d.figures for d in m.deployments]
+    by_reason: dict[str, int] = {}
+    for f in figures:
+        for reason, n in f.failures_by_reason.items():
+            by_reason[reason] = by_reason.get(reason, 0) + n
+    latencies = [v for f in figures for v in f.latencies_ms]
+    ttfts = [v for f in figures for v in f.ttfts_ms]
     return pb.ModelStats(
         model=m.spec.id,
-        requests=m.calls,
-        successes=m.successes,
-        failures=m.calls - m.successes,
+        requests=sum(f.requests for f in figures),
+        successes=sum(f.successes for f in figures),
+        failures=sum(f.failures for f in figures),
+        failures_by_reason=by_reason,
+        latency_p50_ms=percentile(latencies, 0.50),
+        latency_p95_ms=percentile(latencies, 0.95),
+        latency_p99_ms=percentile(latencies, 0.99),
+        ttft_p50_ms=percentile(ttfts, 0.50),
+        input_tokens=sum(f.input_tokens for f in figures),
+        output_tokens=sum(f.output_tokens for f in figures),
+        cost_usd=sum(f.cost_usd for f in figures),
+        in_flight=sum(d.in_flight for d in m.deployments),
         selections=m.selections,
         health=_health(m.health),
-        deployments=[
-            pb.DeploymentStats(
-                deployment=d.name,
-                requests=d.calls,
-                successes=d.successes,
-                failures=d.calls - d.successes,
-                in_flight=d.in_flight,
-                selections=d.selections,
-                health=_health(d.health),
-            )
-            for d in m.deployments
-        ],
+        deployments=deployments,
+    )
+
+
+def _deployment_stats(d: DeploymentState) -> pb.DeploymentStats:
+    f = d.figures
+    return pb.DeploymentStats(
+        deployment=d.name,
+        requests=f.requests,
+        successes=f.successes,
+        failures=f.failures,
+        failures_by_reason=f.failures_by_reason,
+        latency_p50_ms=percentile(f.latencies_ms, 0.50),
+        latency_p95_ms=percentile(f.latencies_ms, 0.95),
+        latency_p99_ms=percentile(f.latencies_ms, 0.99),
+        ttft_p50_ms=percentile(f.ttfts_ms, 0.50),
+        input_tokens=f.input_tokens,
+        output_tokens=f.output_tokens,
+        cost_usd=f.cost_usd,
+        in_flight=d.in_flight,
+        selections=d.selections,
+        health=_health(d.health),
     )
 
 

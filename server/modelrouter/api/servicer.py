@@ -18,13 +18,20 @@ from structlog.typing import FilteringBoundLogger
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.convert import Converter
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
-from modelrouter.errors import InvalidRequest, MalformedRequest, NotImplementedYet, RouterError, UnknownModel
+from modelrouter.clock import monotonic
+from modelrouter.errors import MalformedRequest, RouterError
 from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
 M = TypeVar("M", bound=Message)
 Context = grpc.aio.ServicerContext[bytes, bytes]
+
+
+def _deadline(context: Context) -> float | None:
+    """The caller's deadline on the router's clock, if the caller set one."""
+    remaining = context.time_remaining()
+    return None if remaining is None else monotonic() + remaining
 
 
 def _parse(cls: type[M], raw: bytes) -> M:
@@ -76,25 +83,37 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            request_id = self._check_invoke(_parse(pb.InvokeRequest, raw), "") or request_id
-            raise NotImplementedYet("Invoke")
+            call = self._convert.invoke_call(_parse(pb.InvokeRequest, raw))
+            request_id = call.request_id or request_id
+            decision = self._router.decide(call, self._render, self._convert.direct)
+            invoked = await self._router.invoke(call, decision, _deadline(context))
+            latency_ms = (time.perf_counter() - started) * 1000
+            response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
         except RouterError as err:
             await self._fail(context, "Invoke", request_id, started, err)
         except Exception:
             await self._crash(context, "Invoke", request_id, started)
-        raise AssertionError("unreachable")
+        self._record("Invoke", request_id, started, "OK", invoked.model)
+        return response
 
     async def invoke_stream(self, raw: bytes, context: Context) -> AsyncIterator[bytes]:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            request_id = self._check_invoke(_parse(pb.InvokeStreamRequest, raw), "") or request_id
-            raise NotImplementedYet("InvokeStream")
+            call = self._convert.invoke_call(_parse(pb.InvokeStreamRequest, raw))
+            request_id = call.request_id or request_id
+            decision = self._router.decide(call, self._render, self._convert.direct)
+            async for item in self._router.stream(call, decision, _deadline(context)):
+                if isinstance(item, str):
+                    yield self._convert.stream_delta(item)
+                else:
+                    latency_ms = (time.perf_counter() - started) * 1000
+                    yield self._convert.stream_done(item, decision, request_id, latency_ms)
+                    self._record("InvokeStream", request_id, started, "OK", item.model)
         except RouterError as err:
             await self._fail(context, "InvokeStream", request_id, started, err)
         except Exception:
             await self._crash(context, "InvokeStream", request_id, started)
-        yield b""  # pragma: no cover - makes this an async generator
 
     async def stats(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
@@ -125,24 +144,6 @@ class RouterServicer:
         return response
 
     # -- helpers ----------------------------------------------------------------
-
-    def _check_invoke(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest, prefix: str) -> str:
-        """Validates an Invoke request the way the provider layer will need it;
-        returns the caller's request id, if any."""
-        messages = self._convert.messages(msg.messages, f"{prefix}messages", required=True)
-        if msg.max_output_tokens < 0:
-            raise InvalidRequest(
-                f"{prefix}max_output_tokens", f"must be 0 or more, got {msg.max_output_tokens}"
-            )
-        if msg.model and msg.HasField("selection"):
-            raise InvalidRequest(f"{prefix}model", "set either model or selection, not both")
-        if msg.model:
-            if msg.model not in self._router.live.models:
-                raise UnknownModel(msg.model)
-        else:
-            self._convert.select_query(msg.selection, f"{prefix}selection.", messages, msg.max_output_tokens)
-            self._router.registry.get(msg.selection.strategy)
-        return msg.request_id
 
     async def _fail(
         self, context: Context, rpc: str, request_id: str, started: float, err: RouterError

@@ -9,12 +9,13 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.errors import (
+    AllCandidatesFailed,
     DeadlineExceeded,
     InvalidRequest,
     MalformedRequest,
     NoEligibleModel,
-    NotImplementedYet,
     RouterError,
+    StreamInterrupted,
     UnknownModel,
     UnknownStrategy,
 )
@@ -28,8 +29,9 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     UnknownStrategy: grpc.StatusCode.INVALID_ARGUMENT,
     UnknownModel: grpc.StatusCode.NOT_FOUND,
     NoEligibleModel: grpc.StatusCode.FAILED_PRECONDITION,
-    NotImplementedYet: grpc.StatusCode.UNIMPLEMENTED,
     DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
+    AllCandidatesFailed: grpc.StatusCode.UNAVAILABLE,
+    StreamInterrupted: grpc.StatusCode.UNAVAILABLE,
 }
 
 

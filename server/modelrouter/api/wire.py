@@ -34,6 +34,9 @@ _SCORED_LATENCY = b"\x29"
 _MAP_ENTRY = b"\x1a"
 _REJECTION_DETAIL = b"\x1a"
 SELECT_RESPONSE_DECISION = b"\x0a"
+INVOKE_RESPONSE_DECISION = b"\x2a"
+STREAM_DELTA = b"\x0a"
+STREAM_DONE = b"\x12"
 
 
 def varint(n: int) -> bytes:
@@ -53,11 +56,15 @@ def _string(tag: bytes, text: str) -> bytes:
     return length_delimited(tag, text.encode())
 
 
+def per_call_fields(deployment: str, from_cache: bool) -> bytes:
+    """A Decision's per-call fields, as a Decision message of their own."""
+    return _string(b"\x12", deployment) + (b"\x40\x01" if from_cache else b"")
+
+
 def per_call_tail(deployment: str, from_cache: bool) -> bytes:
     """The SelectResponse bytes for a decision's per-call fields, a second
     `decision` entry that parsers merge into the first."""
-    body = _string(b"\x12", deployment) + (b"\x40\x01" if from_cache else b"")
-    return length_delimited(SELECT_RESPONSE_DECISION, body)
+    return length_delimited(SELECT_RESPONSE_DECISION, per_call_fields(deployment, from_cache))
 
 
 # Tag-and-length heads for the lengths entries usually have, built once.
@@ -131,6 +138,10 @@ class DecisionEncoder:
                 prefixes.append(_MAP_ENTRY + varint(len(entry_key) + 8) + entry_key)
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
+
+    def encode_direct(self, model: str) -> bytes:
+        """The decision of one for a call that names its model: no strategy ran."""
+        return self._model_field[model]
 
     def encode(self, requested_strategy: str, ranking: Ranking) -> bytes:
         """The Decision message's bytes, but for `deployment` and `from_cache`."""

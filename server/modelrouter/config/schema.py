@@ -25,6 +25,9 @@ class ServerConfig(Strict):
     access_log: bool = True
     default_expected_input_tokens: Annotated[int, Field(ge=1)] = 1000
     default_expected_output_tokens: Annotated[int, Field(ge=1)] = 256
+    max_attempts_per_model: Annotated[int, Field(ge=1, le=10)] = 2
+    retry_backoff_s: NonNegative = 0.05
+    retry_backoff_max_s: NonNegative = 2.0
 
 
 class PricingConfig(Strict):

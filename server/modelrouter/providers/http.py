@@ -7,7 +7,7 @@ lower (figures in the notes of the issue that chose it)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -82,10 +82,16 @@ class HttpEndpoint:
 
 
 async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
-    raw = await response.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ProviderError(Outcome.BAD_RESPONSE, f"answer larger than {MAX_BODY_BYTES} bytes")
-    return raw
+    """The whole body, up to MAX_BODY_BYTES. (A loop: `content.read(n)` returns
+    what has arrived so far, not n bytes, and would cut a body sent in pieces.)"""
+    pieces: list[bytes] = []
+    size = 0
+    while piece := await response.content.readany():
+        size += len(piece)
+        if size > MAX_BODY_BYTES:
+            raise ProviderError(Outcome.BAD_RESPONSE, f"answer larger than {MAX_BODY_BYTES} bytes")
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 async def status_error(response: aiohttp.ClientResponse) -> ProviderError:
@@ -145,7 +151,7 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-async def sse_events(response: aiohttp.ClientResponse) -> AsyncIterator[tuple[str, str]]:
+async def sse_events(response: aiohttp.ClientResponse) -> AsyncGenerator[tuple[str, str], None]:
     """Server-sent events as (event, data) pairs, data lines joined; a line at a
     time as the bytes arrive, so the first event is handed on before the last is sent."""
     event, data = "", list[str]()

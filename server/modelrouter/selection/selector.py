@@ -8,7 +8,7 @@ from typing import NamedTuple
 from modelrouter.balancing import BALANCERS, Balancer
 from modelrouter.domain import Decision, Ranking, SelectQuery
 from modelrouter.errors import NoEligibleModel
-from modelrouter.live import LiveState
+from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
@@ -74,12 +74,14 @@ class Selector:
         requested, model, order, rendered = cached
         return Decision(requested, model, self._dispatch(model), order, None, rendered, True)
 
-    def pick_deployment(self, model: str) -> str:
-        deployment = self._balancers[model].pick()
-        deployment.selections += 1
-        return deployment.name
+    def pick(self, model: str) -> DeploymentState:
+        """The deployment for one call to `model`, by its balancer (a retry's
+        too; only `_dispatch` counts selections)."""
+        return self._balancers[model].pick()
 
     def _dispatch(self, model: str) -> str:
         """Counts the selection and picks the deployment for this call."""
         self._live.models[model].selections += 1
-        return self.pick_deployment(model)
+        deployment = self._balancers[model].pick()
+        deployment.selections += 1
+        return deployment.name

@@ -1,0 +1,255 @@
+"""Calling models: for each candidate of a decision, best first, pick a deployment,
+pass its gate, call its provider; retry what is worth retrying with backoff, fall
+back down the ranking for the rest, and keep every attempt.
+
+Everything happens inside the caller's deadline: each provider timeout is cut to
+what is left, and a backoff that would pass the deadline is not slept."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+
+from modelrouter.clock import Clock, monotonic
+from modelrouter.domain import Decision, InvokeParams
+from modelrouter.errors import AllCandidatesFailed, DeadlineExceeded, StreamInterrupted
+from modelrouter.gate import Gate
+from modelrouter.live import DeploymentState, LiveState, ModelState
+from modelrouter.providers.base import Completion, CompletionRequest, Outcome, Provider, ProviderError
+
+
+# An attempt cut to the caller's deadline ends this close to it, or closer.
+DEADLINE_SLACK_S = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts_per_model: int = 2
+    backoff_s: float = 0.05
+    """The first backoff; it doubles with each retry, with full jitter."""
+    backoff_max_s: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    model: str
+    deployment: str
+    outcome: str
+    latency_ms: float
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invoked:
+    """A successful call and how it was reached."""
+
+    completion: Completion
+    model: str
+    deployment: str
+    cost_usd: float
+    attempts: tuple[Attempt, ...]
+
+
+@dataclass(slots=True)
+class _Slot:
+    state: ModelState
+    deployment: DeploymentState
+    timeout_s: float
+    started: float
+
+
+class _Plan:
+    """Which deployment to try next, and whether to wait first: the retry and
+    fallback policy in one place, shared by unary and streaming calls."""
+
+    def __init__(self, invoker: Invoker, decision: Decision, deadline: float | None) -> None:
+        self._inv = invoker
+        self._order = decision.order
+        self._first = decision.deployment
+        self._deadline = deadline
+        self._index = 0
+        self._tries = 0
+        self._min_context = 0
+        self._delay = 0.0
+        self.attempts: list[Attempt] = []
+
+    def _remaining(self) -> float | None:
+        return None if self._deadline is None else self._deadline - self._inv.clock()
+
+    async def next(self) -> _Slot | None:
+        inv = self._inv
+        while self._index < len(self._order):
+            state = inv.live.models[self._order[self._index]]
+            if state.context_window <= self._min_context or self._tries >= inv.retry.max_attempts_per_model:
+                self._next_model()
+                continue
+            if self._delay > 0:
+                remaining = self._remaining()
+                if remaining is not None and self._delay >= remaining:
+                    self._next_model()  # no time to wait for this one: try the next model now
+                    continue
+                await asyncio.sleep(self._delay)
+                self._delay = 0.0
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                raise DeadlineExceeded(
+                    "the caller's deadline passed before an answer", {"attempts": _summary(self.attempts)}
+                )
+            if self._index == 0 and self._tries == 0 and self._first:
+                name = self._first
+                deployment = next(d for d in state.deployments if d.name == name)
+            else:
+                deployment = inv.pick(state.id)
+            self._tries += 1
+            timeout = state.spec.timeout_s if remaining is None else min(state.spec.timeout_s, remaining)
+            return _Slot(state, deployment, timeout, inv.clock())
+        return None
+
+    def _next_model(self) -> None:
+        self._index += 1
+        self._tries = 0
+        self._delay = 0.0
+
+    def failed(self, slot: _Slot, err: ProviderError) -> None:
+        latency_ms = (self._inv.clock() - slot.started) * 1000
+        self.attempts.append(
+            Attempt(slot.state.id, slot.deployment.name, err.outcome, latency_ms, err.message)
+        )
+        self._inv.record_failure(slot, err.outcome, latency_ms)
+        if err.outcome == Outcome.CONTEXT_TOO_LONG:
+            self._min_context = max(self._min_context, slot.state.context_window)
+            self._next_model()
+        elif not err.retryable:
+            self._next_model()
+        else:
+            policy = self._inv.retry
+            ceiling = min(policy.backoff_max_s, policy.backoff_s * 2 ** (self._tries - 1))
+            self._delay = max(err.retry_after_s or 0.0, self._inv.rng.uniform(0, ceiling))
+
+    def succeeded(self, slot: _Slot, completion: Completion, ttft_ms: float) -> Invoked:
+        latency_ms = (self._inv.clock() - slot.started) * 1000
+        cost = self._inv.record_success(slot, completion, latency_ms, ttft_ms)
+        self.attempts.append(Attempt(slot.state.id, slot.deployment.name, Outcome.OK, latency_ms, ""))
+        return Invoked(completion, slot.state.id, slot.deployment.name, cost, tuple(self.attempts))
+
+    def exhausted(self) -> AllCandidatesFailed | DeadlineExceeded:
+        """Why no candidate answered: the caller's deadline, when it is (all but)
+        spent, since the last attempt was cut by it; else every candidate failing."""
+        remaining = self._remaining()
+        if remaining is not None and remaining < DEADLINE_SLACK_S:
+            return DeadlineExceeded(
+                f"the caller's deadline passed after {len(self.attempts)} attempts",
+                {"attempts": _summary(self.attempts)},
+            )
+        return AllCandidatesFailed(_summary(self.attempts), tuple(self.attempts))
+
+
+def _summary(attempts: list[Attempt]) -> str:
+    return ",".join(f"{a.model}/{a.deployment}={a.outcome}" for a in attempts)
+
+
+class Invoker:
+    def __init__(
+        self,
+        live: LiveState,
+        pick: Callable[[str], DeploymentState],
+        providers: Mapping[tuple[str, str], Provider],
+        retry: RetryPolicy,
+        clock: Clock = monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.live = live
+        self.pick = pick
+        self.retry = retry
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._providers = providers
+        self._gates = {
+            (m.spec.id, d.name): Gate(d, m.spec.max_concurrency)
+            for m in live.models.values()
+            for d in m.deployments
+        }
+
+    def _request(self, slot: _Slot, params: InvokeParams) -> CompletionRequest:
+        return CompletionRequest(
+            slot.state.spec.upstream_model,
+            params.messages,
+            params.max_output_tokens,
+            params.temperature,
+            params.stop,
+            slot.timeout_s,
+        )
+
+    async def complete(self, decision: Decision, params: InvokeParams, deadline: float | None) -> Invoked:
+        plan = _Plan(self, decision, deadline)
+        while (slot := await plan.next()) is not None:
+            key = (slot.state.id, slot.deployment.name)
+            try:
+                async with self._gates[key].enter(slot.timeout_s):
+                    completion = await self._providers[key].complete(self._request(slot, params))
+            except ProviderError as err:
+                plan.failed(slot, err)
+                continue
+            return plan.succeeded(slot, completion, (self.clock() - slot.started) * 1000)
+        raise plan.exhausted()
+
+    async def stream(
+        self, decision: Decision, params: InvokeParams, deadline: float | None
+    ) -> AsyncIterator[str | Invoked]:
+        """Text deltas as they arrive, then one Invoked. A failure before the first
+        delta falls back like `complete`; after it, StreamInterrupted."""
+        plan = _Plan(self, decision, deadline)
+        while (slot := await plan.next()) is not None:
+            key = (slot.state.id, slot.deployment.name)
+            ttft_ms = 0.0
+            sent = False
+            completion: Completion | None = None
+            try:
+                async with self._gates[key].enter(slot.timeout_s):
+                    upstream = self._providers[key].stream(self._request(slot, params))
+                    try:
+                        async for item in upstream:
+                            if isinstance(item, str):
+                                if not sent:
+                                    ttft_ms = (self.clock() - slot.started) * 1000
+                                    sent = True
+                                yield item
+                            else:
+                                completion = item
+                    finally:
+                        await upstream.aclose()  # type: ignore[attr-defined]
+                if completion is None:
+                    raise ProviderError(Outcome.BAD_RESPONSE, "stream ended without a summary")
+            except ProviderError as err:
+                plan.failed(slot, err)
+                if sent:
+                    raise StreamInterrupted(_summary(plan.attempts), tuple(plan.attempts)) from None
+                continue
+            yield plan.succeeded(slot, completion, ttft_ms if sent else (self.clock() - slot.started) * 1000)
+            return
+        raise plan.exhausted()
+
+    def record_failure(self, slot: _Slot, outcome: str, latency_ms: float) -> None:
+        slot.deployment.figures.failure(outcome, latency_ms)
+        slot.state.record_call(False)
+
+    def record_success(self, slot: _Slot, completion: Completion, latency_ms: float, ttft_ms: float) -> float:
+        state = slot.state
+        cost = state.spec.pricing.cost(completion.input_tokens, completion.output_tokens)
+        slot.deployment.figures.success(
+            latency_ms, ttft_ms, completion.input_tokens, completion.output_tokens, cost
+        )
+        state.record_call(True)
+        generation_s = max(latency_ms - ttft_ms, 0.0) / 1000
+        if completion.output_tokens > 1 and generation_s > 0:
+            state.observe_latency(ttft_ms, (completion.output_tokens - 1) / generation_s)
+        d = slot.deployment
+        d.ewma_latency_ms = (
+            latency_ms if d.ewma_latency_ms <= 0 else d.ewma_latency_ms * 0.9 + latency_ms * 0.1
+        )
+        return cost
+
+    async def close(self) -> None:
+        await asyncio.gather(*(p.close() for p in self._providers.values()), return_exceptions=True)
