@@ -19,7 +19,6 @@ from modelrouter.gate import Gate
 from modelrouter.live import DeploymentState, LiveState, ModelState
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, Provider, ProviderError
 
-
 # An attempt cut to the caller's deadline ends this close to it, or closer.
 DEADLINE_SLACK_S = 0.005
 
