@@ -218,7 +218,7 @@ class Invoker:
                             else:
                                 completion = item
                     finally:
-                        await upstream.aclose()  # type: ignore[attr-defined]
+                        await upstream.aclose()
                 if completion is None:
                     raise ProviderError(Outcome.BAD_RESPONSE, "stream ended without a summary")
             except ProviderError as err:

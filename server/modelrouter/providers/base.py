@@ -7,7 +7,7 @@ nothing above it sees an HTTP status or a library's exception."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -91,7 +91,7 @@ class Provider(Protocol):
         """The whole answer, or a ProviderError."""
         ...
 
-    def stream(self, request: CompletionRequest) -> AsyncIterator[StreamItem]:
+    def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
         """Deltas as they arrive, then one Completion; a ProviderError at any point.
         Closing the iterator early (the caller cancelled) closes the upstream call."""
         ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from modelrouter.domain import Deployment, ModelSpec, SimulatedBehaviour
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
@@ -59,7 +59,7 @@ class SimulatedProvider:
             raise ProviderError(Outcome.UNAVAILABLE, "simulated failure")
         return Completion(text, finish, estimate_input_tokens(request.messages), output_tokens, True)
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[StreamItem]:
+    async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
         text, finish = self._answer(request)
         loop = asyncio.get_running_loop()
         start = loop.time()
