@@ -46,6 +46,7 @@ async def serving(config: RouterConfig | str | None = None) -> AsyncIterator[Ser
     finally:
         await channel.close()
         await running.server.stop(0)
+        await running.router.close()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from modelrouter.domain import Deployment, ModelSpec
-from modelrouter.providers import anthropic, simulated
+from modelrouter.providers import anthropic, openai, simulated
 from modelrouter.providers.base import Provider
 
 Build = Callable[[ModelSpec, Deployment, str | None], Provider]
@@ -17,6 +17,7 @@ PROVIDERS: Mapping[str, Build] = MappingProxyType(
     {
         "simulated": simulated.build,
         "anthropic": anthropic.build,
+        "openai": openai.build,
     }
 )
 

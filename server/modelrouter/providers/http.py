@@ -49,7 +49,7 @@ class HttpEndpoint:
     async def post_json(self, path: str, body: Mapping[str, Any], timeout_s: float) -> Any:
         """POST `body` as JSON, return the decoded JSON answer; a ProviderError otherwise."""
         async with self.post(path, body, timeout_s) as response:
-            raw = await _read_limited(response)
+            raw = await read_body(response)
         try:
             return json.loads(raw)
         except ValueError as exc:
@@ -81,7 +81,7 @@ class HttpEndpoint:
             raise ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}") from None
 
 
-async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
+async def read_body(response: aiohttp.ClientResponse) -> bytes:
     """The whole body, up to MAX_BODY_BYTES. (A loop: `content.read(n)` returns
     what has arrived so far, not n bytes, and would cut a body sent in pieces.)"""
     pieces: list[bytes] = []

@@ -24,8 +24,8 @@ from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.providers.http import (
     HttpEndpoint,
-    _read_limited,
     is_context_refusal,
+    read_body,
     sse_events,
     status_error,
 )
@@ -68,7 +68,7 @@ class OpenAIProvider:
         ) as response:
             if response.content_type == "application/json":
                 # A server that ignored `stream` (or answered with an error object).
-                raw = await _read_limited(response)
+                raw = await read_body(response)
                 completion = _parsed(lambda data: _completion(json.loads(data), request, url), raw, url)
                 if completion.text:
                     yield completion.text
