@@ -12,6 +12,7 @@ import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 
+from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import Decision, InvokeParams
 from modelrouter.errors import AllCandidatesFailed, DeadlineExceeded, StreamInterrupted
@@ -102,6 +103,12 @@ class _Plan:
             else:
                 deployment = inv.pick(state.id)
             self._tries += 1
+            if not inv.breakers[(state.id, deployment.name)].allow():
+                # Refused without a call: an attempt, not a request to the deployment.
+                self.attempts.append(
+                    Attempt(state.id, deployment.name, Outcome.CIRCUIT_OPEN, 0.0, "the circuit is open")
+                )
+                continue
             timeout = state.spec.timeout_s if remaining is None else min(state.spec.timeout_s, remaining)
             return _Slot(state, deployment, timeout, inv.clock())
         return None
@@ -155,6 +162,7 @@ class Invoker:
         live: LiveState,
         pick: Callable[[str], DeploymentState],
         providers: Mapping[tuple[str, str], Provider],
+        breakers: Mapping[tuple[str, str], CircuitBreaker],
         retry: RetryPolicy,
         clock: Clock = monotonic,
         rng: random.Random | None = None,
@@ -165,6 +173,7 @@ class Invoker:
         self.clock = clock
         self.rng = rng or random.Random()
         self._providers = providers
+        self.breakers = breakers
         self._gates = {
             (m.spec.id, d.name): Gate(d, m.spec.max_concurrency)
             for m in live.models.values()
@@ -231,8 +240,11 @@ class Invoker:
         raise plan.exhausted()
 
     def record_failure(self, slot: _Slot, outcome: str, latency_ms: float) -> None:
+        if outcome == Outcome.OVERLOADED:
+            return  # refused by our own gate: nothing was sent
         slot.deployment.figures.failure(outcome, latency_ms)
         slot.state.record_call(False)
+        self.breakers[(slot.state.id, slot.deployment.name)].record(outcome)
 
     def record_success(self, slot: _Slot, completion: Completion, latency_ms: float, ttft_ms: float) -> float:
         state = slot.state
@@ -241,6 +253,7 @@ class Invoker:
             latency_ms, ttft_ms, completion.input_tokens, completion.output_tokens, cost
         )
         state.record_call(True)
+        self.breakers[(state.id, slot.deployment.name)].record(Outcome.OK)
         generation_s = max(latency_ms - ttft_ms, 0.0) / 1000
         if completion.output_tokens > 1 and generation_s > 0:
             state.observe_latency(ttft_ms, (completion.output_tokens - 1) / generation_s)

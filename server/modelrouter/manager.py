@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from structlog.typing import FilteringBoundLogger
+
+from modelrouter.circuit import CircuitPolicy
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
 from modelrouter.domain import Decision, InvokeCall, SelectQuery
+from modelrouter.health_checks import HealthMonitor
 from modelrouter.invoker import Invoked, Invoker, RetryPolicy
 from modelrouter.live import LiveState, ModelState
 from modelrouter.providers import build_providers
@@ -43,7 +47,9 @@ MAX_CACHED_MODEL_ENTRIES = 200_000
 class Router:
     """What the API serves, independent of protobuf."""
 
-    def __init__(self, config: RouterConfig, clock: Clock = monotonic) -> None:
+    def __init__(
+        self, config: RouterConfig, clock: Clock = monotonic, log: FilteringBoundLogger | None = None
+    ) -> None:
         self.config = config
         self._clock = clock
         self._started = clock()
@@ -59,11 +65,22 @@ class Router:
             config.cache.selection_ttl_s, max_entries, clock
         )
         self.selector = Selector(self.live, self.registry, cache)
-        server = config.server
+        server, health = config.server, config.health
+        providers = build_providers(config.models)
+        self.health = HealthMonitor(
+            self.live,
+            providers,
+            CircuitPolicy(health.failure_threshold, health.error_rate, health.window, health.cooldown_s),
+            health.check_interval_s,
+            health.check_timeout_s,
+            clock,
+            log,
+        )
         self.invoker = Invoker(
             self.live,
             self.selector.pick,
-            build_providers(config.models),
+            providers,
+            self.health.breakers,
             RetryPolicy(server.max_attempts_per_model, server.retry_backoff_s, server.retry_backoff_max_s),
             clock,
         )
@@ -92,6 +109,7 @@ class Router:
         return self.invoker.stream(decision, call.params, deadline)
 
     async def close(self) -> None:
+        await self.health.stop()
         await self.invoker.close()
 
     def select_cached(self, cache_key: bytes) -> Decision | None:

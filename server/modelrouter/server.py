@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
 from modelrouter.config.load import RouterConfig
+from modelrouter.domain import Health
 from modelrouter.logs import FLUSH_INTERVAL_S, Logging
 from modelrouter.manager import Router
 
@@ -49,7 +50,7 @@ class RunningServer:
 
 async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
     log = logging.log
-    router = Router(config)
+    router = Router(config, log=log)
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -73,6 +74,9 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     await server.start()
     for name in ("", SERVICE):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    pending: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
+    router.live.on_change(lambda: _report_service_health(router, health, pending))
+    router.health.start()
     # Everything built so far lives as long as the server: keep the collector from
     # scanning it again on every collection. A decision over a large registry
     # allocates thousands of small containers, almost none in cycles; at the
@@ -83,6 +87,15 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     return RunningServer(server, health, router, port, access_log)
+
+
+def _report_service_health(router: Router, health: HealthServicer, pending: set[asyncio.Task[None]]) -> None:
+    """RouterService is SERVING while at least one model has a healthy deployment."""
+    serving = any(m.health is not Health.UNHEALTHY for m in router.live.models.values())
+    status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+    task = asyncio.get_running_loop().create_task(health.set(SERVICE, status))
+    pending.add(task)
+    task.add_done_callback(pending.discard)
 
 
 def listening_address(address: str, port: int) -> str:

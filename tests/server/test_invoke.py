@@ -153,15 +153,29 @@ async def test_the_callers_deadline_bounds_the_upstream_call() -> None:
         assert slow.in_flight == 0 and dict(slow.failures_by_reason) == {"TIMEOUT": slow.failures}
 
 
-async def test_requests_add_up_across_many_calls() -> None:
+async def test_requests_add_up_across_many_calls_and_the_circuit_opens() -> None:
     async with serving(CONFIG) as served:
-        for _ in range(5):
+        replies = [
             await served.stub.Invoke(pb.InvokeRequest(selection=by_task(), messages=USER), timeout=10)
+            for _ in range(5)
+        ]
         for model in (await stats(served)).values():
             assert model.requests == model.successes + model.failures
             assert model.requests == sum(d.requests for d in model.deployments)
         figures = await stats(served)
-        assert (figures["flaky"].failures, figures["steady"].successes) == (10, 5)
+        # Five failures in a row open flaky's circuit (the default threshold): its
+        # next try is refused without being sent, and from then on selection leaves
+        # the unhealthy model out and goes to steady at once.
+        assert (figures["flaky"].failures, figures["steady"].successes) == (5, 5)
+        assert [[a.outcome for a in r.attempts] for r in replies] == [
+            ["UNAVAILABLE", "UNAVAILABLE", "OK"],
+            ["UNAVAILABLE", "UNAVAILABLE", "OK"],
+            ["UNAVAILABLE", "CIRCUIT_OPEN", "OK"],
+            ["OK"],
+            ["OK"],
+        ]
+        assert replies[-1].decision.model == "steady"
+        assert figures["flaky"].health == pb.HEALTH_STATE_UNHEALTHY
 
 
 async def _pause() -> None:

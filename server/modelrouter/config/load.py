@@ -18,6 +18,7 @@ from modelrouter.config.schema import (
     CacheConfig,
     Config,
     FallbackConfig,
+    HealthConfig,
     ModelConfig,
     RequirementsConfig,
     ServerConfig,
@@ -57,6 +58,7 @@ class RouterConfig:
     models: tuple[ModelSpec, ...]
     strategies: Mapping[str, StrategyConfig]
     cache: CacheConfig
+    health: HealthConfig
     source: str
 
 
@@ -98,6 +100,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         models=tuple(_model_spec(m) for m in config.models),
         strategies=MappingProxyType(_all_strategies(config)),
         cache=config.cache,
+        health=config.health,
         source=source,
     )
 

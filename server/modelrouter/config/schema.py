@@ -167,8 +167,22 @@ class CacheConfig(Strict):
     selection_max_entries: Annotated[int, Field(ge=0)] = 10_000
 
 
+class HealthConfig(Strict):
+    check_interval_s: NonNegative = 10.0
+    """Active probes of every deployment this often; 0 turns them off."""
+    check_timeout_s: Positive = 2.0
+    failure_threshold: Annotated[int, Field(ge=1)] = 5
+    """Failures in a row that open a deployment's circuit."""
+    error_rate: Annotated[float, Field(gt=0, le=1)] = 0.5
+    """Share of failures over the last `window` calls that opens it."""
+    window: Annotated[int, Field(ge=1)] = 20
+    cooldown_s: NonNegative = 10.0
+    """How long an open circuit refuses calls before a half-open probe."""
+
+
 class Config(Strict):
     server: ServerConfig = ServerConfig()
     models: Annotated[list[ModelConfig], Field(min_length=1)]
     strategies: dict[Name, StrategyConfig] = Field(default_factory=dict)
     cache: CacheConfig = CacheConfig()
+    health: HealthConfig = HealthConfig()
