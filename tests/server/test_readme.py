@@ -19,8 +19,10 @@ GRPCURL = Path(sys.executable).parent / "grpcurl"
 
 
 def walkthrough() -> list[str]:
-    lines = (ROOT / "README.md").read_text().splitlines()
-    return [line for line in lines if line.startswith(".venv/bin/grpcurl ")]
+    """The grpcurl lines of the README's walkthrough section."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Try it with grpcurl", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith(".venv/bin/grpcurl ")]
 
 
 def run(line: str, address: str) -> subprocess.CompletedProcess[str]:
