@@ -182,3 +182,32 @@ async def _pause() -> None:
     import asyncio
 
     await asyncio.sleep(0.05)
+
+
+GATED = """
+models:
+  - {id: narrow, provider: simulated, context_window: 8000, max_concurrency: 1,
+     pricing: {input_per_mtok: 1, output_per_mtok: 1}, quality: {default: 0.9},
+     simulate: {ttft_ms: 300, tokens_per_s: 1000000}}
+  - {id: wide, provider: simulated, context_window: 8000,
+     pricing: {input_per_mtok: 1, output_per_mtok: 1}, quality: {default: 0.5},
+     simulate: {ttft_ms: 0, tokens_per_s: 1000000}}
+"""
+
+
+async def test_a_full_wait_queue_sends_the_call_elsewhere_at_once() -> None:
+    import asyncio
+
+    async with serving(GATED) as served:
+        request = pb.InvokeRequest(selection=by_task(), messages=USER)
+        replies = await asyncio.gather(*(served.stub.Invoke(request, timeout=10) for _ in range(3)))
+        shapes = sorted([(a.model, a.outcome) for a in r.attempts] for r in replies)
+        # One call in flight on `narrow`, one waiting for its slot, the third refused by
+        # the full queue (not sent, so not a request) and answered by `wide`.
+        assert shapes == [
+            [("narrow", "OK")],
+            [("narrow", "OK")],
+            [("narrow", "OVERLOADED"), ("wide", "OK")],
+        ]
+        narrow = (await stats(served))["narrow"]
+        assert (narrow.requests, narrow.successes, narrow.in_flight) == (2, 2, 0)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -146,3 +147,37 @@ def test_an_address_that_cannot_be_bound_is_a_clear_error(
     # grpc's core logs a line of its own first; ours is the last.
     assert result.stderr.strip().splitlines()[-1].startswith(f"cannot listen on {taken}:")
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_lets_calls_in_flight_finish(tmp_path: Path) -> None:
+    config = tmp_path / "slow.yaml"
+    config.write_text(
+        "models:\n"
+        "  - {id: slow, provider: simulated, context_window: 8000,\n"
+        "     pricing: {input_per_mtok: 1, output_per_mtok: 1}, quality: {default: 0.5},\n"
+        "     simulate: {ttft_ms: 1500, tokens_per_s: 1000000}}\n"
+    )
+    proc = subprocess.Popen(
+        cli("serve", "--config", str(config), "--address", "127.0.0.1:0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        address = proc.stdout.readline().strip().removeprefix("listening on ")
+        with grpc.insecure_channel(address) as channel:
+            stub = pb_grpc.RouterServiceStub(channel)
+            request = pb.InvokeRequest(model="slow", messages=[pb.ChatMessage(role="user", content="hi")])
+            future = stub.Invoke.future(request, timeout=20)
+            deadline = time.monotonic() + 5
+            while stub.Stats(pb.StatsRequest(), timeout=5).models[0].in_flight == 0:
+                assert time.monotonic() < deadline, "the call never reached the provider"
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGTERM)  # while the call waits on its upstream
+            reply = future.result(timeout=20)
+            assert (reply.model, reply.text) == ("slow", "hi")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
