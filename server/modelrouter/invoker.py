@@ -12,6 +12,8 @@ import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 
+from structlog.typing import FilteringBoundLogger
+
 from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import Decision, InvokeParams
@@ -166,12 +168,14 @@ class Invoker:
         retry: RetryPolicy,
         clock: Clock = monotonic,
         rng: random.Random | None = None,
+        log: FilteringBoundLogger | None = None,
     ) -> None:
         self.live = live
         self.pick = pick
         self.retry = retry
         self.clock = clock
         self.rng = rng or random.Random()
+        self._log = log
         self._providers = providers
         self.breakers = breakers
         self._gates = {
@@ -199,6 +203,9 @@ class Invoker:
                     completion = await self._providers[key].complete(self._request(slot, params))
             except ProviderError as err:
                 plan.failed(slot, err)
+                continue
+            except Exception as exc:  # an adapter's bug must not end the call: log it, move on
+                plan.failed(slot, self._unexpected(slot, exc))
                 continue
             return plan.succeeded(slot, completion, (self.clock() - slot.started) * 1000)
         raise plan.exhausted()
@@ -230,7 +237,8 @@ class Invoker:
                         await upstream.aclose()
                 if completion is None:
                     raise ProviderError(Outcome.BAD_RESPONSE, "stream ended without a summary")
-            except ProviderError as err:
+            except Exception as exc:
+                err = exc if isinstance(exc, ProviderError) else self._unexpected(slot, exc)
                 plan.failed(slot, err)
                 if sent:
                     raise StreamInterrupted(_summary(plan.attempts), tuple(plan.attempts)) from None
@@ -238,6 +246,11 @@ class Invoker:
             yield plan.succeeded(slot, completion, ttft_ms if sent else (self.clock() - slot.started) * 1000)
             return
         raise plan.exhausted()
+
+    def _unexpected(self, slot: _Slot, exc: Exception) -> ProviderError:
+        if self._log is not None:
+            self._log.exception("provider error", model=slot.state.id, deployment=slot.deployment.name)
+        return ProviderError(Outcome.UNAVAILABLE, f"unexpected provider error: {exc!r}")
 
     def record_failure(self, slot: _Slot, outcome: str, latency_ms: float) -> None:
         if outcome == Outcome.OVERLOADED:

@@ -83,6 +83,7 @@ class Router:
             self.health.breakers,
             RetryPolicy(server.max_attempts_per_model, server.retry_backoff_s, server.retry_backoff_max_s),
             clock,
+            log=log,
         )
 
     def select(
