@@ -1,5 +1,5 @@
 """``python -m bench``: Select calls per second and p50/p99 latency through the real server,
-next to a bare grpc.aio echo server, with 20 and with 1,000 registered models.
+next to a bare grpc.aio echo server, with 20 and with 1,000 registered models; then Invoke.
 
 Two load generators, each used for the router and for the echo server alike:
   * cached: h2load (C, gRPC-framed body) repeating one SelectRequest, which the router
@@ -9,8 +9,11 @@ Two load generators, each used for the router and for the echo server alike:
 The server runs on CPU 0, the load generators (and this process) on CPU 1; the server's CPU
 use during each run shows its core was the limit. The router's own Stats confirm that the
 calls counted as served were selections (h2load ignores grpc-status) and that the uncached
-run never hit the selection cache. Prints a table, writes it to bench/results/latest.json;
-exits 1 when a check fails (the figures are then wrong), not when an aim is missed.
+run never hit the selection cache. Then the Invoke runs (``bench.invoke``): Invoke at zero
+latency against the echo server (h2load), the router's added latency over a direct call to a
+fast OpenAI-compatible upstream, and an open-loop run against an upstream answering after 1.5 s.
+Prints the tables, writes them to bench/results/latest.json; exits 1 when a check fails (the
+figures are then wrong), not when an aim is missed.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import configs, h2load, loadgen
+from bench import configs, h2load, invoke, loadgen
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -42,10 +45,18 @@ from bench.report import (
     write_json,
 )
 from bench.requests import DISTINCT, SELECT_PATH, distinct_request, repeated_request
-from bench.servers import Counters, Server, core_busy_seconds, router_counters, start_echo, start_router
+from bench.servers import (
+    LOAD_CPU,
+    SERVER_CPU,
+    Counters,
+    Server,
+    core_busy_seconds,
+    router_counters,
+    start_echo,
+    start_router,
+)
 from modelrouter_client._proto import router_pb2
 
-SERVER_CPU, LOAD_CPU = 0, 1
 MODEL_COUNTS = (20, 1000)
 WARMUP_S, DURATION_S = 3.0, 10.0
 H2LOAD_CLIENTS, H2LOAD_STREAMS = 4, 16  # 64 calls in flight
@@ -102,13 +113,16 @@ def _run(
 
 def measure_cached(server: Server, models: int | None) -> Run:
     """h2load repeating one request: a warm-up gives the rate, then ~DURATION_S worth of calls."""
-    common = dict(cpu=LOAD_CPU, clients=H2LOAD_CLIENTS, streams=H2LOAD_STREAMS)
-    warm = h2load.run(server.address, repeated_request(), duration_s=WARMUP_S, **common)
-    time.sleep(0.5)  # the calls cut off at the end of the warm-up finish
-    calls = max(1000, int(warm.ok / WARMUP_S * DURATION_S))
-    before = Snapshot.take(server, is_router=bool(models))
-    load = h2load.run(server.address, repeated_request(), requests=calls, **common)
-    after = Snapshot.take(server, is_router=bool(models))
+    load, before, after = h2load.warm_then_run(
+        server.address,
+        repeated_request(),
+        cpu=LOAD_CPU,
+        clients=H2LOAD_CLIENTS,
+        streams=H2LOAD_STREAMS,
+        warmup_s=WARMUP_S,
+        duration_s=DURATION_S,
+        snapshot=lambda: Snapshot.take(server, is_router=bool(models)),
+    )
     return _run(CACHED, models, load, before, after, server.rss_mb())
 
 
@@ -170,6 +184,7 @@ def main() -> int:
         print("bench needs 2 CPUs, h2load (nghttp2-client) and taskset (util-linux)", file=sys.stderr)
         return 2
     os.sched_setaffinity(0, {LOAD_CPU})  # this process stays off the server's core
+    started = time.monotonic()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
         print("bare grpc.aio echo server", flush=True)
@@ -182,11 +197,19 @@ def main() -> int:
             with start_router(config, SERVER_CPU, Path(tmp, f"router-{n}.log")) as router:
                 probe(router, n)
                 runs += [measure(CACHED, router, n), measure(UNCACHED, router, n)]
+        zero = invoke.measure_zero_latency(Path(tmp))
+        latency = invoke.measure_added_latency(Path(tmp))
+        slow = invoke.measure_slow_upstream(Path(tmp))
     ratios = compare(runs, MODEL_COUNTS)
     print_table(runs, LOADS, DURATION_S)
     print()
     print_verdicts(ratios, MODEL_COUNTS)
-    problems = print_checks(runs)
+    invoke.print_zero_latency(zero)
+    invoke.print_added_latency(latency)
+    invoke.print_slow_upstream(slow)
+    more_problems = invoke.listed(zero, latency, slow, "problems")
+    more_warnings = invoke.listed(zero, latency, slow, "warnings")
+    problems = print_checks(runs, more_problems, more_warnings)
     settings = {
         "server_cpu": SERVER_CPU,
         "load_cpu": LOAD_CPU,
@@ -195,7 +218,9 @@ def main() -> int:
         "loads": LOADS,
         "model_counts": MODEL_COUNTS,
     }
-    write_json(RESULTS, settings, runs, ratios)
+    document = invoke.document(zero, latency, slow)
+    write_json(RESULTS, settings, runs, ratios, document, more_problems, more_warnings)
+    print(f"\n({time.monotonic() - started:.0f} s)")
     print(f"written to {RESULTS}")
     return 1 if problems else 0
 

@@ -1,4 +1,5 @@
-"""Registry configurations of N simulated models for the benchmark (contract.md §3).
+"""Registry configurations for the benchmark (contract.md §3): N simulated models, the same
+answering at once (the Invoke runs), and one `openai` model in front of a local upstream.
 
 The models differ in price, per-task quality, latency, context window, capabilities,
 labels and deployments, so a decision has real work to do; about nine in ten can chat
@@ -75,4 +76,49 @@ def registry(n_models: int, seed: int = 7) -> dict[str, Any]:
 def write(directory: Path, n_models: int) -> Path:
     path = directory / f"models-{n_models}.yaml"
     path.write_text(yaml.safe_dump(registry(n_models), sort_keys=False))
+    return path
+
+
+_NO_RESPONSE_CACHE = {"default_policy": "never"}  # every Invoke reaches the provider
+_NO_PROBES = {"check_interval_s": 0}  # no active health probes in the background
+
+
+def write_zero_latency(directory: Path, n_models: int) -> Path:
+    """``n_models`` simulated models (the Select runs' registry) that answer at once with "ok".
+
+    Their latency priors stay as they were, so a selection still has its work to do.
+    """
+    config = registry(n_models)
+    for model in config["models"]:
+        model["simulate"] = {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "ok"}
+    config["cache"] = _NO_RESPONSE_CACHE
+    config["health"] = _NO_PROBES
+    path = directory / f"zero-latency-{n_models}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def write_openai(directory: Path, name: str, model_id: str, base_url: str, max_concurrency: int) -> Path:
+    """One ``openai`` model in front of ``base_url``; no probes, no response cache."""
+    config: dict[str, Any] = {
+        "server": {"default_strategy": "weighted", "access_log": True},
+        "models": [
+            {
+                "id": model_id,
+                "provider": "openai",
+                "base_url": base_url,
+                "upstream_model": "bench-model",
+                "capabilities": ["chat"],
+                "context_window": 128000,
+                "pricing": {"input_per_mtok": 0.15, "output_per_mtok": 0.6},
+                "quality": {"default": 0.7},
+                "timeout_s": 30.0,
+                "max_concurrency": max_concurrency,
+            }
+        ],
+        "cache": _NO_RESPONSE_CACHE,
+        "health": _NO_PROBES,
+    }
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

@@ -1,4 +1,4 @@
-"""A bare grpc.aio server answering the Select method path with the request bytes.
+"""A bare grpc.aio server answering the Select and Invoke method paths with the request bytes.
 
 It is the baseline: what grpc.aio costs with no work behind the method. Run it as
 ``python -m bench.echo_server --address 127.0.0.1:0``; it prints ``listening on HOST:PORT``
@@ -13,7 +13,7 @@ import signal
 
 import grpc
 
-from bench.requests import SELECT_PATH
+from bench.requests import INVOKE_PATH, SELECT_PATH
 
 
 async def _echo(request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]) -> bytes:
@@ -22,10 +22,11 @@ async def _echo(request: bytes, context: grpc.aio.ServicerContext[bytes, bytes])
 
 async def serve(address: str) -> None:
     server = grpc.aio.server()
-    service, method = SELECT_PATH.strip("/").split("/")
+    service = SELECT_PATH.strip("/").split("/")[0]
+    methods = [path.strip("/").split("/")[1] for path in (SELECT_PATH, INVOKE_PATH)]
     # No (de)serializers: the handler gets the request bytes and returns them as the response.
     echo: grpc.RpcMethodHandler[bytes, bytes] = grpc.unary_unary_rpc_method_handler(_echo)
-    handler = grpc.method_handlers_generic_handler(service, {method: echo})
+    handler = grpc.method_handlers_generic_handler(service, dict.fromkeys(methods, echo))
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port(address)
     await server.start()

@@ -10,7 +10,10 @@ import re
 import resource
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bench.load import LoadResult
 from bench.requests import SELECT_PATH, grpc_frame
@@ -18,6 +21,7 @@ from bench.requests import SELECT_PATH, grpc_frame
 _FINISHED = re.compile(r"finished in ([\d.]+)(us|ms|s)\b")
 _SECONDS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 _REQUESTS = re.compile(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded")
+_S = TypeVar("_S")
 
 
 def run(
@@ -29,8 +33,10 @@ def run(
     streams: int,
     requests: int | None = None,
     duration_s: float | None = None,
+    path: str = SELECT_PATH,
 ) -> LoadResult:
-    """Send ``message`` to the Select path, ``requests`` times or for ``duration_s`` seconds.
+    """Send ``message`` to ``path`` (the Select method unless told), ``requests`` times or for
+    ``duration_s`` seconds.
 
     ``ok`` counts HTTP 200 responses: the caller checks it against the server's own count.
     """
@@ -44,7 +50,7 @@ def run(
             assert duration_s is not None, "give requests or duration_s"
             argv += ["-D", f"{round(duration_s * 1000)}ms"]
         argv += ["-d", str(body), "-H", "content-type: application/grpc", "-H", "te: trailers"]
-        argv += [f"--log-file={log}", f"http://{address}{SELECT_PATH}"]
+        argv += [f"--log-file={log}", f"http://{address}{path}"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(argv, capture_output=True, text=True)
         out = proc.stdout
@@ -62,3 +68,27 @@ def run(
         latencies_us=latencies,
         cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
     )
+
+
+def warm_then_run(
+    address: str,
+    message: bytes,
+    *,
+    cpu: int,
+    clients: int,
+    streams: int,
+    warmup_s: float,
+    duration_s: float,
+    snapshot: Callable[[], _S],
+    path: str = SELECT_PATH,
+) -> tuple[LoadResult, _S, _S]:
+    """A warm-up of ``warmup_s`` gives the rate, then ~``duration_s`` worth of calls (a fixed
+    count, so that every call is answered), with ``snapshot()`` taken just before and after."""
+    common = dict(cpu=cpu, clients=clients, streams=streams)
+    warm = run(address, message, duration_s=warmup_s, path=path, **common)
+    time.sleep(0.5)  # the calls cut off at the end of the warm-up finish
+    calls = max(1000, int(warm.ok / warmup_s * duration_s))
+    before = snapshot()
+    load = run(address, message, requests=calls, path=path, **common)
+    after = snapshot()
+    return load, before, after

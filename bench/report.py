@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,13 +162,18 @@ def _listed(runs: list[Run], what: str) -> list[str]:
     return [f"{r.kind}, {r.name}: {p}" for r in runs for p in getattr(r, what)]
 
 
-def print_checks(runs: list[Run]) -> list[str]:
-    """Prints the checks' outcome; returns the problems."""
-    problems, warnings = _listed(runs, "problems"), _listed(runs, "warnings")
+def print_checks(
+    runs: list[Run], more_problems: Sequence[str] = (), more_warnings: Sequence[str] = ()
+) -> list[str]:
+    """Prints the checks' outcome (the Select runs', then ``more_*``: the Invoke runs');
+    returns the problems."""
+    problems = _listed(runs, "problems") + list(more_problems)
+    warnings = _listed(runs, "warnings") + list(more_warnings)
     if not problems:
         print(
             "\nchecks passed: no call failed, the router's Stats count every OK call as a selection, "
-            "and the uncached runs had no selection cache hit"
+            "the uncached runs had no selection cache hit, the Stats count every OK Invoke as a "
+            "successful provider call, and the open-loop generator offered the rate asked for"
         )
     for title, found in (("PROBLEMS (the figures are wrong)", problems), ("WARNINGS", warnings)):
         if found:
@@ -187,13 +193,22 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def write_json(path: Path, settings: dict[str, Any], runs: list[Run], ratios: dict[str, Any]) -> None:
+def write_json(
+    path: Path,
+    settings: dict[str, Any],
+    runs: list[Run],
+    ratios: dict[str, Any],
+    invoke: dict[str, Any] | None = None,
+    more_problems: Sequence[str] = (),
+    more_warnings: Sequence[str] = (),
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "settings": settings,
         "runs": [{"name": r.name, **asdict(r)} for r in runs],
         "ratios": ratios,
-        "problems": _listed(runs, "problems"),
-        "warnings": _listed(runs, "warnings"),
+        "invoke": invoke,
+        "problems": _listed(runs, "problems") + list(more_problems),
+        "warnings": _listed(runs, "warnings") + list(more_warnings),
     }
     path.write_text(json.dumps(_rounded(document), indent=2) + "\n")

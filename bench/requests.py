@@ -1,4 +1,4 @@
-"""The SelectRequests the benchmark sends, serialized once up front."""
+"""The SelectRequests and InvokeRequests the benchmark sends, serialized once up front."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import struct
 from modelrouter_client._proto import router_pb2
 
 SELECT_PATH = "/modelrouter.v1.RouterService/Select"
+INVOKE_PATH = "/modelrouter.v1.RouterService/Invoke"
 TASKS = ("chat", "code", "summarize")
 _INPUT_SPAN, _OUTPUT_SPAN = 4000, 1000  # input tokens 200..4199; output tokens 64..1063
 DISTINCT = len(TASKS) * _INPUT_SPAN * _OUTPUT_SPAN  # how many distinct requests there are
@@ -38,6 +39,29 @@ def distinct_request(g: int) -> bytes:
             expected_output_tokens=64 + rest // _INPUT_SPAN,
         )
     ).SerializeToString()
+
+
+_MESSAGES = [
+    router_pb2.ChatMessage(role="system", content="You are a terse assistant."),
+    router_pb2.ChatMessage(role="user", content="Say ok."),
+]
+
+
+def invoke_request(model: str = "", *, select: bool = False) -> bytes:
+    """An InvokeRequest naming ``model``, or (``select``) asking for a selection instead.
+
+    The selection is the cached Select run's requirements: repeated, so it is answered from the
+    selection cache (for up to ``cache.selection_ttl_s``). Nothing sets a temperature and the
+    benchmark's configurations turn the response cache off: every call reaches the provider.
+    """
+    if select == bool(model):
+        raise ValueError("give a model or ask for a selection, not both")
+    request = router_pb2.InvokeRequest(messages=_MESSAGES, max_output_tokens=16)
+    if select:
+        request.selection.CopyFrom(router_pb2.SelectRequest.FromString(repeated_request()))
+    else:
+        request.model = model
+    return request.SerializeToString()
 
 
 def grpc_frame(message: bytes) -> bytes:

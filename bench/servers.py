@@ -16,6 +16,7 @@ import grpc
 from modelrouter_client._proto import router_pb2
 
 _REPO = Path(__file__).resolve().parent.parent
+SERVER_CPU, LOAD_CPU = 0, 1  # the server under test; the load generators, upstreams and harness
 _LISTENING = re.compile(r"listening on (\S+:\d+)")
 _TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
@@ -68,10 +69,10 @@ class Server:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / _TICKS_PER_S
 
-    def rss_mb(self) -> float:
-        """Resident memory of the process now, in MiB."""
+    def rss_mb(self, field: str = "VmRSS") -> float:
+        """Resident memory of the process now (``VmHWM``: its peak so far), in MiB."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
@@ -106,6 +107,11 @@ def start_echo(cpu: int, log_path: Path) -> Server:
     return Server("echo server", argv, cpu, log_path)
 
 
+def start_upstream(cpu: int, log_path: Path, delay_s: float = 0.0) -> Server:
+    argv = [sys.executable, "-m", "bench.upstream", "--delay", str(delay_s)]
+    return Server(f"upstream (answers after {delay_s:g} s)", argv, cpu, log_path)
+
+
 def start_router(config: Path, cpu: int, log_path: Path) -> Server:
     argv = [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0", "--config", str(config)]
     return Server(f"modelrouter ({config.name})", argv, cpu, log_path)
@@ -127,7 +133,7 @@ class Counters:
         )
 
 
-def router_counters(address: str) -> Counters:
+def _stats(address: str) -> router_pb2.StatsResponse:
     with grpc.insecure_channel(address) as channel:
         call = channel.unary_unary(
             "/modelrouter.v1.RouterService/Stats",
@@ -135,8 +141,53 @@ def router_counters(address: str) -> Counters:
             response_deserializer=router_pb2.StatsResponse.FromString,
         )
         stats: router_pb2.StatsResponse = call(router_pb2.StatsRequest(), timeout=30)
+    return stats
+
+
+def router_counters(address: str) -> Counters:
+    stats = _stats(address)
     return Counters(
         selections=sum(m.selections for m in stats.models),
         selection_hits=stats.cache.selection_hits,
         selection_misses=stats.cache.selection_misses,
+    )
+
+
+@dataclass(frozen=True)
+class InvokeCounters:
+    """The router's own count of provider calls, summed over its models (ModelStats)."""
+
+    requests: int
+    successes: int
+    failures: int
+    failures_by_reason: dict[str, int]
+    in_flight: int
+
+    def __sub__(self, other: InvokeCounters) -> InvokeCounters:
+        reasons = {
+            k: v - other.failures_by_reason.get(k, 0)
+            for k, v in self.failures_by_reason.items()
+            if v != other.failures_by_reason.get(k, 0)
+        }
+        return InvokeCounters(
+            self.requests - other.requests,
+            self.successes - other.successes,
+            self.failures - other.failures,
+            reasons,
+            self.in_flight,
+        )
+
+
+def invoke_counters(address: str) -> InvokeCounters:
+    stats = _stats(address)
+    reasons: dict[str, int] = {}
+    for m in stats.models:
+        for reason, n in m.failures_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return InvokeCounters(
+        requests=sum(m.requests for m in stats.models),
+        successes=sum(m.successes for m in stats.models),
+        failures=sum(m.failures for m in stats.models),
+        failures_by_reason=reasons,
+        in_flight=sum(m.in_flight for m in stats.models),
     )
