@@ -293,3 +293,7 @@ class InvokeCall:
     params: InvokeParams
     request_id: str
     """The caller's, or empty for one to be generated."""
+    input_tokens: int = 0
+    """For a named model: the input tokens its estimates assume."""
+    output_tokens: int = 0
+    """For a named model: the output tokens its estimates assume."""

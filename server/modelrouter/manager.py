@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
@@ -91,12 +91,11 @@ class Router:
     ) -> Decision:
         return self.selector.decide(query, cache_key, render)
 
-    def decide(self, call: InvokeCall, render: Render, direct: Callable[[str], bytes]) -> Decision:
+    def decide(self, call: InvokeCall, render: Render) -> Decision:
         """The decision an Invoke follows: of one for a named model, else the
         selection's (from the selection cache when it has it)."""
         if call.model is not None:
-            deployment = self.selector.pick(call.model).name
-            return Decision("", call.model, deployment, (call.model,), None, direct(call.model))
+            return self.selector.decide_named(call.model, call.input_tokens, call.output_tokens, render)
         assert call.query is not None
         cached = self.selector.decide_cached(call.selection_key)
         return cached or self.selector.decide(call.query, call.selection_key, render)

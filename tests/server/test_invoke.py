@@ -84,6 +84,13 @@ async def test_naming_a_model_skips_selection_but_keeps_retries() -> None:
     async with serving(CONFIG) as served:
         reply = await served.stub.Invoke(pb.InvokeRequest(model="steady", messages=USER), timeout=10)
         assert (reply.model, reply.decision.model, reply.decision.strategy) == ("steady", "steady", "")
+        # A decision of one: the named model with its estimates, nothing rejected.
+        (only,) = reply.decision.ranking
+        assert (only.model, only.score, dict(only.components)) == ("steady", 1.0, {})
+        tokens_in, tokens_out = reply.decision.estimated_input_tokens, reply.decision.estimated_output_tokens
+        assert (tokens_in, tokens_out) == (18, 256)  # 43 characters: 11 + 4 + 3; the default output
+        assert reply.decision.estimated_cost_usd == pytest.approx((tokens_in * 3 + tokens_out * 5) / 1e6)
+        assert not reply.decision.rejected and reply.decision.deployment == "default"
         assert [a.outcome for a in reply.attempts] == ["OK"]
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await served.stub.Invoke(pb.InvokeRequest(model="flaky", messages=USER), timeout=10)

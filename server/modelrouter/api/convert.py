@@ -59,7 +59,6 @@ class Converter:
         self._default_input = default_input
         self._default_output = default_output
         self._encoder = DecisionEncoder(self._model_ids)
-        self._direct = {m: self._encoder.encode_direct(m) for m in self._model_ids}
 
     # -- requests -------------------------------------------------------------
 
@@ -180,7 +179,10 @@ class Converter:
                 raise InvalidRequest("model", "set either model or selection, not both")
             if msg.model not in self._model_ids:
                 raise UnknownModel(msg.model)
-            return InvokeCall(msg.model, None, b"", params, msg.request_id)
+            input_tokens, output_tokens = resolve_token_counts(
+                0, 0, messages, max_output, self._default_input, self._default_output
+            )
+            return InvokeCall(msg.model, None, b"", params, msg.request_id, input_tokens, output_tokens)
         query = self.select_query(msg.selection, "selection.", messages, max_output)
         # The selection cache key: what the ranking depends on, the selection
         # itself and the token counts its estimates assume.
@@ -221,10 +223,6 @@ class Converter:
         if tail is None:
             tail = per_call_tail(decision.deployment, decision.from_cache)
         return length_delimited(SELECT_RESPONSE_DECISION, decision.rendered) + tail
-
-    def direct(self, model: str) -> bytes:
-        """The rendered decision of one, for a call that names its model."""
-        return self._direct[model]
 
     def invoke_response(
         self,

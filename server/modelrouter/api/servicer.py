@@ -85,7 +85,7 @@ class RouterServicer:
         try:
             call = self._convert.invoke_call(_parse(pb.InvokeRequest, raw))
             request_id = call.request_id or request_id
-            decision = self._router.decide(call, self._render, self._convert.direct)
+            decision = self._router.decide(call, self._render)
             invoked = await self._router.invoke(call, decision, _deadline(context))
             latency_ms = (time.perf_counter() - started) * 1000
             response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
@@ -102,7 +102,7 @@ class RouterServicer:
         try:
             call = self._convert.invoke_call(_parse(pb.InvokeStreamRequest, raw))
             request_id = call.request_id or request_id
-            decision = self._router.decide(call, self._render, self._convert.direct)
+            decision = self._router.decide(call, self._render)
             async for item in self._router.stream(call, decision, _deadline(context)):
                 if isinstance(item, str):
                     yield self._convert.stream_delta(item)

@@ -139,10 +139,6 @@ class DecisionEncoder:
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
 
-    def encode_direct(self, model: str) -> bytes:
-        """The decision of one for a call that names its model: no strategy ran."""
-        return self._model_field[model]
-
     def encode(self, requested_strategy: str, ranking: Ranking) -> bytes:
         """The Decision message's bytes, but for `deployment` and `from_cache`."""
         best = ranking.ranked[0].candidate

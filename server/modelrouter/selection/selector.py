@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from modelrouter.balancing import BALANCERS, Balancer
-from modelrouter.domain import Decision, Ranking, SelectQuery
+from modelrouter.domain import Candidate, Decision, Ranking, ScoredModel, SelectQuery
 from modelrouter.errors import NoEligibleModel
 from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
@@ -73,6 +73,23 @@ class Selector:
             return None
         requested, model, order, rendered = cached
         return Decision(requested, model, self._dispatch(model), order, None, rendered, True)
+
+    def decide_named(self, model: str, input_tokens: int, output_tokens: int, render: Render) -> Decision:
+        """The decision of one for a call that names its model: no strategy ran and
+        no requirement applies; the one entry carries the model's estimates (score
+        1, no components)."""
+        state = self._live.models[model]
+        profile = state.latency
+        candidate = Candidate(
+            model,
+            state.default_quality,
+            (input_tokens * state.input_per_mtok + output_tokens * state.output_per_mtok) / 1e6,
+            profile.ttft_ms + output_tokens * 1000.0 / profile.tokens_per_s,
+            state.success_rate,
+        )
+        ranking = Ranking("", (ScoredModel(candidate, 1.0, ()),), (), input_tokens, output_tokens, ())
+        deployment = self.pick(model).name
+        return Decision("", model, deployment, (model,), ranking, render("", ranking))
 
     def pick(self, model: str) -> DeploymentState:
         """The deployment for one call to `model`, by its balancer (a retry's
