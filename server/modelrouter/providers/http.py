@@ -19,6 +19,8 @@ from modelrouter.providers.base import Outcome, ProviderError
 
 # A body longer than this is not an answer we asked for.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+# Of an error body, this much is read for the reason it gives.
+ERROR_BODY_BYTES = 4096
 
 
 class HttpEndpoint:
@@ -97,10 +99,13 @@ async def read_body(response: aiohttp.ClientResponse) -> bytes:
 async def status_error(response: aiohttp.ClientResponse) -> ProviderError:
     """The outcome an HTTP error status stands for, with the upstream's own words."""
     status = response.status
-    try:
-        text = (await response.content.read(4096)).decode("utf-8", "replace")
+    head = bytearray()
+    try:  # the first 4 KiB, whole: `read(n)` alone returns only what has arrived yet
+        while len(head) < ERROR_BODY_BYTES and (piece := await response.content.readany()):
+            head += piece
     except (TimeoutError, aiohttp.ClientError, OSError):
-        text = ""
+        pass
+    text = bytes(head[:ERROR_BODY_BYTES]).decode("utf-8", "replace")
     said = f"HTTP {status} from {response.url}: {text.strip()[:300]}"
     if status in (401, 403):
         return ProviderError(Outcome.AUTH_FAILED, said)
