@@ -1,0 +1,1 @@
+"""Response caches built on aiocache: the embedded, byte-bounded `memory` backend."""
