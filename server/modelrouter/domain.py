@@ -293,6 +293,8 @@ class InvokeCall:
     params: InvokeParams
     request_id: str
     """The caller's, or empty for one to be generated."""
+    cache_policy: int = 0
+    """The request's CachePolicy number (0: the server's default)."""
     input_tokens: int = 0
     """For a named model: the input tokens its estimates assume."""
     output_tokens: int = 0

@@ -52,6 +52,8 @@ class Invoked:
     deployment: str
     cost_usd: float
     attempts: tuple[Attempt, ...]
+    cache_hit: bool = False
+    """Served from the response cache: no attempt was made."""
 
 
 @dataclass(slots=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.cache.memory import MemoryCache
+from modelrouter.cache.responses import CachedAnswer, ResponseCache
 from modelrouter.circuit import CircuitPolicy
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
@@ -16,6 +18,7 @@ from modelrouter.health_checks import HealthMonitor
 from modelrouter.invoker import Invoked, Invoker, RetryPolicy
 from modelrouter.live import LiveState, ModelState
 from modelrouter.providers import build_providers
+from modelrouter.providers.base import Completion
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.selector import CachedDecision, Render, Selector
@@ -42,6 +45,28 @@ class StatsReport:
 
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
+# A cached answer is replayed to a stream in pieces of this many characters.
+REPLAY_CHUNK = 16
+
+
+def _answer_of(invoked: Invoked) -> CachedAnswer:
+    c = invoked.completion
+    return CachedAnswer(
+        c.text,
+        c.finish_reason,
+        c.input_tokens,
+        c.output_tokens,
+        invoked.cost_usd,
+        invoked.model,
+        invoked.deployment,
+    )
+
+
+def _invoked_from(answer: CachedAnswer) -> Invoked:
+    completion = Completion(
+        answer.text, answer.finish_reason, answer.input_tokens, answer.output_tokens, True
+    )
+    return Invoked(completion, answer.model, answer.deployment, answer.cost_usd, (), cache_hit=True)
 
 
 class Router:
@@ -65,6 +90,10 @@ class Router:
             config.cache.selection_ttl_s, max_entries, clock
         )
         self.selector = Selector(self.live, self.registry, cache)
+        c = config.cache
+        # The memory backend (the embedded default); the Redis one comes with replicas.
+        self._memory = MemoryCache(c.max_bytes) if c.max_bytes > 0 else None
+        self.responses = ResponseCache(self._memory, c.ttl_s, c.default_policy)
         server, health = config.server, config.health
         providers = build_providers(config.models)
         self.health = HealthMonitor(
@@ -101,12 +130,50 @@ class Router:
         return cached or self.selector.decide(call.query, call.selection_key, render)
 
     async def invoke(self, call: InvokeCall, decision: Decision, deadline: float | None) -> Invoked:
-        return await self.invoker.complete(decision, call.params, deadline)
+        """The answer: from the response cache when the call's policy reads it and it
+        has one, else from the models (once for concurrent identical misses)."""
+        read, write = self.responses.modes(call.cache_policy, call.params.temperature)
+        if not (read or write):
+            return await self.invoker.complete(decision, call.params, deadline)
+        key = ResponseCache.key(call)
+        if read:
+            cached = await self.responses.get(key)
+            if cached is not None:
+                return _invoked_from(cached)
+        produced: list[Invoked] = []
 
-    def stream(
+        async def produce() -> CachedAnswer:
+            invoked = await self.invoker.complete(decision, call.params, deadline)
+            produced.append(invoked)
+            answer = _answer_of(invoked)
+            if write:
+                await self.responses.put(key, answer)
+            return answer
+
+        if not read:
+            await produce()
+            return produced[0]
+        answer, mine = await self.responses.single_flight(key, produce)
+        return produced[0] if mine else _invoked_from(answer)
+
+    async def stream(
         self, call: InvokeCall, decision: Decision, deadline: float | None
     ) -> AsyncIterator[str | Invoked]:
-        return self.invoker.stream(decision, call.params, deadline)
+        """Deltas then the summary; a cached answer is replayed as deltas."""
+        read, write = self.responses.modes(call.cache_policy, call.params.temperature)
+        key = ResponseCache.key(call) if read or write else ""
+        if read:
+            cached = await self.responses.get(key)
+            if cached is not None:
+                text = cached.text
+                for i in range(0, len(text), REPLAY_CHUNK):
+                    yield text[i : i + REPLAY_CHUNK]
+                yield _invoked_from(cached)
+                return
+        async for item in self.invoker.stream(decision, call.params, deadline):
+            if write and isinstance(item, Invoked):
+                await self.responses.put(key, _answer_of(item))
+            yield item
 
     async def close(self) -> None:
         await self.health.stop()
@@ -122,5 +189,15 @@ class Router:
         wanted = frozenset(models)
         states = tuple(s for s in self.live.models.values() if not wanted or s.spec.id in wanted)
         cache = self.selector.cache
-        figures = CacheFigures(0, 0, 0, 0, 0, cache.hits, cache.misses, len(cache))
+        memory = self._memory
+        figures = CacheFigures(
+            self.responses.hits,
+            self.responses.misses,
+            memory.entries if memory else 0,
+            memory.bytes if memory else 0,
+            memory.evictions if memory else 0,
+            cache.hits,
+            cache.misses,
+            len(cache),
+        )
         return StatsReport(states, figures, (), self._clock() - self._started)

@@ -182,7 +182,9 @@ class Converter:
             input_tokens, output_tokens = resolve_token_counts(
                 0, 0, messages, max_output, self._default_input, self._default_output
             )
-            return InvokeCall(msg.model, None, b"", params, msg.request_id, input_tokens, output_tokens)
+            return InvokeCall(
+                msg.model, None, b"", params, msg.request_id, int(msg.cache), input_tokens, output_tokens
+            )
         query = self.select_query(msg.selection, "selection.", messages, max_output)
         # The selection cache key: what the ranking depends on, the selection
         # itself and the token counts its estimates assume.
@@ -194,7 +196,7 @@ class Converter:
                 query.output_tokens.to_bytes(8, "little"),
             )
         )
-        return InvokeCall(None, query, key, params, msg.request_id)
+        return InvokeCall(None, query, key, params, msg.request_id, int(msg.cache))
 
     def model_filter(self, ids: Sequence[str], path: str) -> tuple[str, ...]:
         self._known(ids, path)
@@ -252,7 +254,7 @@ class Converter:
                 )
                 for a in invoked.attempts
             ],
-            cache_hit=cache_hit,
+            cache_hit=cache_hit or invoked.cache_hit,
             latency_ms=latency_ms,
             request_id=request_id,
             deployment=invoked.deployment,

@@ -158,7 +158,8 @@ StrategyConfig = Annotated[
 
 
 class CacheConfig(Strict):
-    backend: Literal["memory", "redis"] = "memory"
+    backend: Literal["memory"] = "memory"
+    """`redis` (shared by replicas) is not served yet: refused rather than ignored."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     ttl_s: NonNegative = 600.0
     default_policy: Literal["deterministic", "always", "never"] = "deterministic"

@@ -1,0 +1,138 @@
+"""The response cache: answers kept under a stable hash of everything that
+determines them, read and written as each call's cache policy says, and filled
+once for concurrent identical misses (single flight).
+
+The key covers the model named or the selection asked for, the messages and the
+generation parameters. The policy: `USE` reads and writes whatever the
+temperature; `BYPASS` neither; `REFRESH` writes a fresh answer without reading;
+unspecified follows `cache.default_policy` (`deterministic`: use only when the
+temperature is set to 0; `always`; `never`)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from modelrouter.domain import InvokeCall
+
+
+class Policy:
+    """The request's CachePolicy values (the proto enum's numbers)."""
+
+    UNSPECIFIED = 0
+    USE = 1
+    BYPASS = 2
+    REFRESH = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    text: str
+    finish_reason: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    model: str
+    deployment: str
+
+    def dumps(self) -> bytes:
+        return orjson.dumps(
+            [
+                self.text,
+                self.finish_reason,
+                self.input_tokens,
+                self.output_tokens,
+                self.cost_usd,
+                self.model,
+                self.deployment,
+            ]
+        )
+
+    @staticmethod
+    def loads(raw: bytes) -> CachedAnswer:
+        text, finish, inp, out, cost, model, deployment = orjson.loads(raw)
+        return CachedAnswer(text, finish, inp, out, cost, model, deployment)
+
+
+class ResponseCache:
+    def __init__(self, backend: Any | None, ttl_s: float, default_policy: str) -> None:
+        """`backend`: an aiocache cache holding bytes, or None to cache nothing."""
+        self._backend = backend
+        self._ttl = ttl_s or None
+        self._default = default_policy
+        self._flights: dict[str, asyncio.Future[CachedAnswer]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def modes(self, policy: int, temperature: float | None) -> tuple[bool, bool]:
+        """(read, write) for a call's policy."""
+        if self._backend is None or policy == Policy.BYPASS:
+            return False, False
+        if policy == Policy.USE:
+            return True, True
+        if policy == Policy.REFRESH:
+            return False, True
+        if self._default == "always" or (self._default == "deterministic" and temperature == 0):
+            return True, True
+        return False, False
+
+    @staticmethod
+    def key(call: InvokeCall) -> str:
+        p = call.params
+        identity = orjson.dumps(
+            [
+                call.model or "",
+                call.selection_key.hex(),
+                [[m.role, m.content] for m in p.messages],
+                p.max_output_tokens,
+                p.temperature,
+                list(p.stop),
+            ]
+        )
+        return "mr:resp:" + hashlib.sha256(identity).hexdigest()
+
+    async def get(self, key: str) -> CachedAnswer | None:
+        assert self._backend is not None
+        raw = await self._backend.get(key)
+        if raw is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return CachedAnswer.loads(raw)
+
+    async def put(self, key: str, answer: CachedAnswer) -> None:
+        assert self._backend is not None
+        await self._backend.set(key, answer.dumps(), ttl=self._ttl)
+
+    async def single_flight(
+        self, key: str, produce: Callable[[], Awaitable[CachedAnswer]]
+    ) -> tuple[CachedAnswer, bool]:
+        """`produce()` once for concurrent callers of the same key; the others wait for
+        its answer. Returns the answer and whether this caller produced it. A failed
+        producer lets each waiter try on its own."""
+        flight = self._flights.get(key)
+        if flight is not None:
+            try:
+                return await asyncio.shield(flight), False
+            except Exception:
+                pass
+        future: asyncio.Future[CachedAnswer] = asyncio.get_running_loop().create_future()
+        self._flights[key] = future
+        try:
+            answer = await produce()
+        except BaseException as exc:
+            if not future.done():
+                future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("cancelled"))
+                future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        else:
+            future.set_result(answer)
+            return answer, True
+        finally:
+            if self._flights.get(key) is future:
+                del self._flights[key]
