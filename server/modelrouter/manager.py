@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.cache.memory import MemoryCache
+from modelrouter.cache.redis import redis_cache
 from modelrouter.cache.responses import CachedAnswer, ResponseCache
 from modelrouter.circuit import CircuitPolicy
 from modelrouter.clock import Clock, monotonic
@@ -91,9 +92,9 @@ class Router:
         )
         self.selector = Selector(self.live, self.registry, cache)
         c = config.cache
-        # The memory backend (the embedded default); the Redis one comes with replicas.
-        self._memory = MemoryCache(c.max_bytes) if c.max_bytes > 0 else None
-        self.responses = ResponseCache(self._memory, c.ttl_s, c.default_policy)
+        self._memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
+        backend = redis_cache(c.redis_url) if c.backend == "redis" else self._memory
+        self.responses = ResponseCache(backend, c.ttl_s, c.default_policy, log, clock)
         server, health = config.server, config.health
         providers = build_providers(config.models)
         self.health = HealthMonitor(
@@ -178,6 +179,7 @@ class Router:
     async def close(self) -> None:
         await self.health.stop()
         await self.invoker.close()
+        await self.responses.close()
 
     def select_cached(self, cache_key: bytes) -> Decision | None:
         return self.selector.decide_cached(cache_key)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from structlog.typing import FilteringBoundLogger
 
+from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import InvokeCall
 
 
@@ -59,15 +61,30 @@ class CachedAnswer:
         return CachedAnswer(text, finish, inp, out, cost, model, deployment)
 
 
+# A cache that fails (Redis down) is a miss, with a warning at most this often.
+WARN_EVERY_S = 10.0
+
+
 class ResponseCache:
-    def __init__(self, backend: Any | None, ttl_s: float, default_policy: str) -> None:
-        """`backend`: an aiocache cache holding bytes, or None to cache nothing."""
+    def __init__(
+        self,
+        backend: Any | None,
+        ttl_s: float,
+        default_policy: str,
+        log: FilteringBoundLogger | None = None,
+        clock: Clock = monotonic,
+    ) -> None:
+        """`backend`: an aiocache cache, or None to cache nothing."""
         self._backend = backend
         self._ttl = ttl_s or None
         self._default = default_policy
+        self._log = log
+        self._clock = clock
+        self._warned_at = -WARN_EVERY_S
         self._flights: dict[str, asyncio.Future[CachedAnswer]] = {}
         self.hits = 0
         self.misses = 0
+        self.errors = 0
 
     def modes(self, policy: int, temperature: float | None) -> tuple[bool, bool]:
         """(read, write) for a call's policy."""
@@ -97,17 +114,40 @@ class ResponseCache:
         return "mr:resp:" + hashlib.sha256(identity).hexdigest()
 
     async def get(self, key: str) -> CachedAnswer | None:
+        """The cached answer, or None: on a miss, and when the cache fails."""
         assert self._backend is not None
-        raw = await self._backend.get(key)
-        if raw is None:
+        try:
+            raw = await self._backend.get(key)
+            answer = None if raw is None else CachedAnswer.loads(raw)
+        except Exception as exc:  # a cache outage must not fail the call
+            self._failed("read", exc)
+            answer = None
+        if answer is None:
             self.misses += 1
-            return None
-        self.hits += 1
-        return CachedAnswer.loads(raw)
+        else:
+            self.hits += 1
+        return answer
 
     async def put(self, key: str, answer: CachedAnswer) -> None:
         assert self._backend is not None
-        await self._backend.set(key, answer.dumps(), ttl=self._ttl)
+        try:
+            await self._backend.set(key, answer.dumps(), ttl=self._ttl)
+        except Exception as exc:
+            self._failed("write", exc)
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        self.errors += 1
+        now = self._clock()
+        if self._log is not None and now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            self._log.warning("response cache unavailable", op=what, error=repr(exc), errors=self.errors)
+
+    async def close(self) -> None:
+        if self._backend is not None:
+            try:
+                await self._backend.close()
+            except Exception as exc:
+                self._failed("close", exc)
 
     async def single_flight(
         self, key: str, produce: Callable[[], Awaitable[CachedAnswer]]

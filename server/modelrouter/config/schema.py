@@ -158,8 +158,7 @@ StrategyConfig = Annotated[
 
 
 class CacheConfig(Strict):
-    backend: Literal["memory"] = "memory"
-    """`redis` (shared by replicas) is not served yet: refused rather than ignored."""
+    backend: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     ttl_s: NonNegative = 600.0
     default_policy: Literal["deterministic", "always", "never"] = "deterministic"
