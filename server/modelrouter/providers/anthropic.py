@@ -20,17 +20,14 @@ status. Every unexpected JSON shape is BAD_RESPONSE."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any, Final
 
-import aiohttp
-
 from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
-from modelrouter.providers.http import HttpEndpoint, is_context_refusal, sse_events, status_error
+from modelrouter.providers.http import HttpEndpoint, drain, is_context_refusal, sse_events
 from modelrouter.selection.estimate import estimate_input_tokens, estimate_text_tokens
 
 API_VERSION: Final = "2023-06-01"
@@ -61,7 +58,6 @@ _FINISH_UNSAID: Final = "stop"
 # After message_stop only the end of the chunked body should follow: read it (briefly,
 # boundedly) so that the connection goes back to the pool instead of being closed.
 _DRAIN_S: Final = 0.25
-_DRAIN_BYTES: Final = 64 * 1024
 
 
 class AnthropicProvider:
@@ -102,24 +98,12 @@ class AnthropicProvider:
                     f"stream cut before message_stop from {response.url} "
                     f"({len(answer.parts)} deltas received)",
                 )
-            await _drain(response)
+            await drain(response, _DRAIN_S)
         yield answer.completion(request)
 
     async def probe(self, timeout_s: float) -> None:
         """GET /models (one entry): answers only with a working key and a live API."""
-        url = self._endpoint.base_url + _MODELS_PATH
-        timeout = aiohttp.ClientTimeout(total=timeout_s)
-        try:
-            async with self._endpoint.session().get(url, timeout=timeout) as response:
-                if response.status >= 300:
-                    raise await status_error(response)
-                await response.content.read(_DRAIN_BYTES)
-        except ProviderError:
-            raise
-        except TimeoutError:
-            raise ProviderError(Outcome.TIMEOUT, f"no answer from {url} within {timeout_s:.3g} s") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}") from None
+        await self._endpoint.probe(_MODELS_PATH, timeout_s)
 
     async def close(self) -> None:
         await self._endpoint.close()
@@ -285,21 +269,3 @@ class _Answer:
 
 # The input counts the API reports separately; their sum is what the prompt took.
 _INPUT_KEYS: Final = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-
-
-async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Reads what follows message_stop, briefly, so the connection can be reused.
-    The answer is complete already: nothing here may fail it."""
-    content = response.content
-    if content.at_eof():
-        return
-    left = _DRAIN_BYTES
-    try:
-        async with asyncio.timeout(_DRAIN_S):
-            while left > 0 and not content.at_eof():
-                chunk = await content.readany()
-                if not chunk:
-                    break
-                left -= len(chunk)
-    except (TimeoutError, aiohttp.ClientError, OSError):
-        pass

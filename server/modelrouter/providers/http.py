@@ -6,6 +6,7 @@ lower (figures in the notes of the issue that chose it)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -21,6 +22,8 @@ from modelrouter.providers.base import Outcome, ProviderError
 MAX_BODY_BYTES = 16 * 1024 * 1024
 # Of an error body, this much is read for the reason it gives.
 ERROR_BODY_BYTES = 4096
+# What is read past the end of an answer to keep its connection reusable.
+DRAIN_BYTES = 64 * 1024
 
 
 class HttpEndpoint:
@@ -71,16 +74,45 @@ class HttpEndpoint:
                 if response.status >= 300:
                     raise await status_error(response)
                 yield response
-        except ProviderError:
-            raise
-        except TimeoutError:
-            raise ProviderError(
-                Outcome.TIMEOUT, f"no complete answer from {url} within {timeout_s:.3g} s"
-            ) from None
-        except aiohttp.ClientPayloadError as exc:
-            raise ProviderError(Outcome.UNAVAILABLE, f"connection to {url} broke mid-answer: {exc}") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise transport_error(exc, url, timeout_s) from None
+
+    async def probe(self, path: str, timeout_s: float) -> None:
+        """GET `path` as a health check: returns on a 2xx, else raises the translated error."""
+        url = self.base_url + path
+        try:
+            async with self.session().get(url, timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
+                if response.status >= 300:
+                    raise await status_error(response)
+                await drain(response, timeout_s)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise transport_error(exc, url, timeout_s) from None
+
+
+def transport_error(exc: BaseException, url: str, timeout_s: float) -> ProviderError:
+    """The outcome of a call that failed below HTTP: no answer in time, a connection
+    broken mid-answer, or none made."""
+    if isinstance(exc, TimeoutError):
+        return ProviderError(Outcome.TIMEOUT, f"no complete answer from {url} within {timeout_s:.3g} s")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return ProviderError(Outcome.UNAVAILABLE, f"connection to {url} broke mid-answer: {exc}")
+    return ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}")
+
+
+async def drain(response: aiohttp.ClientResponse, max_s: float) -> None:
+    """Reads, briefly and within bounds, what is left of a body we no longer need, so
+    the connection can be reused. The answer is complete already: nothing here may fail it."""
+    content = response.content
+    left = DRAIN_BYTES
+    try:
+        async with asyncio.timeout(max_s):
+            while left > 0 and not content.at_eof():
+                chunk = await content.readany()
+                if not chunk:
+                    break
+                left -= len(chunk)
+    except (TimeoutError, aiohttp.ClientError, OSError):
+        pass
 
 
 async def read_body(response: aiohttp.ClientResponse) -> bytes:

@@ -11,23 +11,20 @@ object inside a 200 answer or a stream by `_upstream_error`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import aiohttp
-
 from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.providers.http import (
     HttpEndpoint,
+    drain,
     is_context_refusal,
     read_body,
     sse_events,
-    status_error,
 )
 from modelrouter.selection.estimate import estimate_input_tokens, estimate_text_tokens
 
@@ -37,7 +34,6 @@ _MODELS = "/models"
 _DRAIN_S = 0.1
 """After `[DONE]` a server ends the body at once; reading that end (this long at
 most) lets the connection go back to the pool instead of being closed."""
-_DRAIN_BYTES = 64 * 1024
 
 _FINISH_UNSAID = "stop"
 """The finish reason of an answer the server called complete without naming one."""
@@ -108,23 +104,10 @@ class OpenAIProvider:
             yield _finished(request, "".join(parts), finish_reason, usage)
             if done:
                 # Only reached when the caller asks past the Completion (an `async for`).
-                await _drain(response)
+                await drain(response, _DRAIN_S)
 
     async def probe(self, timeout_s: float) -> None:
-        url = self._url(_MODELS)
-        try:
-            async with self._endpoint.session().get(
-                url, timeout=aiohttp.ClientTimeout(total=timeout_s)
-            ) as response:
-                if response.status >= 300:
-                    raise await status_error(response)
-                await _drain(response)
-        except ProviderError:
-            raise
-        except TimeoutError:
-            raise ProviderError(Outcome.TIMEOUT, f"no answer from {url} within {timeout_s:.3g} s") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}") from None
+        await self._endpoint.probe(_MODELS, timeout_s)
 
     async def close(self) -> None:
         await self._endpoint.close()
@@ -274,18 +257,3 @@ def _error_event(data: str) -> object:
     except ValueError:
         return data or "an error event"
     return said.get("error", said) if isinstance(said, dict) else said
-
-
-async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Reads what is left of a body we no longer need, briefly and within bounds,
-    so the connection can be reused; a failure here only costs the connection."""
-    read = 0
-    try:
-        async with asyncio.timeout(_DRAIN_S):
-            while read <= _DRAIN_BYTES:
-                piece = await response.content.readany()
-                if not piece:
-                    return
-                read += len(piece)
-    except (TimeoutError, aiohttp.ClientError, OSError):
-        pass
