@@ -29,7 +29,7 @@ from typing import Any
 import grpc
 
 from bench import configs, h2load
-from bench.load import LoadResult
+from bench.load import LoadResult, close_processes
 from bench.report import STOLEN_LIMIT, percentile_ms
 from bench.requests import INVOKE_PATH, invoke_request
 from bench.servers import (
@@ -299,14 +299,7 @@ class Clients:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for proc in self._procs:
-            if proc.stdin:
-                proc.stdin.close()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        close_processes(self._procs, 30)
 
 
 def _merged(results: list[dict[str, Any]]) -> tuple[LoadResult, dict[str, str]]:

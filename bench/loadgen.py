@@ -27,7 +27,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.load import LoadResult
+from bench.load import LoadResult, close_processes
 from bench.requests import SELECT_PATH, distinct_request
 
 _REPO = Path(__file__).resolve().parent.parent
@@ -160,14 +160,7 @@ class Fleet:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for proc in self._procs:
-            if proc.stdin:
-                proc.stdin.close()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        close_processes(self._procs, 10)
 
 
 def main() -> None:

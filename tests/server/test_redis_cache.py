@@ -16,16 +16,10 @@ from collections.abc import Iterator
 import pytest
 
 from modelrouter_client._proto import router_pb2 as pb
-from tests.support import serving
+from tests.support import free_port, serving
 
 if shutil.which("redis-server") is None and os.environ.get("CI") != "true":
     pytest.skip("skipped: redis-server is not installed", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RedisServer:

@@ -79,12 +79,11 @@ class Selector:
         no requirement applies; the one entry carries the model's estimates (score
         1, no components)."""
         state = self._live.models[model]
-        profile = state.latency
         candidate = Candidate(
             model,
             state.default_quality,
-            (input_tokens * state.input_per_mtok + output_tokens * state.output_per_mtok) / 1e6,
-            profile.ttft_ms + output_tokens * 1000.0 / profile.tokens_per_s,
+            state.spec.pricing.cost(input_tokens, output_tokens),
+            state.latency.full_answer_ms(output_tokens),
             state.success_rate,
         )
         ranking = Ranking("", (ScoredModel(candidate, 1.0, ()),), (), input_tokens, output_tokens, ())
