@@ -56,7 +56,8 @@ lint: $(STAMP) $(BUF)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: check-generated typecheck lint
+# Under CI=true the real-model test must run, so its model is set up first.
+test: check-generated typecheck lint $(if $(filter true,$(CI)),setup-llm)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
