@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, settings
 
@@ -18,6 +21,16 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+# Usage totals go to $XDG_STATE_HOME/modelrouter/usage.sqlite by default: keep
+# every run's, and every test's, apart from the user's and from each other's.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="modelrouter-tests-")
+
+
+@pytest.fixture(autouse=True)
+def _own_state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest_asyncio.fixture(scope="session")

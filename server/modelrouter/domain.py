@@ -31,6 +31,7 @@ class RejectReason:
     EXCLUDED: Final = "EXCLUDED"
     NOT_INCLUDED: Final = "NOT_INCLUDED"
     LABEL_MISMATCH: Final = "LABEL_MISMATCH"
+    OVER_BUDGET: Final = "OVER_BUDGET"
 
     ALL: Final = (
         MISSING_CAPABILITY,
@@ -42,6 +43,7 @@ class RejectReason:
         EXCLUDED,
         NOT_INCLUDED,
         LABEL_MISMATCH,
+        OVER_BUDGET,
     )
 
 

@@ -85,6 +85,20 @@ class NoEligibleModel(RouterError):
         self.rejections = tuple(rejections)
 
 
+class BudgetExceeded(RouterError):
+    """A spend limit stops the call: the budget's figures are in the metadata.
+    From selection, `rejections` lists every model and why (OVER_BUDGET for
+    those the budget keeps out)."""
+
+    reason = "BUDGET_EXCEEDED"
+
+    def __init__(
+        self, message: str, metadata: Mapping[str, str], rejections: Sequence[Rejection] = ()
+    ) -> None:
+        super().__init__(message, metadata)
+        self.rejections = tuple(rejections)
+
+
 class DeadlineExceeded(RouterError):
     reason = "DEADLINE_EXCEEDED"
 

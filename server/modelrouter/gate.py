@@ -23,9 +23,11 @@ class Gate:
         self._waiting = 0
 
     @asynccontextmanager
-    async def enter(self, wait_s: float) -> AsyncIterator[None]:
+    async def enter(self, wait_s: float) -> AsyncIterator[bool]:
+        """Holds a slot for the call; yields whether it had to wait for one."""
         semaphore = self._semaphore
-        if semaphore.locked():
+        waited = semaphore.locked()
+        if waited:
             if self._waiting >= self._max_waiting:
                 raise ProviderError(
                     Outcome.OVERLOADED, f"{self._state.name}: {self._waiting} calls already waiting"
@@ -43,7 +45,7 @@ class Gate:
             await semaphore.acquire()
         self._state.in_flight += 1
         try:
-            yield
+            yield waited
         finally:
             self._state.in_flight -= 1
             semaphore.release()

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.budgets.bounds import cost_bound_nusd, cost_nusd, input_token_bound
+from modelrouter.budgets.ledger import Ledger, Reservation
 from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import Decision, InvokeParams
-from modelrouter.errors import AllCandidatesFailed, DeadlineExceeded, StreamInterrupted
+from modelrouter.errors import AllCandidatesFailed, BudgetExceeded, DeadlineExceeded, StreamInterrupted
 from modelrouter.gate import Gate
 from modelrouter.live import DeploymentState, LiveState, ModelState
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, Provider, ProviderError
+from modelrouter.usage.figures import NANO, CallEvent
+
+OVER_BUDGET = "OVER_BUDGET"
+"""An attempt a budget refused before anything was sent."""
 
 # An attempt cut to the caller's deadline ends this close to it, or closer.
 DEADLINE_SLACK_S = 0.005
@@ -62,6 +69,8 @@ class _Slot:
     deployment: DeploymentState
     timeout_s: float
     started: float
+    waited: bool = False
+    """The call found the deployment at its max_concurrency and waited."""
 
 
 class _Plan:
@@ -78,6 +87,7 @@ class _Plan:
         self._min_context = 0
         self._delay = 0.0
         self.attempts: list[Attempt] = []
+        self.budget_error: BudgetExceeded | None = None
 
     def _remaining(self) -> float | None:
         return None if self._deadline is None else self._deadline - self._inv.clock()
@@ -122,6 +132,12 @@ class _Plan:
         self._tries = 0
         self._delay = 0.0
 
+    def over_budget(self, slot: _Slot, err: BudgetExceeded) -> None:
+        """A budget refused this model: nothing was sent; the next model may fit."""
+        self.attempts.append(Attempt(slot.state.id, slot.deployment.name, OVER_BUDGET, 0.0, err.message))
+        self.budget_error = err
+        self._next_model()
+
     def failed(self, slot: _Slot, err: ProviderError) -> None:
         latency_ms = (self._inv.clock() - slot.started) * 1000
         self.attempts.append(
@@ -144,9 +160,12 @@ class _Plan:
         self.attempts.append(Attempt(slot.state.id, slot.deployment.name, Outcome.OK, latency_ms, ""))
         return Invoked(completion, slot.state.id, slot.deployment.name, cost, tuple(self.attempts))
 
-    def exhausted(self) -> AllCandidatesFailed | DeadlineExceeded:
-        """Why no candidate answered: the caller's deadline, when it is (all but)
-        spent, since the last attempt was cut by it; else every candidate failing."""
+    def exhausted(self) -> AllCandidatesFailed | DeadlineExceeded | BudgetExceeded:
+        """Why no candidate answered: a budget, when it refused every attempt; the
+        caller's deadline, when it is (all but) spent, since the last attempt was
+        cut by it; else every candidate failing."""
+        if self.budget_error is not None and all(a.outcome == OVER_BUDGET for a in self.attempts):
+            return self.budget_error
         remaining = self._remaining()
         if remaining is not None and remaining < DEADLINE_SLACK_S:
             return DeadlineExceeded(
@@ -171,8 +190,14 @@ class Invoker:
         clock: Clock = monotonic,
         rng: random.Random | None = None,
         log: FilteringBoundLogger | None = None,
+        ledger: Ledger | None = None,
+        budget_output_tokens: int = 4096,
+        wall: Clock = time.time,
     ) -> None:
         self.live = live
+        self.ledger = ledger
+        self._budget_output_tokens = budget_output_tokens
+        self.wall = wall
         self.pick = pick
         self.retry = retry
         self.clock = clock
@@ -186,30 +211,58 @@ class Invoker:
             for d in m.deployments
         }
 
-    def _request(self, slot: _Slot, params: InvokeParams) -> CompletionRequest:
+    def _request(self, slot: _Slot, params: InvokeParams, budgeted: bool) -> CompletionRequest:
+        max_output = params.max_output_tokens
+        if budgeted and max_output is None:
+            max_output = self._budget_output_tokens  # what the reservation assumed
         return CompletionRequest(
             slot.state.spec.upstream_model,
             params.messages,
-            params.max_output_tokens,
+            max_output,
             params.temperature,
             params.stop,
             slot.timeout_s,
         )
+
+    async def _reserve(self, slot: _Slot, params: InvokeParams) -> Reservation | None:
+        """Reserves the most this call could cost under every budget on its model;
+        None when no budget applies. Raises BudgetExceeded."""
+        ledger = self.ledger
+        if ledger is None or not ledger.applies(slot.state.id):
+            return None
+        output = params.max_output_tokens or self._budget_output_tokens
+        bound = cost_bound_nusd(slot.state.spec.pricing, input_token_bound(params.messages), output)
+        return await ledger.reserve(slot.state.id, bound)
+
+    async def _settle(self, reservation: Reservation | None, spent_nusd: int) -> None:
+        if reservation is not None and self.ledger is not None:
+            await self.ledger.settle(reservation, spent_nusd)
 
     async def complete(self, decision: Decision, params: InvokeParams, deadline: float | None) -> Invoked:
         plan = _Plan(self, decision, deadline)
         while (slot := await plan.next()) is not None:
             key = (slot.state.id, slot.deployment.name)
             try:
-                async with self._gates[key].enter(slot.timeout_s):
-                    completion = await self._providers[key].complete(self._request(slot, params))
+                reservation = await self._reserve(slot, params)
+            except BudgetExceeded as err:
+                plan.over_budget(slot, err)
+                continue
+            spent = 0
+            try:
+                async with self._gates[key].enter(slot.timeout_s) as waited:
+                    slot.waited = waited
+                    completion = await self._providers[key].complete(
+                        self._request(slot, params, reservation is not None)
+                    )
+                invoked = plan.succeeded(slot, completion, (self.clock() - slot.started) * 1000)
+                spent = round(invoked.cost_usd * NANO)
+                return invoked
             except ProviderError as err:
                 plan.failed(slot, err)
-                continue
             except Exception as exc:  # an adapter's bug must not end the call: log it, move on
                 plan.failed(slot, self._unexpected(slot, exc))
-                continue
-            return plan.succeeded(slot, completion, (self.clock() - slot.started) * 1000)
+            finally:
+                await self._settle(reservation, spent)
         raise plan.exhausted()
 
     async def stream(
@@ -220,12 +273,20 @@ class Invoker:
         plan = _Plan(self, decision, deadline)
         while (slot := await plan.next()) is not None:
             key = (slot.state.id, slot.deployment.name)
+            try:
+                reservation = await self._reserve(slot, params)
+            except BudgetExceeded as err:
+                plan.over_budget(slot, err)
+                continue
             ttft_ms = 0.0
             sent = False
             completion: Completion | None = None
             try:
-                async with self._gates[key].enter(slot.timeout_s):
-                    upstream = self._providers[key].stream(self._request(slot, params))
+                async with self._gates[key].enter(slot.timeout_s) as waited:
+                    slot.waited = waited
+                    upstream = self._providers[key].stream(
+                        self._request(slot, params, reservation is not None)
+                    )
                     try:
                         async for item in upstream:
                             if isinstance(item, str):
@@ -240,12 +301,20 @@ class Invoker:
                 if completion is None:
                     raise ProviderError(Outcome.BAD_RESPONSE, "stream ended without a summary")
             except Exception as exc:
-                err = exc if isinstance(exc, ProviderError) else self._unexpected(slot, exc)
-                plan.failed(slot, err)
+                await self._settle(reservation, 0)
+                failure = exc if isinstance(exc, ProviderError) else self._unexpected(slot, exc)
+                plan.failed(slot, failure)
                 if sent:
                     raise StreamInterrupted(_summary(plan.attempts), tuple(plan.attempts)) from None
                 continue
-            yield plan.succeeded(slot, completion, ttft_ms if sent else (self.clock() - slot.started) * 1000)
+            except BaseException:  # the caller went away: release the reservation
+                await asyncio.shield(self._settle(reservation, 0))
+                raise
+            invoked = plan.succeeded(
+                slot, completion, ttft_ms if sent else (self.clock() - slot.started) * 1000
+            )
+            await self._settle(reservation, round(invoked.cost_usd * NANO))
+            yield invoked
             return
         raise plan.exhausted()
 
@@ -255,17 +324,26 @@ class Invoker:
         return ProviderError(Outcome.UNAVAILABLE, f"unexpected provider error: {exc!r}")
 
     def record_failure(self, slot: _Slot, outcome: str, latency_ms: float) -> None:
+        slot.deployment.events.append(CallEvent(self.wall(), outcome, latency_ms, 0.0, 0, 0, 0, slot.waited))
         if outcome == Outcome.OVERLOADED:
             return  # refused by our own gate: nothing was sent
-        slot.deployment.figures.failure(outcome, latency_ms)
         slot.state.record_call(False)
         self.breakers[(slot.state.id, slot.deployment.name)].record(outcome)
 
     def record_success(self, slot: _Slot, completion: Completion, latency_ms: float, ttft_ms: float) -> float:
         state = slot.state
-        cost = state.spec.pricing.cost(completion.input_tokens, completion.output_tokens)
-        slot.deployment.figures.success(
-            latency_ms, ttft_ms, completion.input_tokens, completion.output_tokens, cost
+        nusd = cost_nusd(state.spec.pricing, completion.input_tokens, completion.output_tokens)
+        slot.deployment.events.append(
+            CallEvent(
+                self.wall(),
+                Outcome.OK,
+                latency_ms,
+                ttft_ms,
+                completion.input_tokens,
+                completion.output_tokens,
+                nusd,
+                slot.waited,
+            )
         )
         state.record_call(True)
         self.breakers[(state.id, slot.deployment.name)].record(Outcome.OK)
@@ -276,7 +354,7 @@ class Invoker:
         d.ewma_latency_ms = (
             latency_ms if d.ewma_latency_ms <= 0 else d.ewma_latency_ms * 0.9 + latency_ms * 0.1
         )
-        return cost
+        return nusd / NANO
 
     async def close(self) -> None:
         await asyncio.gather(*(p.close() for p in self._providers.values()), return_exceptions=True)

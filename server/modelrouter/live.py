@@ -1,7 +1,7 @@
 """Live state per model and deployment: health, load and observed performance.
 
-Selection reads it; the invoker, health checker and recorder write it. Any change
-that could alter a decision (health, and later budgets) tells the listeners, so
+Selection reads it; the invoker, health checker and budget ledger write it. Any
+change that could alter a decision (health, budgets) tells the listeners, so
 cached rankings are dropped at that moment."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from modelrouter.domain import Health, LatencyProfile, ModelSpec
-from modelrouter.figures import CallFigures
+from modelrouter.usage.figures import CallEvent
 
 Listener = Callable[[], None]
 
@@ -22,8 +22,8 @@ class DeploymentState:
     """One deployment's mutable figures."""
 
     __slots__ = (
+        "events",
         "ewma_latency_ms",
-        "figures",
         "health",
         "in_flight",
         "model",
@@ -40,7 +40,8 @@ class DeploymentState:
         self.in_flight = 0
         self.selections = 0
         self.ewma_latency_ms = 0.0
-        self.figures = CallFigures()
+        self.events: list[CallEvent] = []
+        """Calls ended since the usage book last folded them in."""
 
 
 class ModelState:
@@ -49,6 +50,7 @@ class ModelState:
     __slots__ = (
         "_obs_tps",
         "_obs_ttft",
+        "budget_block",
         "calls",
         "context_window",
         "default_quality",
@@ -85,6 +87,8 @@ class ModelState:
         self._obs_tps = 0.0
         self.latency: LatencyProfile = spec.latency
         """Observed time to first token and speed once measured, else the configured prior."""
+        self.budget_block = ""
+        """Why a budget keeps this model out of selection (OVER_BUDGET), or empty."""
         self.health = Health.HEALTHY
         """Derived from the deployments' health; kept current by `LiveState.set_health`
         because selection reads it for every model on every decision."""

@@ -1,13 +1,17 @@
-"""The use cases, built once from configuration: select, list models, stats.
-(Invoke and streaming arrive with the provider layer.)"""
+"""The use cases, built once from configuration: select, invoke, stream, list
+models, stats."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.budgets.books import LocalBook, RedisBook, SpendBook
+from modelrouter.budgets.ledger import BudgetView, Ledger
+from modelrouter.budgets.limits import limits_of
 from modelrouter.cache.memory import MemoryCache
 from modelrouter.cache.redis import redis_cache
 from modelrouter.cache.responses import CachedAnswer, ResponseCache
@@ -23,6 +27,10 @@ from modelrouter.providers.base import Completion
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.selector import CachedDecision, Render, Selector
+from modelrouter.suggestions import ModelView, suggest
+from modelrouter.usage.book import UsageBook
+from modelrouter.usage.figures import Figures, merged
+from modelrouter.usage.service import UsageService, build_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +46,30 @@ class CacheFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """One model's or deployment's figures: totals and the recent window."""
+
+    total: Figures
+    recent: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class ModelReport:
+    state: ModelState
+    figures: Span
+    deployments: tuple[Span, ...]
+    """In the order of state.deployments."""
+
+
+@dataclass(frozen=True, slots=True)
 class StatsReport:
-    models: tuple[ModelState, ...]
+    models: tuple[ModelReport, ...]
     cache: CacheFigures
     suggestions: tuple[str, ...]
     uptime_s: float
+    window_s: float
+    totals_since: float
+    budgets: tuple[BudgetView, ...]
 
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
@@ -74,10 +101,15 @@ class Router:
     """What the API serves, independent of protobuf."""
 
     def __init__(
-        self, config: RouterConfig, clock: Clock = monotonic, log: FilteringBoundLogger | None = None
+        self,
+        config: RouterConfig,
+        clock: Clock = monotonic,
+        log: FilteringBoundLogger | None = None,
+        wall: Clock = time.time,
     ) -> None:
         self.config = config
         self._clock = clock
+        self._wall = wall
         self._started = clock()
         self.live = LiveState(config.models)
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
@@ -95,7 +127,22 @@ class Router:
         self._memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
         backend = redis_cache(c.redis_url) if c.backend == "redis" else self._memory
         self.responses = ResponseCache(backend, c.ttl_s, c.default_policy, log, clock)
-        server, health = config.server, config.health
+        server, health, usage = config.server, config.health, config.usage
+        limits = limits_of(config.budgets)
+        self.ledger: Ledger | None = None
+        if limits:
+            book: SpendBook = (
+                RedisBook(usage.redis_url, usage.key_prefix) if usage.store == "redis" else LocalBook()
+            )
+            self.ledger = Ledger(limits, book, self.live, wall)
+        self.usage = UsageService(
+            UsageBook(self.live, usage.window_s, wall),
+            build_store(usage),
+            self.ledger,
+            usage.flush_interval_s,
+            log,
+            clock,
+        )
         providers = build_providers(config.models)
         self.health = HealthMonitor(
             self.live,
@@ -114,7 +161,19 @@ class Router:
             RetryPolicy(server.max_attempts_per_model, server.retry_backoff_s, server.retry_backoff_max_s),
             clock,
             log=log,
+            ledger=self.ledger,
+            budget_output_tokens=config.budgets.max_output_tokens,
+            wall=wall,
         )
+
+    async def start(self) -> None:
+        """What needs the event loop: settled spend from the store (local budgets),
+        the flush loop, the health checks."""
+        if self.ledger is not None:
+            self.ledger.restore((await self.usage.store.load()).spend)
+            await self.ledger.refresh()
+        self.usage.start()
+        self.health.start()
 
     def select(
         self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
@@ -177,9 +236,12 @@ class Router:
             yield item
 
     async def close(self) -> None:
+        """After the server has drained: nothing recorded is lost, since the last
+        flush happens here."""
         await self.health.stop()
         await self.invoker.close()
         await self.responses.close()
+        await self.usage.close()
 
     def select_cached(self, cache_key: bytes) -> Decision | None:
         return self.selector.decide_cached(cache_key)
@@ -187,9 +249,32 @@ class Router:
     def models(self) -> tuple[ModelState, ...]:
         return tuple(self.live.models.values())
 
-    def stats(self, models: tuple[str, ...] = ()) -> StatsReport:
+    async def stats(self, models: tuple[str, ...] = ()) -> StatsReport:
         wanted = frozenset(models)
-        states = tuple(s for s in self.live.models.values() if not wanted or s.spec.id in wanted)
+        stored = await self.usage.totals()
+        reports = []
+        views = []
+        for state in self.live.models.values():
+            spans = tuple(
+                Span(
+                    stored.figures.get((state.id, d.name)) or Figures(), self.usage.recent((state.id, d.name))
+                )
+                for d in state.deployments
+            )
+            model_span = Span(merged([s.total for s in spans]), merged([s.recent for s in spans]))
+            views.append(
+                ModelView(
+                    state.id,
+                    model_span.recent,
+                    state.spec.pricing,
+                    [
+                        (d.name, s.recent, state.spec.max_concurrency)
+                        for d, s in zip(state.deployments, spans, strict=True)
+                    ],
+                )
+            )
+            if not wanted or state.id in wanted:
+                reports.append(ModelReport(state, model_span, spans))
         cache = self.selector.cache
         memory = self._memory
         figures = CacheFigures(
@@ -202,4 +287,22 @@ class Router:
             cache.misses,
             len(cache),
         )
-        return StatsReport(states, figures, (), self._clock() - self._started)
+        server = self.config.server
+        suggestions = suggest(
+            views,
+            self.selector.choices,
+            self.responses.hits,
+            self.responses.misses,
+            self.usage.book.window_s,
+            (server.default_expected_input_tokens, server.default_expected_output_tokens),
+        )
+        budgets = tuple(await self.ledger.views()) if self.ledger is not None else ()
+        return StatsReport(
+            tuple(reports),
+            figures,
+            tuple(suggestions),
+            self._clock() - self._started,
+            self.usage.book.window_s,
+            stored.since,
+            budgets,
+        )

@@ -76,7 +76,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     pending: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
     router.live.on_change(lambda: _report_service_health(router, health, pending))
-    router.health.start()
+    await router.start()
     # Everything built so far lives as long as the server: keep the collector from
     # scanning it again on every collection. A decision over a large registry
     # allocates thousands of small containers, almost none in cycles; at the

@@ -54,3 +54,47 @@ def test_rankings_with_other_numbers_of_components_encode_too(names: tuple[str, 
     wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
     assert wire == convert.decision(decision)
     assert dict(wire.ranking[0].components) == dict(zip(names, values, strict=True))
+
+
+def _top_level_fields(data: bytes) -> list[int]:
+    """The field numbers of a message's entries, in order (length-delimited and
+    varint entries only, which is all these responses hold at the top level)."""
+    fields, i = [], 0
+    while i < len(data):
+        key, i = _read_varint(data, i)
+        number, kind = key >> 3, key & 7
+        fields.append(number)
+        if kind == 2:
+            length, i = _read_varint(data, i)
+            i += length
+        elif kind == 0:
+            _, i = _read_varint(data, i)
+        elif kind == 1:
+            i += 8
+        else:
+            i += 4
+    return fields
+
+
+def _read_varint(data: bytes, i: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, i
+        shift += 7
+
+
+def test_the_decision_travels_as_one_entry() -> None:
+    """A parser that keeps only the last entry of a message field (protobufjs 7,
+    which @grpc/proto-loader uses) still gets the whole decision."""
+    config = load_config()
+    router = Router(config)
+    convert = Converter((m.id for m in config.models), 1000, 256)
+    decision = router.select(SelectQuery(Requirements(), "weighted", None, 100, 10), render=convert.render)
+    raw = convert.select_response(decision)
+    assert _top_level_fields(raw).count(1) == 1
+    wire = pb.SelectResponse.FromString(raw).decision
+    assert wire.model == decision.model and wire.deployment == decision.deployment and wire.ranking

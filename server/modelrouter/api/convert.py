@@ -8,6 +8,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from modelrouter.api.wire import (
     INVOKE_RESPONSE_DECISION,
@@ -15,10 +18,11 @@ from modelrouter.api.wire import (
     STREAM_DELTA,
     STREAM_DONE,
     DecisionEncoder,
+    decision_entry,
     length_delimited,
     per_call_fields,
-    per_call_tail,
 )
+from modelrouter.budgets.ledger import BudgetView
 from modelrouter.config.schema import WEIGHT_KEYS
 from modelrouter.domain import (
     ChatMessage,
@@ -31,11 +35,12 @@ from modelrouter.domain import (
     SelectQuery,
 )
 from modelrouter.errors import InvalidRequest, UnknownModel, clip
-from modelrouter.figures import percentile
 from modelrouter.invoker import Invoked
 from modelrouter.live import DeploymentState, ModelState
-from modelrouter.manager import StatsReport
+from modelrouter.manager import ModelReport, Span, StatsReport
 from modelrouter.selection.estimate import resolve_token_counts
+from modelrouter.usage.figures import NANO, Figures
+from modelrouter.usage.sketch import quantile
 from modelrouter_client._proto import router_pb2 as pb
 
 ROLES = frozenset({"system", "user", "assistant"})
@@ -54,8 +59,8 @@ class Converter:
         deployments: Iterable[str] = ("default",),
     ) -> None:
         self._model_ids = frozenset(model_ids)
-        # Every deployment name is known at start-up: so is every per-call tail.
-        self._tails = {(d, c): per_call_tail(d, c) for d in set(deployments) for c in (False, True)}
+        # Every deployment name is known at start-up: so are the per-call fields.
+        self._per_call = {(d, c): per_call_fields(d, c) for d in set(deployments) for c in (False, True)}
         self._default_input = default_input
         self._default_output = default_output
         self._encoder = DecisionEncoder(self._model_ids)
@@ -218,13 +223,15 @@ class Converter:
         return self._encoder.encode(requested_strategy, ranking)
 
     def select_response(self, decision: Decision) -> bytes:
-        """SelectResponse bytes from the decision's rendering. The per-call fields
-        travel as a second `decision` entry, which protobuf parsers merge into the
-        first (the wire format's own rule for a non-repeated message field)."""
-        tail = self._tails.get((decision.deployment, decision.from_cache))
-        if tail is None:
-            tail = per_call_tail(decision.deployment, decision.from_cache)
-        return length_delimited(SELECT_RESPONSE_DECISION, decision.rendered) + tail
+        """SelectResponse bytes: the decision's rendering with the per-call fields
+        appended inside the same `decision` entry. (Two entries would be merged by
+        a conforming parser, but protobufjs 7, under @grpc/proto-loader, keeps
+        only the last.)"""
+        return decision_entry(SELECT_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
+
+    def _per_call_of(self, decision: Decision) -> bytes:
+        fields = self._per_call.get((decision.deployment, decision.from_cache))
+        return fields if fields is not None else per_call_fields(decision.deployment, decision.from_cache)
 
     def invoke_response(
         self,
@@ -235,7 +242,7 @@ class Converter:
         cache_hit: bool = False,
     ) -> bytes:
         """InvokeResponse bytes; the decision travels as its rendering plus the
-        per-call fields, two entries that parsers merge."""
+        per-call fields, in one entry."""
         c = invoked.completion
         body = pb.InvokeResponse(
             text=c.text,
@@ -259,15 +266,7 @@ class Converter:
             request_id=request_id,
             deployment=invoked.deployment,
         ).SerializeToString()
-        return b"".join(
-            (
-                body,
-                length_delimited(INVOKE_RESPONSE_DECISION, decision.rendered),
-                length_delimited(
-                    INVOKE_RESPONSE_DECISION, per_call_fields(decision.deployment, decision.from_cache)
-                ),
-            )
-        )
+        return body + decision_entry(INVOKE_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
 
     def stream_delta(self, text: str) -> bytes:
         """An InvokeStreamResponse carrying the next piece of text."""
@@ -320,6 +319,8 @@ class Converter:
 
     def stats(self, report: StatsReport) -> bytes:
         c = report.cache
+        since = Timestamp()
+        since.FromNanoseconds(int(report.totals_since * 1e9))
         return pb.StatsResponse(
             models=[_model_stats(m) for m in report.models],
             cache=pb.CacheStats(
@@ -334,6 +335,9 @@ class Converter:
             ),
             suggestions=report.suggestions,
             uptime_s=report.uptime_s,
+            window_s=report.window_s,
+            totals_since=since,
+            budgets=[_budget(b) for b in report.budgets],
         ).SerializeToString()
 
 
@@ -360,53 +364,65 @@ def _model_info(m: ModelState) -> pb.ModelInfo:
     )
 
 
-def _model_stats(m: ModelState) -> pb.ModelStats:
-    deployments = [_deployment_stats(d) for d in m.deployments]
-    figures = [d.figures for d in m.deployments]
-    by_reason: dict[str, int] = {}
-    for f in figures:
-        for reason, n in f.failures_by_reason.items():
-            by_reason[reason] = by_reason.get(reason, 0) + n
-    latencies = [v for f in figures for v in f.latencies_ms]
-    ttfts = [v for f in figures for v in f.ttfts_ms]
+def _model_stats(m: ModelReport) -> pb.ModelStats:
+    state, total = m.state, m.figures.total
     return pb.ModelStats(
-        model=m.spec.id,
-        requests=sum(f.requests for f in figures),
-        successes=sum(f.successes for f in figures),
-        failures=sum(f.failures for f in figures),
-        failures_by_reason=by_reason,
-        latency_p50_ms=percentile(latencies, 0.50),
-        latency_p95_ms=percentile(latencies, 0.95),
-        latency_p99_ms=percentile(latencies, 0.99),
-        ttft_p50_ms=percentile(ttfts, 0.50),
-        input_tokens=sum(f.input_tokens for f in figures),
-        output_tokens=sum(f.output_tokens for f in figures),
-        cost_usd=sum(f.cost_usd for f in figures),
-        in_flight=sum(d.in_flight for d in m.deployments),
-        selections=m.selections,
-        health=_health(m.health),
-        deployments=deployments,
+        model=state.id,
+        **_figures(total),
+        in_flight=sum(d.in_flight for d in state.deployments),
+        selections=total.selections,
+        health=_health(state.health),
+        deployments=[
+            _deployment_stats(d, span) for d, span in zip(state.deployments, m.deployments, strict=True)
+        ],
+        recent=_window(m.figures.recent),
     )
 
 
-def _deployment_stats(d: DeploymentState) -> pb.DeploymentStats:
-    f = d.figures
+def _deployment_stats(d: DeploymentState, span: Span) -> pb.DeploymentStats:
     return pb.DeploymentStats(
         deployment=d.name,
-        requests=f.requests,
-        successes=f.successes,
-        failures=f.failures,
-        failures_by_reason=f.failures_by_reason,
-        latency_p50_ms=percentile(f.latencies_ms, 0.50),
-        latency_p95_ms=percentile(f.latencies_ms, 0.95),
-        latency_p99_ms=percentile(f.latencies_ms, 0.99),
-        ttft_p50_ms=percentile(f.ttfts_ms, 0.50),
-        input_tokens=f.input_tokens,
-        output_tokens=f.output_tokens,
-        cost_usd=f.cost_usd,
+        **_figures(span.total),
         in_flight=d.in_flight,
-        selections=d.selections,
+        selections=span.total.selections,
         health=_health(d.health),
+        recent=_window(span.recent),
+        saturation=span.recent.saturation,
+    )
+
+
+def _figures(f: Figures) -> dict[str, Any]:
+    """The fields ModelStats, DeploymentStats and WindowStats share."""
+    return {
+        "requests": f.requests,
+        "successes": f.successes,
+        "failures": f.failures,
+        "failures_by_reason": f.failures_by_reason,
+        "latency_p50_ms": quantile(f.latency, 0.50),
+        "latency_p95_ms": quantile(f.latency, 0.95),
+        "latency_p99_ms": quantile(f.latency, 0.99),
+        "ttft_p50_ms": quantile(f.ttft, 0.50),
+        "ttft_p95_ms": quantile(f.ttft, 0.95),
+        "input_tokens": f.input_tokens,
+        "output_tokens": f.output_tokens,
+        "cost_usd": f.cost_usd,
+    }
+
+
+def _window(f: Figures) -> pb.WindowStats:
+    return pb.WindowStats(**_figures(f), selections=f.selections)
+
+
+def _budget(b: BudgetView) -> pb.BudgetStatus:
+    resets = Timestamp()
+    resets.FromSeconds(int(b.resets_at))
+    return pb.BudgetStatus(
+        scope=b.limit.scope,
+        period=b.limit.period,
+        limit_usd=b.limit.limit_nusd / NANO,
+        spent_usd=b.spent_nusd / NANO,
+        reserved_usd=b.reserved_nusd / NANO,
+        resets_at=resets,
     )
 
 

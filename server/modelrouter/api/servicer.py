@@ -120,7 +120,7 @@ class RouterServicer:
         request_id = self._request_id()
         try:
             msg = _parse(pb.StatsRequest, raw)
-            report = self._router.stats(self._convert.model_filter(msg.models, "models"))
+            report = await self._router.stats(self._convert.model_filter(msg.models, "models"))
             response = self._convert.stats(report)
         except RouterError as err:
             await self._fail(context, "Stats", request_id, started, err)

@@ -1,6 +1,7 @@
 """The one map from the router's errors to gRPC status codes and AIP-193 details:
 exactly one google.rpc.ErrorInfo per error, plus a PreconditionFailure listing
-every rejected model for NO_ELIGIBLE_MODEL."""
+every rejected model for NO_ELIGIBLE_MODEL, and a QuotaFailure naming the budget
+for BUDGET_EXCEEDED."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.errors import (
     AllCandidatesFailed,
+    BudgetExceeded,
     DeadlineExceeded,
     InvalidRequest,
     MalformedRequest,
@@ -32,6 +34,7 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
     AllCandidatesFailed: grpc.StatusCode.UNAVAILABLE,
     StreamInterrupted: grpc.StatusCode.UNAVAILABLE,
+    BudgetExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 
@@ -56,7 +59,19 @@ def error_details(error: RouterError) -> tuple[grpc.StatusCode, bytes]:
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=error.metadata))
     details = [info]
-    if isinstance(error, NoEligibleModel):
+    if isinstance(error, BudgetExceeded):
+        quota = any_pb2.Any()
+        quota.Pack(
+            error_details_pb2.QuotaFailure(
+                violations=[
+                    error_details_pb2.QuotaFailure.Violation(
+                        subject=error.metadata.get("budget", ""), description=error.message
+                    )
+                ]
+            )
+        )
+        details.append(quota)
+    if isinstance(error, NoEligibleModel | BudgetExceeded) and error.rejections:
         failure = any_pb2.Any()
         failure.Pack(
             error_details_pb2.PreconditionFailure(

@@ -61,10 +61,10 @@ def per_call_fields(deployment: str, from_cache: bool) -> bytes:
     return _string(b"\x12", deployment) + (b"\x40\x01" if from_cache else b"")
 
 
-def per_call_tail(deployment: str, from_cache: bool) -> bytes:
-    """The SelectResponse bytes for a decision's per-call fields, a second
-    `decision` entry that parsers merge into the first."""
-    return length_delimited(SELECT_RESPONSE_DECISION, per_call_fields(deployment, from_cache))
+def decision_entry(tag: bytes, rendered: bytes, per_call: bytes) -> bytes:
+    """One Decision field entry: the cached rendering with the per-call fields
+    appended (a message's fields may come in any order), copied once."""
+    return b"".join((tag, varint(len(rendered) + len(per_call)), rendered, per_call))
 
 
 # Tag-and-length heads for the lengths entries usually have, built once.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -15,14 +15,17 @@ import yaml
 from pydantic import ValidationError
 
 from modelrouter.config.schema import (
+    BudgetsConfig,
     CacheConfig,
     Config,
     FallbackConfig,
     HealthConfig,
+    MetricsConfig,
     ModelConfig,
     RequirementsConfig,
     ServerConfig,
     StrategyConfig,
+    UsageConfig,
 )
 from modelrouter.domain import (
     Deployment,
@@ -60,6 +63,9 @@ class RouterConfig:
     cache: CacheConfig
     health: HealthConfig
     source: str
+    usage: UsageConfig = field(default_factory=UsageConfig)
+    budgets: BudgetsConfig = field(default_factory=BudgetsConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
 def default_config_text() -> str:
@@ -102,6 +108,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         cache=config.cache,
         health=config.health,
         source=source,
+        usage=config.usage,
+        budgets=config.budgets,
+        metrics=config.metrics,
     )
 
 
@@ -156,12 +165,22 @@ def _cross_check(config: Config, env: Mapping[str, str]) -> list[str]:
             cycle = _cycle_from(name, strategies)
             if cycle:
                 problems.append(f"strategies.{name}.chain: cycle {' -> '.join(cycle)}")
+    for mid in config.budgets.models:
+        if mid not in seen:
+            problems.append(f"budgets.models.{mid}: unknown model {mid!r}")
+    if config.metrics.address and not _is_host_port(config.metrics.address):
+        problems.append(f"metrics.address: expected HOST:PORT, got {config.metrics.address!r}")
     if config.server.default_strategy not in strategies:
         problems.append(
             f"server.default_strategy: unknown strategy {config.server.default_strategy!r}; "
             f"known: {', '.join(sorted(strategies))}"
         )
     return problems
+
+
+def _is_host_port(address: str) -> bool:
+    host, sep, port = address.rpartition(":")
+    return bool(sep and host and port.isdigit() and int(port) < 65536)
 
 
 def _check_requirements(path: str, r: RequirementsConfig, models: Mapping[str, int]) -> list[str]:

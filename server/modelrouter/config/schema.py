@@ -28,6 +28,9 @@ class ServerConfig(Strict):
     max_attempts_per_model: Annotated[int, Field(ge=1, le=10)] = 2
     retry_backoff_s: NonNegative = 0.05
     retry_backoff_max_s: NonNegative = 2.0
+    log_content: bool = False
+    """Debug only: put message contents and answers in the access log. API keys
+    are never logged."""
 
 
 class PricingConfig(Strict):
@@ -180,9 +183,45 @@ class HealthConfig(Strict):
     """How long an open circuit refuses calls before a half-open probe."""
 
 
+class UsageConfig(Strict):
+    store: Literal["sqlite", "redis", "memory"] = "sqlite"
+    """Where usage totals and budget spend are kept: a SQLite file (one replica),
+    Redis (shared by every replica), or memory (lost at exit)."""
+    path: str | None = None
+    """The SQLite file; default $XDG_STATE_HOME/modelrouter/usage.sqlite
+    (~/.local/state/... when XDG_STATE_HOME is unset)."""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    key_prefix: Name = "modelrouter"
+    """Redis keys start with this; replicas that share state share the prefix."""
+    flush_interval_s: Positive = 1.0
+    window_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    """The recent window that Stats' `recent` figures cover."""
+
+
+class BudgetLimits(Strict):
+    daily_usd: NonNegative | None = None
+    monthly_usd: NonNegative | None = None
+
+
+class BudgetsConfig(Strict):
+    overall: BudgetLimits = BudgetLimits()
+    models: dict[str, BudgetLimits] = Field(default_factory=dict)
+    max_output_tokens: Annotated[int, Field(ge=1)] = 4096
+    """Sent upstream as the output cap when a call under a budget sets none, so
+    that the cost reserved before the call is a true upper bound."""
+
+
+class MetricsConfig(Strict):
+    address: str = ""
+    """HOST:PORT for Prometheus metrics at /metrics; empty turns them off."""
+
+
 class Config(Strict):
     server: ServerConfig = ServerConfig()
     models: Annotated[list[ModelConfig], Field(min_length=1)]
     strategies: dict[Name, StrategyConfig] = Field(default_factory=dict)
     cache: CacheConfig = CacheConfig()
     health: HealthConfig = HealthConfig()
+    usage: UsageConfig = UsageConfig()
+    budgets: BudgetsConfig = BudgetsConfig()
+    metrics: MetricsConfig = MetricsConfig()

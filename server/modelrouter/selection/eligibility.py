@@ -3,7 +3,7 @@
 Checks run in a fixed order and the first that fails names the rejection, so the
 reason a caller sees is stable: the caller's own lists (include/exclude), health,
 then what the model is (capabilities, labels, context), then what the request
-would get from it (quality, cost, latency).
+would get from it (quality, cost, latency), and last its budget.
 
 The first group depends only on the request's lists, capabilities and labels and
 on health, not on its token counts: its outcome is kept per distinct set of them
@@ -144,6 +144,10 @@ def _dynamic_filter(
                     f"expected {latency:.0f} ms > max_latency_ms {max_latency:g}",
                 )
             )
+            continue
+        if state.budget_block:
+            # Last, so that OVER_BUDGET means the budget alone keeps the model out.
+            reject(Rejection(mid, RejectReason.OVER_BUDGET, state.budget_block))
             continue
         accept(new_candidate((mid, quality, cost, latency, state.success_rate)))
     return tuple(candidates), tuple(rejections)

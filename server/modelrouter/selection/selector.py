@@ -26,6 +26,24 @@ class CachedDecision(NamedTuple):
     model: str
     order: tuple[str, ...]
     rendered: bytes
+    cheaper: tuple[str, ...]
+
+
+# How many cheaper eligible models each selection remembers, for the suggestions.
+CHEAPER_KEPT = 3
+# Distinct (chosen, cheaper) combinations counted; past this, new ones are not.
+MAX_CHOICE_KEYS = 10_000
+
+
+def cheaper_alternatives(ranking: Ranking) -> tuple[str, ...]:
+    """The eligible models, cheapest first, whose estimate for this request is
+    below the chosen model's."""
+    ranked = ranking.ranked
+    chosen = ranked[0].candidate.cost_usd
+    cheaper = sorted(
+        (s.candidate.cost_usd, s.candidate.model) for s in ranked[1:] if s.candidate.cost_usd < chosen
+    )
+    return tuple(model for _, model in cheaper[:CHEAPER_KEPT])
 
 
 class Selector:
@@ -37,6 +55,9 @@ class Selector:
         self._eligibility = Eligibility(live)
         self.registry = registry
         self.cache = cache
+        self.choices: dict[tuple[str, tuple[str, ...]], int] = {}
+        """Selections by (chosen model, cheaper eligible models): the evidence for
+        the cheaper-model suggestion."""
         self._balancers: Mapping[str, Balancer] = {
             m.spec.id: BALANCERS[m.spec.balancer](m.deployments) for m in self._models
         }
@@ -62,17 +83,18 @@ class Selector:
         rendered = render(requested, ranking) if render is not None else b""
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
+        cheaper = cheaper_alternatives(ranking)
         if cache_key is not None and render is not None:
-            self.cache.put(cache_key, CachedDecision(requested, model, order, rendered))
-        return Decision(requested, model, self._dispatch(model), order, ranking, rendered)
+            self.cache.put(cache_key, CachedDecision(requested, model, order, rendered, cheaper))
+        return Decision(requested, model, self._dispatch(model, cheaper), order, ranking, rendered)
 
     def decide_cached(self, cache_key: bytes) -> Decision | None:
         """The cached decision for `cache_key`, with a deployment picked for this call."""
         cached = self.cache.get(cache_key)
         if cached is None:
             return None
-        requested, model, order, rendered = cached
-        return Decision(requested, model, self._dispatch(model), order, None, rendered, True)
+        requested, model, order, rendered, cheaper = cached
+        return Decision(requested, model, self._dispatch(model, cheaper), order, None, rendered, True)
 
     def decide_named(self, model: str, input_tokens: int, output_tokens: int, render: Render) -> Decision:
         """The decision of one for a call that names its model: no strategy ran and
@@ -95,9 +117,16 @@ class Selector:
         too; only `_dispatch` counts selections)."""
         return self._balancers[model].pick()
 
-    def _dispatch(self, model: str) -> str:
+    def _dispatch(self, model: str, cheaper: tuple[str, ...]) -> str:
         """Counts the selection and picks the deployment for this call."""
         self._live.models[model].selections += 1
+        key = (model, cheaper)
+        choices = self.choices
+        n = choices.get(key)
+        if n is not None:
+            choices[key] = n + 1
+        elif len(choices) < MAX_CHOICE_KEYS:
+            choices[key] = 1
         deployment = self._balancers[model].pick()
         deployment.selections += 1
         return deployment.name

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -257,7 +260,7 @@ class StatsRequest(_message.Message):
     def __init__(self, models: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeploymentStats(_message.Message):
-    __slots__ = ("deployment", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health")
+    __slots__ = ("deployment", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "ttft_p95_ms", "recent", "saturation")
     class FailuresByReasonEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -280,6 +283,9 @@ class DeploymentStats(_message.Message):
     IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
     SELECTIONS_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
+    TTFT_P95_MS_FIELD_NUMBER: _ClassVar[int]
+    RECENT_FIELD_NUMBER: _ClassVar[int]
+    SATURATION_FIELD_NUMBER: _ClassVar[int]
     deployment: str
     requests: int
     successes: int
@@ -295,10 +301,13 @@ class DeploymentStats(_message.Message):
     in_flight: int
     selections: int
     health: HealthState
-    def __init__(self, deployment: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ...) -> None: ...
+    ttft_p95_ms: float
+    recent: WindowStats
+    saturation: float
+    def __init__(self, deployment: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., ttft_p95_ms: _Optional[float] = ..., recent: _Optional[_Union[WindowStats, _Mapping]] = ..., saturation: _Optional[float] = ...) -> None: ...
 
 class ModelStats(_message.Message):
-    __slots__ = ("model", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "deployments")
+    __slots__ = ("model", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "deployments", "ttft_p95_ms", "recent")
     class FailuresByReasonEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -322,6 +331,8 @@ class ModelStats(_message.Message):
     SELECTIONS_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    TTFT_P95_MS_FIELD_NUMBER: _ClassVar[int]
+    RECENT_FIELD_NUMBER: _ClassVar[int]
     model: str
     requests: int
     successes: int
@@ -338,7 +349,62 @@ class ModelStats(_message.Message):
     selections: int
     health: HealthState
     deployments: _containers.RepeatedCompositeFieldContainer[DeploymentStats]
-    def __init__(self, model: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentStats, _Mapping]]] = ...) -> None: ...
+    ttft_p95_ms: float
+    recent: WindowStats
+    def __init__(self, model: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentStats, _Mapping]]] = ..., ttft_p95_ms: _Optional[float] = ..., recent: _Optional[_Union[WindowStats, _Mapping]] = ...) -> None: ...
+
+class WindowStats(_message.Message):
+    __slots__ = ("requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "ttft_p95_ms", "input_tokens", "output_tokens", "cost_usd", "selections")
+    class FailuresByReasonEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    SUCCESSES_FIELD_NUMBER: _ClassVar[int]
+    FAILURES_FIELD_NUMBER: _ClassVar[int]
+    FAILURES_BY_REASON_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_P50_MS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_P95_MS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_P99_MS_FIELD_NUMBER: _ClassVar[int]
+    TTFT_P50_MS_FIELD_NUMBER: _ClassVar[int]
+    TTFT_P95_MS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    SELECTIONS_FIELD_NUMBER: _ClassVar[int]
+    requests: int
+    successes: int
+    failures: int
+    failures_by_reason: _containers.ScalarMap[str, int]
+    latency_p50_ms: float
+    latency_p95_ms: float
+    latency_p99_ms: float
+    ttft_p50_ms: float
+    ttft_p95_ms: float
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    selections: int
+    def __init__(self, requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., ttft_p95_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., selections: _Optional[int] = ...) -> None: ...
+
+class BudgetStatus(_message.Message):
+    __slots__ = ("scope", "period", "limit_usd", "spent_usd", "reserved_usd", "resets_at")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_USD_FIELD_NUMBER: _ClassVar[int]
+    SPENT_USD_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_USD_FIELD_NUMBER: _ClassVar[int]
+    RESETS_AT_FIELD_NUMBER: _ClassVar[int]
+    scope: str
+    period: str
+    limit_usd: float
+    spent_usd: float
+    reserved_usd: float
+    resets_at: _timestamp_pb2.Timestamp
+    def __init__(self, scope: _Optional[str] = ..., period: _Optional[str] = ..., limit_usd: _Optional[float] = ..., spent_usd: _Optional[float] = ..., reserved_usd: _Optional[float] = ..., resets_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CacheStats(_message.Message):
     __slots__ = ("hits", "misses", "entries", "bytes", "evictions", "selection_hits", "selection_misses", "selection_entries")
@@ -361,16 +427,22 @@ class CacheStats(_message.Message):
     def __init__(self, hits: _Optional[int] = ..., misses: _Optional[int] = ..., entries: _Optional[int] = ..., bytes: _Optional[int] = ..., evictions: _Optional[int] = ..., selection_hits: _Optional[int] = ..., selection_misses: _Optional[int] = ..., selection_entries: _Optional[int] = ...) -> None: ...
 
 class StatsResponse(_message.Message):
-    __slots__ = ("models", "cache", "suggestions", "uptime_s")
+    __slots__ = ("models", "cache", "suggestions", "uptime_s", "window_s", "totals_since", "budgets")
     MODELS_FIELD_NUMBER: _ClassVar[int]
     CACHE_FIELD_NUMBER: _ClassVar[int]
     SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
     UPTIME_S_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_SINCE_FIELD_NUMBER: _ClassVar[int]
+    BUDGETS_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[ModelStats]
     cache: CacheStats
     suggestions: _containers.RepeatedScalarFieldContainer[str]
     uptime_s: float
-    def __init__(self, models: _Optional[_Iterable[_Union[ModelStats, _Mapping]]] = ..., cache: _Optional[_Union[CacheStats, _Mapping]] = ..., suggestions: _Optional[_Iterable[str]] = ..., uptime_s: _Optional[float] = ...) -> None: ...
+    window_s: float
+    totals_since: _timestamp_pb2.Timestamp
+    budgets: _containers.RepeatedCompositeFieldContainer[BudgetStatus]
+    def __init__(self, models: _Optional[_Iterable[_Union[ModelStats, _Mapping]]] = ..., cache: _Optional[_Union[CacheStats, _Mapping]] = ..., suggestions: _Optional[_Iterable[str]] = ..., uptime_s: _Optional[float] = ..., window_s: _Optional[float] = ..., totals_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., budgets: _Optional[_Iterable[_Union[BudgetStatus, _Mapping]]] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ()

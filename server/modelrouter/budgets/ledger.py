@@ -1,0 +1,158 @@
+"""Reserve, settle, and keep selection told which models a budget keeps out.
+
+A model is kept out (OVER_BUDGET) while one of its limits is spent: nothing left,
+or less left than a call it refused needed. The state flips only on a refusal,
+a settlement, or the periodic refresh that sees other replicas' spend and the
+start of a new period; each flip tells the live state, which drops cached
+rankings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from modelrouter.budgets.books import SpendBook
+from modelrouter.budgets.limits import OVERALL, Limit, period_end, period_id
+from modelrouter.errors import BudgetExceeded
+from modelrouter.live import LiveState
+from modelrouter.usage.figures import NANO
+from modelrouter.usage.store import SpendKey
+
+
+class Reservation(NamedTuple):
+    keys: tuple[SpendKey, ...]
+    amount_nusd: int
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetView:
+    limit: Limit
+    spent_nusd: int
+    reserved_nusd: int
+    resets_at: float
+
+
+def usd(nusd: int) -> str:
+    return f"{nusd / NANO:.9f}".rstrip("0").rstrip(".")
+
+
+class Ledger:
+    def __init__(
+        self, limits: tuple[Limit, ...], book: SpendBook, live: LiveState, wall: Callable[[], float]
+    ) -> None:
+        self.limits = limits
+        self._book = book
+        self._live = live
+        self._wall = wall
+        self._of_model: Mapping[str, tuple[Limit, ...]] = {
+            m: tuple(lim for lim in limits if lim.scope in (m, OVERALL)) for m in live.models
+        }
+        self._refused: dict[tuple[Limit, str], int] = {}
+        """Per limit and period id: the smallest amount it refused, until it fits again."""
+        self._blocked: dict[Limit, str] = {}
+
+    def applies(self, model: str) -> bool:
+        return bool(self._of_model[model])
+
+    def _keys(self, limits: tuple[Limit, ...], now: float) -> tuple[SpendKey, ...]:
+        return tuple((lim.scope, period_id(lim.period, now)) for lim in limits)
+
+    async def reserve(self, model: str, amount_nusd: int) -> Reservation:
+        """Reserves `amount_nusd` under every limit on `model`, or raises
+        BudgetExceeded naming the one that would pass."""
+        limits = self._of_model[model]
+        now = self._wall()
+        keys = self._keys(limits, now)
+        refused = await self._book.try_reserve(keys, [lim.limit_nusd for lim in limits], amount_nusd)
+        if refused is None:
+            return Reservation(keys, amount_nusd)
+        index, spent, reserved = refused
+        limit = limits[index]
+        pkey = (limit, keys[index][1])
+        self._refused[pkey] = min(self._refused.get(pkey, amount_nusd), amount_nusd)
+        self._update(limit, limit.limit_nusd - spent - reserved, keys[index][1])
+        raise BudgetExceeded(
+            f"{limit.describe()} cannot cover this call on {model}: ${usd(spent)} spent and "
+            f"${usd(reserved)} reserved by calls in flight, ${usd(amount_nusd)} needed at most; "
+            f"it resets at the end of the {limit.period} (UTC)",
+            {
+                "budget": f"{limit.scope}/{limit.period}",
+                "model": model,
+                "limitUsd": usd(limit.limit_nusd),
+                "spentUsd": usd(spent),
+                "reservedUsd": usd(reserved),
+                "neededUsd": usd(amount_nusd),
+            },
+        )
+
+    async def settle(self, reservation: Reservation, actual_nusd: int) -> None:
+        """The call is over: its reservation is released and `actual_nusd` spent."""
+        keys, amount = reservation
+        await self._book.settle(keys, amount, actual_nusd)
+        if self._blocked or actual_nusd:
+            await self.refresh(keys)
+
+    async def refresh(self, only: tuple[SpendKey, ...] | None = None) -> None:
+        """Re-reads the figures (every limit, or those under `only`) and updates
+        which models are kept out."""
+        now = self._wall()
+        limits = [
+            lim for lim in self.limits if only is None or (lim.scope, period_id(lim.period, now)) in only
+        ]
+        if not limits:
+            return
+        periods = [period_id(lim.period, now) for lim in limits]
+        figures = await self._book.read([(lim.scope, p) for lim, p in zip(limits, periods, strict=True)])
+        for lim, p, (spent, reserved) in zip(limits, periods, figures, strict=True):
+            self._update(lim, lim.limit_nusd - spent - reserved, p)
+        if only is None:
+            # Refusals from an earlier period no longer stand.
+            self._refused = {k: v for k, v in self._refused.items() if k[1] == period_id(k[0].period, now)}
+
+    def _update(self, limit: Limit, remaining: int, period: str) -> None:
+        needed = self._refused.get((limit, period))
+        if needed is not None and needed <= remaining:
+            del self._refused[(limit, period)]
+            needed = None
+        if remaining <= 0 or needed is not None:
+            block = f"{limit.describe()} is spent (${usd(max(remaining, 0))} left)"
+        else:
+            block = ""
+        if self._blocked.get(limit, "") == block:
+            return
+        if block:
+            self._blocked[limit] = block
+        else:
+            self._blocked.pop(limit, None)
+        changed = False
+        for model, limits in self._of_model.items():
+            state = self._live.models[model]
+            detail = next((self._blocked[lim] for lim in limits if lim in self._blocked), "")
+            if state.budget_block != detail:
+                state.budget_block = detail
+                changed = True
+        if changed:
+            self._live.changed()
+
+    async def views(self) -> list[BudgetView]:
+        now = self._wall()
+        keys = [(lim.scope, period_id(lim.period, now)) for lim in self.limits]
+        figures = await self._book.read(keys)
+        return [
+            BudgetView(lim, spent, reserved, period_end(lim.period, now))
+            for lim, (spent, reserved) in zip(self.limits, figures, strict=True)
+        ]
+
+    def restore(self, spend: dict[SpendKey, int]) -> None:
+        """Settled spend saved by earlier runs, from the usage store."""
+        self._book.restore(spend)
+
+    def take_settled(self) -> dict[SpendKey, int]:
+        return self._book.take_settled()
+
+    def give_back_settled(self, spend: dict[SpendKey, int]) -> None:
+        self._book.give_back_settled(spend)
+
+    async def close(self) -> None:
+        await self._book.close()

@@ -1,0 +1,133 @@
+"""Keeps the usage book and the store in step: every `flush_interval_s` (and at
+shutdown) the figures gathered since the last flush, and settled budget spend,
+are added to the store. A store that fails keeps nothing from being served: its
+figures wait for the next flush, with a warning at most every WARN_EVERY_S."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from structlog.typing import FilteringBoundLogger
+
+from modelrouter.budgets.ledger import Ledger
+from modelrouter.config.schema import UsageConfig
+from modelrouter.usage.book import Key, UsageBook
+from modelrouter.usage.figures import Figures
+from modelrouter.usage.redis_store import RedisStore
+from modelrouter.usage.sqlite_store import SqliteStore
+from modelrouter.usage.store import MemoryStore, Stored, UsageStore
+
+WARN_EVERY_S = 10.0
+
+
+def default_sqlite_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "modelrouter" / "usage.sqlite"
+
+
+def build_store(config: UsageConfig) -> UsageStore:
+    if config.store == "redis":
+        return RedisStore(config.redis_url, config.key_prefix)
+    if config.store == "sqlite":
+        return SqliteStore(config.path or default_sqlite_path())
+    return MemoryStore(time.time())
+
+
+class UsageService:
+    def __init__(
+        self,
+        book: UsageBook,
+        store: UsageStore,
+        ledger: Ledger | None,
+        flush_interval_s: float,
+        log: FilteringBoundLogger | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.book = book
+        self.store = store
+        self.ledger = ledger
+        self._interval = flush_interval_s
+        self._log = log
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+        self._warned_at = -WARN_EVERY_S
+        self.flush_errors = 0
+        self._lock = asyncio.Lock()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self.flush()
+            if self.ledger is not None:
+                with contextlib.suppress(Exception):  # a Redis blip: the next tick tries again
+                    await self.ledger.refresh()
+
+    async def flush(self) -> None:
+        async with self._lock:  # one flush at a time: the periodic one and the last one
+            self.book.fold()
+            pending = self.book.take_pending()
+            spend = self.ledger.take_settled() if self.ledger is not None else {}
+            if not pending and not spend:
+                return
+            try:
+                await self.store.add(pending, spend)
+            except Exception as exc:
+                self.book.give_back(pending)
+                if self.ledger is not None and spend:
+                    self.ledger.give_back_settled(spend)
+                self._warn(exc)
+
+    def _warn(self, exc: Exception) -> None:
+        self.flush_errors += 1
+        now = self._clock()
+        if self._log is not None and now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            self._log.warning(
+                "usage store unavailable; figures kept for the next flush",
+                error=repr(exc),
+                failed_flushes=self.flush_errors,
+            )
+
+    async def totals(self) -> Stored:
+        """The store's totals plus what this process has not flushed yet. A store
+        that cannot be read gives this process's own figures since it started."""
+        self.book.fold()
+        try:
+            stored = await self.store.load()
+        except Exception as exc:
+            self._warn(exc)
+            stored = Stored({d.key: _copy(d.process) for d in self.book}, 0.0)
+            return stored
+        for d in self.book:
+            if not d.pending.is_empty():
+                stored.figures.setdefault(d.key, Figures()).merge(d.pending)
+        return stored
+
+    def recent(self, key: Key) -> Figures:
+        return self.book.recent(key)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+        await self.store.close()
+        if self.ledger is not None:
+            await self.ledger.close()
+
+
+def _copy(f: Figures) -> Figures:
+    out = Figures()
+    out.merge(f)
+    return out
