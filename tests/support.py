@@ -4,10 +4,17 @@ readers for the AIP-193 error details."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import signal
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 import pytest
@@ -100,3 +107,90 @@ async def select_error(stub: pb_grpc.RouterServiceStub, request: pb.SelectReques
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await stub.Select(request, timeout=10)
     return details_of(caught.value)
+
+
+class ServerProcess:
+    """`modelrouter serve` as a process of its own, on a free port."""
+
+    def __init__(self, config: Path | None = None, env: dict[str, str] | None = None) -> None:
+        argv = [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0"]
+        if config is not None:
+            argv += ["--config", str(config)]
+        self.proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+            raise AssertionError(f"server did not start: {line!r}\n{err}")
+        self.address = line.removeprefix("listening on ")
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        """Signals the server and waits: its exit code and what it wrote to stderr."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err
+
+
+@contextmanager
+def server_process(config: Path | None = None, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    server = ServerProcess(config, env)
+    try:
+        yield server
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.communicate(timeout=10)
+
+
+def need_redis_server() -> None:
+    """Skips the test without redis-server, saying so; under CI=true it must be there."""
+    if shutil.which("redis-server") is None and os.environ.get("CI") != "true":
+        pytest.skip("skipped: redis-server is not installed")
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, keeping nothing on disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        argv = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None

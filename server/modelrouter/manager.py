@@ -124,8 +124,8 @@ class Router:
         )
         self.selector = Selector(self.live, self.registry, cache)
         c = config.cache
-        self._memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
-        backend = redis_cache(c.redis_url) if c.backend == "redis" else self._memory
+        self.memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
+        backend = redis_cache(c.redis_url) if c.backend == "redis" else self.memory
         self.responses = ResponseCache(backend, c.ttl_s, c.default_policy, log, clock)
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets)
@@ -276,7 +276,7 @@ class Router:
             if not wanted or state.id in wanted:
                 reports.append(ModelReport(state, model_span, spans))
         cache = self.selector.cache
-        memory = self._memory
+        memory = self.memory
         figures = CacheFigures(
             self.responses.hits,
             self.responses.misses,

@@ -22,6 +22,7 @@ from modelrouter.config.load import RouterConfig
 from modelrouter.domain import Health
 from modelrouter.logs import FLUSH_INTERVAL_S, Logging
 from modelrouter.manager import Router
+from modelrouter.metrics import MetricsServer
 
 GC_THRESHOLDS = (50_000, 20, 100)
 
@@ -40,11 +41,14 @@ class RunningServer:
     router: Router
     port: int
     access_log: AccessLog
+    metrics: MetricsServer | None = None
 
     async def drain(self, grace_s: float) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
-        await self.router.close()
+        await self.router.close()  # the last usage flush: nothing recorded is lost
+        if self.metrics is not None:
+            await self.metrics.close()
         self.access_log.flush()
 
 
@@ -77,6 +81,18 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     pending: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
     router.live.on_change(lambda: _report_service_health(router, health, pending))
     await router.start()
+    metrics = None
+    if config.metrics.address:
+        metrics = MetricsServer(router)
+        try:
+            await metrics.start(config.metrics.address)
+        except OSError as exc:
+            await server.stop(0)
+            await router.close()
+            raise ListenError(
+                f"cannot serve metrics on {config.metrics.address}: {exc.strerror or exc}"
+            ) from None
+        log.info("metrics", url=f"http://{listening_address(config.metrics.address, metrics.port)}/metrics")
     # Everything built so far lives as long as the server: keep the collector from
     # scanning it again on every collection. A decision over a large registry
     # allocates thousands of small containers, almost none in cycles; at the
@@ -86,7 +102,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    return RunningServer(server, health, router, port, access_log)
+    return RunningServer(server, health, router, port, access_log, metrics)
 
 
 def _report_service_health(router: Router, health: HealthServicer, pending: set[asyncio.Task[None]]) -> None:

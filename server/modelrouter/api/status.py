@@ -65,7 +65,8 @@ def error_details(error: RouterError) -> tuple[grpc.StatusCode, bytes]:
             error_details_pb2.QuotaFailure(
                 violations=[
                     error_details_pb2.QuotaFailure.Violation(
-                        subject=error.metadata.get("budget", ""), description=error.message
+                        subject=error.metadata.get("budget") or error.metadata.get("models", ""),
+                        description=error.message,
                     )
                 ]
             )

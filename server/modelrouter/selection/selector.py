@@ -6,8 +6,16 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from modelrouter.balancing import BALANCERS, Balancer
-from modelrouter.domain import Candidate, Decision, Ranking, ScoredModel, SelectQuery
-from modelrouter.errors import NoEligibleModel
+from modelrouter.domain import (
+    Candidate,
+    Decision,
+    Ranking,
+    Rejection,
+    RejectReason,
+    ScoredModel,
+    SelectQuery,
+)
+from modelrouter.errors import BudgetExceeded, NoEligibleModel
 from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.eligibility import Eligibility
@@ -46,6 +54,18 @@ def cheaper_alternatives(ranking: Ranking) -> tuple[str, ...]:
     return tuple(model for _, model in cheaper[:CHEAPER_KEPT])
 
 
+def _over_budget(over: list[Rejection], rejections: tuple[Rejection, ...]) -> BudgetExceeded:
+    """No model can serve, and for these the budget alone is why."""
+    first = over[0]
+    names = ", ".join(r.model for r in over)
+    return BudgetExceeded(
+        f"{len(over)} model(s) meet the requirements but a budget keeps them out ({names}): "
+        f"{first.detail}; the rejections in the error details say why each other model is not eligible",
+        {"models": names},
+        rejections,
+    )
+
+
 class Selector:
     def __init__(
         self, live: LiveState, registry: StrategyRegistry, cache: SelectionCache[CachedDecision]
@@ -69,6 +89,9 @@ class Selector:
         pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens)
         ranking = strategy.rank(query, pool)
         if not ranking.ranked:
+            over = [r for r in ranking.rejected if r.reason == RejectReason.OVER_BUDGET]
+            if over:
+                raise _over_budget(over, ranking.rejected)
             raise NoEligibleModel(strategy.name, ranking.rejected)
         return ranking
 

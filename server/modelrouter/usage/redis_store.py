@@ -62,7 +62,9 @@ class RedisStore:
 
     async def load(self) -> Stored:
         r = self._redis
-        since_raw = await r.get(f"{self._prefix}:usage:since")
+        since_key = f"{self._prefix}:usage:since"
+        await r.set(since_key, repr(time.time()), nx=True)  # the first replica to look starts the totals
+        since_raw = await r.get(since_key)
         since = float(since_raw) if since_raw else time.time()
         figures: dict[Key, Figures] = {}
         for member in await r.smembers(f"{self._prefix}:usage:keys"):

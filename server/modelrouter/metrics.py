@@ -1,0 +1,168 @@
+"""Prometheus metrics at http://HOST:PORT/metrics (`metrics.address`).
+
+Nothing is counted twice for Prometheus: at each scrape a collector reads the
+figures the router keeps anyway (this process's, since it started, so that
+counters only grow; a replica sharing a Redis store still reports only its own
+calls, and Prometheus sums the replicas). The HTTP server runs on the event loop,
+so a scrape reads the figures between calls, never during one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from modelrouter.circuit import State
+from modelrouter.domain import Health
+from modelrouter.manager import Router
+from modelrouter.usage.book import BUCKETS_S, Histogram
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_HEALTH = {Health.HEALTHY: "healthy", Health.DEGRADED: "degraded", Health.UNHEALTHY: "unhealthy"}
+_CIRCUIT = {State.CLOSED: "closed", State.OPEN: "open", State.HALF_OPEN: "half_open"}
+
+
+class RouterCollector(Collector):
+    def __init__(self, router: Router) -> None:
+        self._router = router
+
+    def collect(self) -> Iterator[Metric]:
+        router = self._router
+        usage = router.usage.book
+        usage.fold()
+        labels = ["model", "deployment"]
+        requests = CounterMetricFamily(
+            "modelrouter_requests",
+            "Calls sent to a deployment, by outcome (each retry counts)",
+            labels=[*labels, "outcome"],
+        )
+        refused = CounterMetricFamily(
+            "modelrouter_refused", "Calls refused by the deployment's own concurrency gate", labels=labels
+        )
+        tokens = CounterMetricFamily(
+            "modelrouter_tokens", "Tokens, by direction", labels=[*labels, "direction"]
+        )
+        cost = CounterMetricFamily("modelrouter_cost_usd", "Spend in USD", labels=labels)
+        latency = HistogramMetricFamily(
+            "modelrouter_request_duration_seconds", "Call latency to the full answer", labels=labels
+        )
+        ttft = HistogramMetricFamily(
+            "modelrouter_time_to_first_token_seconds",
+            "Time to the first token of successful calls",
+            labels=labels,
+        )
+        in_flight = GaugeMetricFamily("modelrouter_in_flight", "Calls in flight now", labels=labels)
+        selections = CounterMetricFamily(
+            "modelrouter_selections", "Times a selection picked it", labels=labels
+        )
+        health = GaugeMetricFamily(
+            "modelrouter_health", "1 for the deployment's health state", labels=[*labels, "state"]
+        )
+        circuit = GaugeMetricFamily(
+            "modelrouter_circuit_state",
+            "1 for the deployment's circuit breaker state",
+            labels=[*labels, "state"],
+        )
+        breakers = router.health.breakers
+        for d in usage:
+            key = list(d.key)
+            p = d.process
+            requests.add_metric([*key, "OK"], p.successes)
+            for reason, n in sorted(p.failures_by_reason.items()):
+                requests.add_metric([*key, reason], n)
+            refused.add_metric(key, p.refused)
+            tokens.add_metric([*key, "input"], p.input_tokens)
+            tokens.add_metric([*key, "output"], p.output_tokens)
+            cost.add_metric(key, p.cost_usd)
+            latency.add_metric(key, _buckets(d.latency), d.latency.sum_s)
+            ttft.add_metric(key, _buckets(d.ttft), d.ttft.sum_s)
+            in_flight.add_metric(key, d.state.in_flight)
+            selections.add_metric(key, p.selections)
+            for state, name in _HEALTH.items():
+                health.add_metric([*key, name], 1.0 if d.state.health is state else 0.0)
+            breaker = breakers.get(d.key)
+            if breaker is not None:
+                for cstate, name in _CIRCUIT.items():
+                    circuit.add_metric([*key, name], 1.0 if breaker.state is cstate else 0.0)
+        yield from (requests, refused, tokens, cost, latency, ttft, in_flight, selections, health, circuit)
+        yield from self._cache()
+        yield from self._budgets()
+
+    def _cache(self) -> Iterator[Metric]:
+        router = self._router
+        responses, memory, selection = router.responses, router.memory, router.selector.cache
+        lookups = CounterMetricFamily(
+            "modelrouter_cache_lookups", "Cache lookups, by cache and result", labels=["cache", "result"]
+        )
+        lookups.add_metric(["response", "hit"], responses.hits)
+        lookups.add_metric(["response", "miss"], responses.misses)
+        lookups.add_metric(["selection", "hit"], selection.hits)
+        lookups.add_metric(["selection", "miss"], selection.misses)
+        yield lookups
+        entries = GaugeMetricFamily("modelrouter_cache_entries", "Entries held now", labels=["cache"])
+        entries.add_metric(["response"], memory.entries if memory else 0)
+        entries.add_metric(["selection"], len(selection))
+        yield entries
+        yield GaugeMetricFamily(
+            "modelrouter_cache_bytes", "Bytes held by the response cache", value=memory.bytes if memory else 0
+        )
+        yield CounterMetricFamily(
+            "modelrouter_cache_evictions",
+            "Response cache entries evicted to stay within max_bytes",
+            value=memory.evictions if memory else 0,
+        )
+
+    def _budgets(self) -> Iterator[Metric]:
+        ledger = self._router.ledger
+        if ledger is None:
+            return
+        limit = GaugeMetricFamily(
+            "modelrouter_budget_limit_usd", "Configured spend limit", labels=["scope", "period"]
+        )
+        for lim in ledger.limits:
+            limit.add_metric([lim.scope, lim.period], lim.limit_nusd / 1e9)
+        yield limit
+
+
+def _buckets(h: Histogram) -> list[tuple[str, float]]:
+    out, running = [], 0
+    for bound, n in zip((*BUCKETS_S, float("inf")), h.counts, strict=True):
+        running += n
+        out.append(("+Inf" if bound == float("inf") else repr(bound), float(running)))
+    return out
+
+
+class MetricsServer:
+    """The /metrics endpoint on its own port."""
+
+    def __init__(self, router: Router) -> None:
+        self._registry = CollectorRegistry(auto_describe=False)
+        self._registry.register(RouterCollector(router))
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(self._registry), headers={"Content-Type": CONTENT_TYPE})
+
+    async def start(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        app = web.Application()
+        app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host.strip("[]"), int(port)).start()
+        bound = self._runner.addresses
+        self.port = int(bound[0][1]) if bound else int(port)
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
