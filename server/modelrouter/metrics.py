@@ -24,6 +24,7 @@ from modelrouter.circuit import State
 from modelrouter.domain import Health
 from modelrouter.manager import Router
 from modelrouter.usage.book import BUCKETS_S, Histogram
+from modelrouter.usage.figures import NANO
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _HEALTH = {Health.HEALTHY: "healthy", Health.DEGRADED: "degraded", Health.UNHEALTHY: "unhealthy"}
@@ -127,9 +128,14 @@ class RouterCollector(Collector):
         limit = GaugeMetricFamily(
             "modelrouter_budget_limit_usd", "Configured spend limit", labels=["scope", "period"]
         )
-        for lim in ledger.limits:
-            limit.add_metric([lim.scope, lim.period], lim.limit_nusd / 1e9)
+        spent = GaugeMetricFamily(
+            "modelrouter_budget_spent_usd", "Settled spend in the current period", labels=["scope", "period"]
+        )
+        for view in ledger.cached_views():
+            limit.add_metric([view.limit.scope, view.limit.period], view.limit.limit_nusd / NANO)
+            spent.add_metric([view.limit.scope, view.limit.period], view.spent_nusd / NANO)
         yield limit
+        yield spent
 
 
 def _buckets(h: Histogram) -> list[tuple[str, float]]:
@@ -146,10 +152,14 @@ class MetricsServer:
     def __init__(self, router: Router) -> None:
         self._registry = CollectorRegistry(auto_describe=False)
         self._registry.register(RouterCollector(router))
+        self._router = router
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        ledger = self._router.ledger
+        if ledger is not None:
+            await ledger.refresh()  # the collector reads the figures this leaves
         return web.Response(body=generate_latest(self._registry), headers={"Content-Type": CONTENT_TYPE})
 
     async def start(self, address: str) -> None:

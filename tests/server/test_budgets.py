@@ -119,8 +119,7 @@ def test_two_replicas_sharing_redis_share_the_budget(tmp_path: Path) -> None:
         path = tmp_path / "shared.yaml"
         path.write_text(
             f"usage: {{store: redis, redis_url: '{redis.url}', key_prefix: {prefix},"
-            " flush_interval_s: 0.1}\n"
-            + CONFIG
+            " flush_interval_s: 0.1}\n" + CONFIG
         )
         with server_process(path) as first, server_process(path) as second:
 

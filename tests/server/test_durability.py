@@ -93,8 +93,7 @@ def test_totals_and_spend_survive_a_restart_on_redis(tmp_path: Path) -> None:
         prefix = f"test-{uuid.uuid4().hex[:8]}"
         config.write_text(
             f"usage: {{store: redis, redis_url: '{redis.url}', key_prefix: {prefix},"
-            " flush_interval_s: 3600}\n"
-            + MODELS
+            " flush_interval_s: 3600}\n" + MODELS
         )
         check_restart(config)
     finally:

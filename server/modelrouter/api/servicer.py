@@ -19,7 +19,9 @@ from modelrouter.api.access_log import AccessLog
 from modelrouter.api.convert import Converter
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.clock import monotonic
+from modelrouter.domain import InvokeCall
 from modelrouter.errors import MalformedRequest, RouterError
+from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
@@ -52,6 +54,7 @@ class RouterServicer:
         self._record = access_log.record
         self._request_id = access_log.request_id
         cfg = router.config
+        self._log_content = cfg.server.log_content
         self._convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
@@ -94,6 +97,8 @@ class RouterServicer:
         except Exception:
             await self._crash(context, "Invoke", request_id, started)
         self._record("Invoke", request_id, started, "OK", invoked.model)
+        if self._log_content:
+            self._content(request_id, call, invoked)
         return response
 
     async def invoke_stream(self, raw: bytes, context: Context) -> AsyncIterator[bytes]:
@@ -110,10 +115,22 @@ class RouterServicer:
                     latency_ms = (time.perf_counter() - started) * 1000
                     yield self._convert.stream_done(item, decision, request_id, latency_ms)
                     self._record("InvokeStream", request_id, started, "OK", item.model)
+                    if self._log_content:
+                        self._content(request_id, call, item)
         except RouterError as err:
             await self._fail(context, "InvokeStream", request_id, started, err)
         except Exception:
             await self._crash(context, "InvokeStream", request_id, started)
+
+    def _content(self, request_id: str, call: InvokeCall, invoked: Invoked) -> None:
+        """Debug only (`server.log_content`): what was asked and answered. Off by
+        default, since prompts and answers are the callers' data."""
+        self._log.info(
+            "content",
+            request_id=request_id,
+            messages=[{"role": m.role, "content": m.content} for m in call.params.messages],
+            text=invoked.completion.text,
+        )
 
     async def stats(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()

@@ -51,6 +51,7 @@ class Ledger:
         self._refused: dict[tuple[Limit, str], int] = {}
         """Per limit and period id: the smallest amount it refused, until it fits again."""
         self._blocked: dict[Limit, str] = {}
+        self._views: list[BudgetView] = []
 
     def applies(self, model: str) -> bool:
         return bool(self._of_model[model])
@@ -107,6 +108,10 @@ class Ledger:
         for lim, p, (spent, reserved) in zip(limits, periods, figures, strict=True):
             self._update(lim, lim.limit_nusd - spent - reserved, p)
         if only is None:
+            self._views = [
+                BudgetView(lim, spent, reserved, period_end(lim.period, now))
+                for lim, (spent, reserved) in zip(limits, figures, strict=True)
+            ]
             # Refusals from an earlier period no longer stand.
             self._refused = {k: v for k, v in self._refused.items() if k[1] == period_id(k[0].period, now)}
 
@@ -134,6 +139,10 @@ class Ledger:
                 changed = True
         if changed:
             self._live.changed()
+
+    def cached_views(self) -> list[BudgetView]:
+        """The figures as of the last full refresh (every flush interval)."""
+        return self._views
 
     async def views(self) -> list[BudgetView]:
         now = self._wall()
