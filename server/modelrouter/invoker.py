@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.budgets.bounds import cost_bound_nusd, cost_nusd, input_token_bound
-from modelrouter.budgets.ledger import Ledger, Reservation
+from modelrouter.budgets.ledger import Ledger, LedgerUnavailable, Reservation
 from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import Decision, InvokeParams
@@ -28,6 +28,8 @@ from modelrouter.usage.figures import NANO, CallEvent
 
 OVER_BUDGET = "OVER_BUDGET"
 """An attempt a budget refused before anything was sent."""
+BUDGET_UNAVAILABLE = "BUDGET_UNAVAILABLE"
+"""An attempt under a budget whose store could not be reached: nothing was sent."""
 
 # An attempt cut to the caller's deadline ends this close to it, or closer.
 DEADLINE_SLACK_S = 0.005
@@ -132,10 +134,16 @@ class _Plan:
         self._tries = 0
         self._delay = 0.0
 
-    def over_budget(self, slot: _Slot, err: BudgetExceeded) -> None:
-        """A budget refused this model: nothing was sent; the next model may fit."""
-        self.attempts.append(Attempt(slot.state.id, slot.deployment.name, OVER_BUDGET, 0.0, err.message))
-        self.budget_error = err
+    def refused(self, slot: _Slot, err: BudgetExceeded | LedgerUnavailable) -> None:
+        """A budget refused this model, or could not be asked: nothing was sent;
+        the next model may fit."""
+        if isinstance(err, BudgetExceeded):
+            self.attempts.append(Attempt(slot.state.id, slot.deployment.name, OVER_BUDGET, 0.0, err.message))
+            self.budget_error = err
+        else:
+            self.attempts.append(
+                Attempt(slot.state.id, slot.deployment.name, BUDGET_UNAVAILABLE, 0.0, str(err))
+            )
         self._next_model()
 
     def failed(self, slot: _Slot, err: ProviderError) -> None:
@@ -244,8 +252,8 @@ class Invoker:
             key = (slot.state.id, slot.deployment.name)
             try:
                 reservation = await self._reserve(slot, params)
-            except BudgetExceeded as err:
-                plan.over_budget(slot, err)
+            except (BudgetExceeded, LedgerUnavailable) as err:
+                plan.refused(slot, err)
                 continue
             spent = 0
             try:
@@ -275,8 +283,8 @@ class Invoker:
             key = (slot.state.id, slot.deployment.name)
             try:
                 reservation = await self._reserve(slot, params)
-            except BudgetExceeded as err:
-                plan.over_budget(slot, err)
+            except (BudgetExceeded, LedgerUnavailable) as err:
+                plan.refused(slot, err)
                 continue
             ttft_ms = 0.0
             sent = False

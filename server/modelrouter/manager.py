@@ -3,6 +3,7 @@ models, stats."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -134,7 +135,7 @@ class Router:
             book: SpendBook = (
                 RedisBook(usage.redis_url, usage.key_prefix) if usage.store == "redis" else LocalBook()
             )
-            self.ledger = Ledger(limits, book, self.live, wall)
+            self.ledger = Ledger(limits, book, self.live, wall, log)
         self.usage = UsageService(
             UsageBook(self.live, usage.window_s, wall),
             build_store(usage),
@@ -171,7 +172,8 @@ class Router:
         the flush loop, the health checks."""
         if self.ledger is not None:
             self.ledger.restore((await self.usage.store.load()).spend)
-            await self.ledger.refresh()
+            with contextlib.suppress(Exception):  # a Redis away at start: the flush loop retries
+                await self.ledger.refresh()
         self.usage.start()
         self.health.start()
 
@@ -296,7 +298,12 @@ class Router:
             self.usage.book.window_s,
             (server.default_expected_input_tokens, server.default_expected_output_tokens),
         )
-        budgets = tuple(await self.ledger.views()) if self.ledger is not None else ()
+        budgets: tuple[BudgetView, ...] = ()
+        if self.ledger is not None:
+            try:
+                budgets = tuple(await self.ledger.views())
+            except Exception:  # the budget store is away: the last figures read
+                budgets = tuple(self.ledger.cached_views())
         return StatsReport(
             tuple(reports),
             figures,

@@ -89,6 +89,8 @@ async def test_200_concurrent_calls_cannot_overshoot_the_budget() -> None:
 async def test_a_spent_model_is_kept_out_of_selection_whatever_the_strategy() -> None:
     async with serving(CONFIG) as served:
         stub = served.stub
+        chosen = await stub.Select(pb.SelectRequest(strategy="task_based"), timeout=10)
+        assert chosen.decision.model == "metered"  # and cached for a second
         await storm(stub, range(N + 1))
         for strategy in ("task_based", "weighted", "performance", "cost_aware"):
             reply = await stub.Select(pb.SelectRequest(strategy=strategy), timeout=10)
@@ -119,7 +121,10 @@ def test_two_replicas_sharing_redis_share_the_budget(tmp_path: Path) -> None:
         path = tmp_path / "shared.yaml"
         path.write_text(
             f"usage: {{store: redis, redis_url: '{redis.url}', key_prefix: {prefix},"
-            " flush_interval_s: 0.1}\n" + CONFIG
+            " flush_interval_s: 0.1}\n"
+            f"cache: {{backend: redis, redis_url: '{redis.url}', default_policy: deterministic}}\n"
+            + BUDGET
+            + MODELS
         )
         with server_process(path) as first, server_process(path) as second:
 
@@ -150,5 +155,45 @@ def test_two_replicas_sharing_redis_share_the_budget(tmp_path: Path) -> None:
             # Usage totals are shared too: replica A reports both replicas' calls.
             metered = next(m for m in stats.models if m.model == "metered")
             assert metered.requests == N
+            # And so is the response cache: B answers what A was asked first.
+            asked = pb.InvokeRequest(
+                model="free", messages=[pb.ChatMessage(role="user", content="shared")], temperature=0
+            )
+            with grpc.insecure_channel(first.address) as a, grpc.insecure_channel(second.address) as b:
+                assert not pb_grpc.RouterServiceStub(a).Invoke(asked, timeout=10).cache_hit
+                assert pb_grpc.RouterServiceStub(b).Invoke(asked, timeout=10).cache_hit
+    finally:
+        redis.stop()
+
+
+async def test_a_budget_store_that_goes_away_refuses_budgeted_calls_and_nothing_else() -> None:
+    need_redis_server()
+    redis = RedisServer()
+    redis.start()
+    try:
+        config = (
+            f"usage: {{store: redis, redis_url: '{redis.url}', key_prefix: outage, flush_interval_s: 0.05}}\n"
+            + CONFIG
+        )
+        async with serving(config) as served:
+            stub = served.stub
+            assert (await stub.Invoke(call(0), timeout=10)).model == "metered"
+            redis.stop()
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.Invoke(call(1), timeout=10)
+            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+            assert details_of(caught.value).metadata["attempts"] == "metered/default=BUDGET_UNAVAILABLE"
+            free = pb.InvokeRequest(
+                model="free", messages=[pb.ChatMessage(role="user", content="still here")]
+            )
+            assert (await stub.Invoke(free, timeout=10)).model == "free"  # no budget on it: served
+            during = await stub.Stats(pb.StatsRequest(), timeout=10)  # still answers, from this process
+            assert {m.model: m.requests for m in during.models} == {"metered": 1, "free": 1}
+            redis.start()  # an empty Redis on the same port
+            await asyncio.sleep(0.3)
+            assert (await stub.Invoke(call(2), timeout=10)).model == "metered"
+            after = await stub.Stats(pb.StatsRequest(), timeout=10)
+            # What was recorded while Redis was away was kept and flushed once it came back.
+            assert {m.model: m.requests for m in after.models} == {"metered": 2, "free": 1}
     finally:
         redis.stop()

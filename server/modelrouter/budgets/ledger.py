@@ -12,12 +12,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from structlog.typing import FilteringBoundLogger
+
 from modelrouter.budgets.books import SpendBook
 from modelrouter.budgets.limits import OVERALL, Limit, period_end, period_id
 from modelrouter.errors import BudgetExceeded
 from modelrouter.live import LiveState
 from modelrouter.usage.figures import NANO
 from modelrouter.usage.store import SpendKey
+
+
+class LedgerUnavailable(Exception):
+    """The spend book (Redis) cannot be reached: no call under a budget can be
+    let through, since nothing could stop it passing the limit."""
 
 
 class Reservation(NamedTuple):
@@ -39,9 +46,16 @@ def usd(nusd: int) -> str:
 
 class Ledger:
     def __init__(
-        self, limits: tuple[Limit, ...], book: SpendBook, live: LiveState, wall: Callable[[], float]
+        self,
+        limits: tuple[Limit, ...],
+        book: SpendBook,
+        live: LiveState,
+        wall: Callable[[], float],
+        log: FilteringBoundLogger | None = None,
     ) -> None:
         self.limits = limits
+        self._log = log
+        self.settle_errors = 0
         self._book = book
         self._live = live
         self._wall = wall
@@ -65,7 +79,12 @@ class Ledger:
         limits = self._of_model[model]
         now = self._wall()
         keys = self._keys(limits, now)
-        refused = await self._book.try_reserve(keys, [lim.limit_nusd for lim in limits], amount_nusd)
+        try:
+            refused = await self._book.try_reserve(keys, [lim.limit_nusd for lim in limits], amount_nusd)
+        except Exception as exc:
+            raise LedgerUnavailable(
+                f"the budget store cannot be reached ({exc!r}); calls under a budget wait for it"
+            ) from None
         if refused is None:
             return Reservation(keys, amount_nusd)
         index, spent, reserved = refused
@@ -90,9 +109,18 @@ class Ledger:
     async def settle(self, reservation: Reservation, actual_nusd: int) -> None:
         """The call is over: its reservation is released and `actual_nusd` spent."""
         keys, amount = reservation
-        await self._book.settle(keys, amount, actual_nusd)
-        if self._blocked or actual_nusd:
-            await self.refresh(keys)
+        try:
+            await self._book.settle(keys, amount, actual_nusd)
+            if self._blocked or actual_nusd:
+                await self.refresh(keys)
+        except Exception as exc:
+            # The call is over and answered; its reservation stays held in the store
+            # until the period ends, which errs on the side of the limit.
+            self.settle_errors += 1
+            if self._log is not None:
+                self._log.warning(
+                    "budget settlement failed", error=repr(exc), reserved_nusd=amount, spent_nusd=actual_nusd
+                )
 
     async def refresh(self, only: tuple[SpendKey, ...] | None = None) -> None:
         """Re-reads the figures (every limit, or those under `only`) and updates

@@ -1,0 +1,152 @@
+"""The Node client as a user runs it: `npm ci` in clients/node, clients/node/example.js
+against a live `modelrouter serve`, the example type-checked against the generated
+types, and the committed protos and types checked against a fresh
+`tools/generate_node.sh --check`.
+
+Skipped when node or npm is missing, except under CI=true, where both must be there."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modelrouter_client import Router
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_CLIENT = ROOT / "clients" / "node"
+INSTALL_HINT = "apt-get install nodejs npm (Node 20 or later)"
+
+
+def unavailable(what: str) -> None:
+    """Skip the test for a missing tool, or fail under CI=true where it must be there."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true, but {what} ({INSTALL_HINT})")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    """The `node` binary, with clients/node's dependencies installed (`npm ci`)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        missing = " and ".join(name for name, path in (("node", node), ("npm", npm)) if path is None)
+        unavailable(f"node not installed: no {missing} on PATH")
+        raise AssertionError("unreachable")
+    if not (NODE_CLIENT / "node_modules" / "@grpc" / "grpc-js").is_dir():
+        install = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_CLIENT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if install.returncode != 0:
+            unavailable(f"node not installed: `npm ci` in clients/node failed:\n{install.stderr[-2000:]}")
+    return node
+
+
+@pytest.fixture(scope="module")
+def server_address() -> Iterator[str]:
+    """`modelrouter serve` with the built-in configuration, as its own process."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = ""
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            if sel.select(timeout=60):
+                line = proc.stdout.readline().strip()
+        assert line.startswith("listening on "), f"server did not start: {line!r}, exit {proc.poll()}"
+        yield line.removeprefix("listening on ")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def fields(line: str) -> dict[str, str]:
+    """`step: a=1 b=2` -> {"a": "1", "b": "2"}."""
+    return dict(word.split("=", 1) for word in line.split() if "=" in word)
+
+
+def starting(lines: list[str], prefix: str) -> list[dict[str, str]]:
+    return [fields(line) for line in lines if line.startswith(prefix)]
+
+
+def test_node_example_against_live_server(node: str, server_address: str) -> None:
+    run = subprocess.run(
+        [node, "example.js", server_address],
+        cwd=NODE_CLIENT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, f"example failed:\n{run.stdout}{run.stderr}"
+    lines = run.stdout.splitlines()
+    with Router(server_address) as router:
+        models = {m.id for m in router.list_models(timeout=10)}
+
+    (decision,) = starting(lines, "select: model=")
+    assert decision["model"] in models
+    assert decision["strategy"] == "by-task"
+    assert decision["deployment"]
+    ranked = [f["model"] for f in starting(lines, "select: rank=")]
+    rejected = starting(lines, "select: rejected ")
+    assert ranked[0] == decision["model"]
+    # Every registered model appears once: ranked or rejected.
+    assert sorted(ranked + [f["model"] for f in rejected]) == sorted(models)
+    assert {f["reason"] for f in rejected} == {"MISSING_CAPABILITY"}
+
+    stream = [line for line in lines if line.startswith("stream: ")]
+    assert any(line.startswith('stream: delta "') for line in stream), run.stdout
+    assert stream[-1].startswith("stream: done "), "the stream must end with its done summary"
+    assert sum(line.startswith("stream: done ") for line in stream) == 1
+    done = fields(stream[-1])
+    assert done["model"] in models
+    assert done["deployment"]
+    assert int(done["output_tokens"]) > 0
+    assert float(done["cost_usd"]) > 0
+
+    stats = {f["model"]: f for f in starting(lines, "stats: model=")}
+    assert set(stats) == models
+    assert int(stats[done["model"]]["requests"]) >= 1
+
+    (error,) = starting(lines, "error: code=")
+    assert error == {"code": "FAILED_PRECONDITION", "reason": "NO_ELIGIBLE_MODEL", "domain": "modelrouter.v1"}
+    violations = starting(lines, "error: rejected ")
+    assert sorted(f["model"] for f in violations) == sorted(models)
+
+
+def test_node_example_typechecks_against_generated_types(node: str) -> None:
+    tsc = NODE_CLIENT / "node_modules" / "typescript" / "bin" / "tsc"
+    check = subprocess.run(
+        [node, str(tsc), "-p", "jsconfig.json"], cwd=NODE_CLIENT, capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_generated_node_types_are_current(node: str) -> None:
+    check = subprocess.run(
+        ["bash", str(ROOT / "tools" / "generate_node.sh"), "--check"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

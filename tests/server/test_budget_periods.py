@@ -1,0 +1,63 @@
+"""The ledger on its own, with a clock the test moves: periods are UTC calendar
+days and months, a spent model comes back when its period ends, and a release
+that makes room lets it back in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from modelrouter.budgets.books import LocalBook
+from modelrouter.budgets.ledger import Ledger
+from modelrouter.budgets.limits import Limit, period_end, period_id
+from modelrouter.config.load import parse_config
+from modelrouter.errors import BudgetExceeded
+from modelrouter.live import LiveState
+
+CONFIG = """
+models:
+  - {id: m, provider: simulated, context_window: 8000, pricing: {input_per_mtok: 1, output_per_mtok: 1},
+     quality: {default: 0.5}}
+  - {id: other, provider: simulated, context_window: 8000, pricing: {input_per_mtok: 1, output_per_mtok: 1},
+     quality: {default: 0.5}}
+"""
+
+
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_periods_are_utc_calendar_days_and_months() -> None:
+    t = at("2026-02-28T23:59:59")
+    assert period_id("day", t) == "day:2026-02-28" and period_id("month", t) == "month:2026-02"
+    assert period_end("day", t) == at("2026-03-01T00:00:00")
+    assert period_end("month", t) == at("2026-03-01T00:00:00")
+    assert period_end("month", at("2026-12-31T12:00:00")) == at("2027-01-01T00:00:00")
+
+
+async def test_a_spent_model_returns_with_the_next_period_and_others_are_untouched() -> None:
+    live = LiveState(parse_config(CONFIG, "<test>").models)
+    now = [at("2026-11-26T23:00:00")]
+    changes: list[int] = []
+    live.on_change(lambda: changes.append(1))
+    ledger = Ledger((Limit("m", "day", 100),), LocalBook(), live, lambda: now[0])
+    first = await ledger.reserve("m", 60)
+    with pytest.raises(BudgetExceeded) as caught:
+        await ledger.reserve("m", 60)  # 60 reserved + 60 > 100
+    assert caught.value.metadata["budget"] == "m/day" and caught.value.metadata["reservedUsd"] == "0.00000006"
+    assert live.models["m"].budget_block and not live.models["other"].budget_block
+    assert changes == [1]  # selection was told once
+    await ledger.settle(first, 10)  # it cost less than reserved: 90 left, room for 60 again
+    assert live.models["m"].budget_block == "" and changes == [1, 1]
+    second = await ledger.reserve("m", 60)
+    await ledger.settle(second, 60)
+    with pytest.raises(BudgetExceeded):
+        await ledger.reserve("m", 31)  # 70 spent
+    assert live.models["m"].budget_block
+    now[0] = at("2026-11-27T00:00:01")  # a new day
+    await ledger.refresh()
+    assert live.models["m"].budget_block == ""
+    (view,) = await ledger.views()
+    assert (view.spent_nusd, view.reserved_nusd) == (0, 0) and view.resets_at == at("2026-11-28T00:00:00")
+    await ledger.reserve("m", 100)  # the whole new day's budget
