@@ -24,12 +24,12 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import grpc
 
-from bench import configs, h2load, invoke, loadgen
+from bench import cache_path, configs, h2load, invoke, loadgen
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -198,6 +198,8 @@ def main() -> int:
                 probe(router, n)
                 runs += [measure(CACHED, router, n), measure(UNCACHED, router, n)]
         zero = invoke.measure_zero_latency(Path(tmp))
+        cache_hit = cache_path.measure_cache_hits(Path(tmp), zero[0])
+        cache_fill = cache_path.measure_cache_memory(Path(tmp))
         latency = invoke.measure_added_latency(Path(tmp))
         slow = invoke.measure_slow_upstream(Path(tmp))
     ratios = compare(runs, MODEL_COUNTS)
@@ -207,8 +209,11 @@ def main() -> int:
     invoke.print_zero_latency(zero)
     invoke.print_added_latency(latency)
     invoke.print_slow_upstream(slow)
+    cache_path.print_cache(cache_hit, zero[0], cache_fill)
     more_problems = invoke.listed(zero, latency, slow, "problems")
-    more_warnings = invoke.listed(zero, latency, slow, "warnings")
+    more_problems += [f"Invoke cache hit: {p}" for p in cache_hit.problems]
+    more_problems += [f"cache full: {p}" for p in cache_fill.problems]
+    more_warnings = invoke.listed(zero, latency, slow, "warnings") + cache_hit.warnings
     problems = print_checks(runs, more_problems, more_warnings)
     settings = {
         "server_cpu": SERVER_CPU,
@@ -219,6 +224,11 @@ def main() -> int:
         "model_counts": MODEL_COUNTS,
     }
     document = invoke.document(zero, latency, slow)
+    document["cache_hit"] = {
+        **asdict(cache_hit),
+        "calls_per_s_vs_echo": cache_hit.calls_per_s / zero[0].calls_per_s,
+    }
+    document["cache_full"] = asdict(cache_fill)
     write_json(RESULTS, settings, runs, ratios, document, more_problems, more_warnings)
     print(f"\n({time.monotonic() - started:.0f} s)")
     print(f"written to {RESULTS}")

@@ -98,6 +98,40 @@ def write_zero_latency(directory: Path, n_models: int) -> Path:
     return path
 
 
+def write_cached(directory: Path, n_models: int) -> Path:
+    """The zero-latency registry with the response cache on for every call
+    (`default_policy: always`, the default 64 MiB bound): a repeated Invoke is a hit."""
+    config = registry(n_models)
+    for model in config["models"]:
+        model["simulate"] = {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "ok"}
+    config["cache"] = {"default_policy": "always"}
+    config["health"] = _NO_PROBES
+    path = directory / f"cached-{n_models}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def write_cache_fill(directory: Path, max_bytes: int) -> Path:
+    """One simulated model echoing the question, every answer cached, `max_bytes` bound."""
+    config: dict[str, Any] = {
+        "models": [
+            {
+                "id": "echo",
+                "provider": "simulated",
+                "context_window": 1_000_000,
+                "pricing": {"input_per_mtok": 0.0, "output_per_mtok": 0.0},
+                "quality": {"default": 0.5},
+                "simulate": {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "echo"},
+            }
+        ],
+        "cache": {"default_policy": "always", "max_bytes": max_bytes},
+        "health": _NO_PROBES,
+    }
+    path = directory / "cache-fill.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
 def write_openai(directory: Path, name: str, model_id: str, base_url: str, max_concurrency: int) -> Path:
     """One ``openai`` model in front of ``base_url``; no probes, no response cache."""
     config: dict[str, Any] = {

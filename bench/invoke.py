@@ -164,7 +164,7 @@ class ZeroRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def _zero_run(name: str, server: Server, body: bytes, is_router: bool) -> ZeroRun:
+def zero_run(name: str, server: Server, body: bytes, is_router: bool) -> ZeroRun:
     load, before, after = h2load.warm_then_run(
         server.address,
         body,
@@ -209,7 +209,7 @@ def _zero_run(name: str, server: Server, body: bytes, is_router: bool) -> ZeroRu
     return run
 
 
-def _probe_invoke(address: str, body: bytes) -> str:
+def probe_invoke(address: str, body: bytes) -> str:
     """One Invoke before measuring, so that a broken router fails loudly and early."""
     with grpc.insecure_channel(address) as channel:
         call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(INVOKE_PATH)
@@ -231,13 +231,13 @@ def measure_zero_latency(tmp: Path) -> list[ZeroRun]:
     runs = []
     print("Invoke at zero latency: bare grpc.aio echo server", flush=True)
     with start_echo(SERVER_CPU, tmp / "echo-invoke.log") as echo:
-        runs.append(_zero_run("bare grpc.aio echo", echo, by_model, is_router=False))
+        runs.append(zero_run("bare grpc.aio echo", echo, by_model, is_router=False))
     print(f"Invoke at zero latency: modelrouter, {ZERO_MODELS} simulated models", flush=True)
     config = configs.write_zero_latency(tmp, ZERO_MODELS)
     with start_router(config, SERVER_CPU, tmp / "router-zero.log") as router:
         for name, body in ((f"router, model={model}", by_model), ("router, selection", selected)):
-            print(f"  {name}: probe {_probe_invoke(router.address, body)}", flush=True)
-            runs.append(_zero_run(name, router, body, is_router=True))
+            print(f"  {name}: probe {probe_invoke(router.address, body)}", flush=True)
+            runs.append(zero_run(name, router, body, is_router=True))
     return runs
 
 
@@ -414,7 +414,7 @@ def measure_added_latency(tmp: Path) -> list[LatencyRun]:
         base_url = f"http://{upstream.address}/v1"
         config = configs.write_openai(tmp, "fast-upstream", UPSTREAM_MODEL_ID, base_url, max_concurrency=64)
         with start_router(config, SERVER_CPU, tmp / "router-fast-upstream.log") as router:
-            print(f"  probe: {_probe_invoke(router.address, invoke_request(UPSTREAM_MODEL_ID))}", flush=True)
+            print(f"  probe: {probe_invoke(router.address, invoke_request(UPSTREAM_MODEL_ID))}", flush=True)
             for concurrency in LATENCY_CONCURRENCIES:
                 runs.append(_latency_run(f"http://{upstream.address}{COMPLETIONS_PATH}", router, concurrency))
     return runs

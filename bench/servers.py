@@ -37,7 +37,12 @@ class Server:
         self.log_path = log_path
         # The repo's own sources first, in case the packages are not installed (yet).
         paths = [str(_REPO / "server"), str(_REPO), os.environ.get("PYTHONPATH", "")]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+        # Usage totals go to the run's own folder, not the user's state directory.
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(p for p in paths if p),
+            XDG_STATE_HOME=str(log_path.parent / "state"),
+        )
         with log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 ["taskset", "-c", str(cpu), *argv],

@@ -65,9 +65,11 @@ class MemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no type in
         plugins: Any = None,
         namespace: str | None = None,
         key_builder: Callable[..., str] | None = None,
-        timeout: float | None = 5,
+        timeout: float | None = None,
         ttl: float | None = None,
     ) -> None:
+        # No timeout by default: a lookup in memory never waits, and aiocache runs a
+        # call with a timeout as a task of its own, which costs more than the lookup.
         if max_bytes <= 0:
             raise ValueError(f"max_bytes must be positive, got {max_bytes}")
         super().__init__(
@@ -199,6 +201,12 @@ class MemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no type in
         while self._bytes > self._max_bytes:
             self._remove(next(iter(self._store)))
             self._evictions += 1
+
+    def lookup(self, key: str) -> Value | None:
+        """What `await get(key)` answers for this backend (which has no serializer,
+        plugins or timeout), without aiocache's per-call wrappers: the response
+        cache's hit path, where they cost more than the lookup itself."""
+        return self._read(key)
 
     # -- aiocache backend hooks ------------------------------------------------------------------
 

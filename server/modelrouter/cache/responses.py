@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from structlog.typing import FilteringBoundLogger
 
+from modelrouter.cache.memory import MemoryCache
 from modelrouter.clock import Clock, monotonic
 from modelrouter.domain import InvokeCall
 
@@ -76,6 +77,7 @@ class ResponseCache:
     ) -> None:
         """`backend`: an aiocache cache, or None to cache nothing."""
         self._backend = backend
+        self._memory = backend if isinstance(backend, MemoryCache) and not backend.plugins else None
         self._ttl = ttl_s or None
         self._default = default_policy
         self._log = log
@@ -117,7 +119,7 @@ class ResponseCache:
         """The cached answer, or None: on a miss, and when the cache fails."""
         assert self._backend is not None
         try:
-            raw = await self._backend.get(key)
+            raw = self._memory.lookup(key) if self._memory is not None else await self._backend.get(key)
             answer = None if raw is None else CachedAnswer.loads(raw)
         except Exception as exc:  # a cache outage must not fail the call
             self._failed("read", exc)

@@ -9,6 +9,7 @@ from modelrouter.balancing import BALANCERS, Balancer
 from modelrouter.domain import (
     Candidate,
     Decision,
+    LatencyProfile,
     Ranking,
     Rejection,
     RejectReason,
@@ -39,6 +40,8 @@ class CachedDecision(NamedTuple):
 
 # How many cheaper eligible models each selection remembers, for the suggestions.
 CHEAPER_KEPT = 3
+# Decisions of one (for calls naming their model) kept rendered, per model and token counts.
+MAX_NAMED_ENTRIES = 4096
 # Distinct (chosen, cheaper) combinations counted; past this, new ones are not.
 MAX_CHOICE_KEYS = 10_000
 
@@ -75,6 +78,7 @@ class Selector:
         self._eligibility = Eligibility(live)
         self.registry = registry
         self.cache = cache
+        self._named: dict[tuple[str, int, int], tuple[LatencyProfile, float, Ranking, bytes]] = {}
         self.choices: dict[tuple[str, tuple[str, ...]], int] = {}
         """Selections by (chosen model, cheaper eligible models): the evidence for
         the cheaper-model suggestion."""
@@ -124,6 +128,13 @@ class Selector:
         no requirement applies; the one entry carries the model's estimates (score
         1, no components)."""
         state = self._live.models[model]
+        deployment = self.pick(model).name
+        key = (model, input_tokens, output_tokens)
+        known = self._named.get(key)
+        # The rendering holds the model's live latency and success rate: reuse it
+        # while they are the ones it was made from (a run of cache hits, say).
+        if known is not None and known[0] is state.latency and known[1] == state.success_rate:
+            return Decision("", model, deployment, (model,), known[2], known[3])
         candidate = Candidate(
             model,
             state.default_quality,
@@ -132,8 +143,11 @@ class Selector:
             state.success_rate,
         )
         ranking = Ranking("", (ScoredModel(candidate, 1.0, ()),), (), input_tokens, output_tokens, ())
-        deployment = self.pick(model).name
-        return Decision("", model, deployment, (model,), ranking, render("", ranking))
+        rendered = render("", ranking)
+        if len(self._named) >= MAX_NAMED_ENTRIES:
+            self._named.clear()
+        self._named[key] = (state.latency, state.success_rate, ranking, rendered)
+        return Decision("", model, deployment, (model,), ranking, rendered)
 
     def pick(self, model: str) -> DeploymentState:
         """The deployment for one call to `model`, by its balancer (a retry's
