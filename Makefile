@@ -9,7 +9,7 @@ TOOLS := .tools
 BUF := $(TOOLS)/node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-llm run demo generate check-generated lint typecheck test bench clean
+.PHONY: setup setup-llm run demo generate check-generated lint typecheck test clients-test bench clean
 
 setup: $(STAMP)
 
@@ -35,21 +35,30 @@ $(LLM_STAMP): $(STAMP)
 demo: setup-llm
 	$(BIN)/python tools/demo.py --address $(ADDRESS)
 
-generate: $(STAMP)
+# Every client's stubs from protos/: Python (grpcio-tools), Go and Java (buf with
+# Debian's local plugins), Node (proto-loader-gen-types). The stubs are committed;
+# each client's test fails when they are stale.
+generate: $(STAMP) $(BUF)
 	$(BIN)/python tools/generate.py
+	tools/generate_go.sh
+	tools/generate_java.sh
+	PYTHON=$(BIN)/python tools/generate_node.sh
 
 check-generated: $(STAMP)
 	$(BIN)/python tools/generate.py --check
 
-run: generate
+run: setup
 	$(BIN)/modelrouter serve --address $(ADDRESS)
 
 $(BUF):
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --silent --no-audit --no-fund @bufbuild/buf@1
 
+# `buf breaking` against main, when there is a main to compare with (a release tag
+# takes its place once there is one).
 lint: $(STAMP) $(BUF)
 	$(BUF) lint
+	if git rev-parse --verify --quiet main >/dev/null; then $(BUF) breaking --against '.git#branch=main'; fi
 	$(BIN)/ruff check server clients/python/src tests tools bench
 	$(BIN)/ruff format --check server clients/python/src tests tools bench
 
@@ -58,7 +67,13 @@ typecheck: $(STAMP)
 
 # Under CI=true the real-model test must run, so its model is set up first.
 test: check-generated typecheck lint $(if $(filter true,$(CI)),setup-llm)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/clients_live --ignore=tests/server/test_readme.py
+	$(MAKE) clients-test
+
+# The Go, Java and Node examples and the README's grpcurl walkthrough, each against a
+# live server. A missing toolchain is skipped with its name; under CI=true it fails.
+clients-test: $(STAMP)
+	$(BIN)/python -m pytest -rs tests/clients_live tests/server/test_readme.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -34,8 +34,17 @@ def run(line: str, address: str) -> subprocess.CompletedProcess[str]:
 def test_the_readme_has_a_walkthrough() -> None:
     commands = walkthrough()
     assert len(commands) >= 7
-    for needed in (" list", " describe ", "Health/Check", "/Select", "/ListModels", "/Stats"):
-        assert any(needed in c for c in commands), needed
+    for needed in (
+        " list",
+        " describe ",
+        "Health/Check",
+        "/Select",
+        "/ListModels",
+        "/Invoke ",
+        "/InvokeStream",
+        "/Stats",
+    ):
+        assert any(c.endswith(needed.strip()) or needed in c for c in commands), needed
 
 
 @pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")
@@ -45,8 +54,8 @@ async def test_every_grpcurl_command_works_as_written(default_server: Served) ->
         # The server runs on this event loop: wait for grpcurl off the loop.
         result = await asyncio.to_thread(run, line, default_server.address)
         outputs[line] = result
-    listing, describe, health, select, select_eu, models, stats, impossible = outputs.values()
-    for result in (listing, describe, health, select, select_eu, models, stats):
+    listing, describe, health, select, select_eu, models, invoke, stream, stats, impossible = outputs.values()
+    for result in (listing, describe, health, select, select_eu, models, invoke, stream, stats):
         assert result.returncode == 0, result.stderr
     assert "modelrouter.v1.RouterService" in listing.stdout and "grpc.health.v1.Health" in listing.stdout
     assert "rpc Select ( .modelrouter.v1.SelectRequest )" in describe.stdout
@@ -59,9 +68,39 @@ async def test_every_grpcurl_command_works_as_written(default_server: Served) ->
     eu = json.loads(select_eu.stdout)["decision"]
     assert eu["model"] == "mini-general"
     assert len(json.loads(models.stdout)["models"]) == 9
-    assert [m["model"] for m in json.loads(stats.stdout)["models"]] == ["code-specialist"]
+    answer = json.loads(invoke.stdout)
+    assert answer["model"] == "code-specialist" and answer["text"], answer
+    assert int(answer["usage"]["output_tokens"]) > 0, answer
+    assert answer["attempts"][0]["outcome"] == "OK" and answer["decision"]["model"] == "code-specialist"
+    again = json.loads(
+        (await asyncio.to_thread(run, commands_with("/Invoke"), default_server.address)).stdout
+    )
+    assert again["cache_hit"] is True and again["text"] == answer["text"] and "attempts" not in again
+    messages = [json.loads(chunk) for chunk in _json_objects(stream.stdout)]
+    assert len(messages) >= 3 and all("delta" in m for m in messages[:-1])
+    assert "".join(m["delta"] for m in messages[:-1]) == "Stream this answer back to me"
+    assert messages[-1]["done"]["model"] == "turbo-chat"
+    (code,) = json.loads(stats.stdout)["models"]
+    assert code["model"] == "code-specialist" and int(code["requests"]) >= 1 and "recent" in code
     assert impossible.returncode != 0
     assert "NO_ELIGIBLE_MODEL" in impossible.stderr and "PreconditionFailure" in impossible.stderr
+
+
+def commands_with(ending: str) -> str:
+    return next(c for c in walkthrough() if c.endswith(ending))
+
+
+def _json_objects(text: str) -> list[str]:
+    """grpcurl prints a stream's messages as JSON objects one after another."""
+    decoder, objects, i = json.JSONDecoder(), [], 0
+    text = text.strip()
+    while i < len(text):
+        obj, end = decoder.raw_decode(text, i)
+        objects.append(json.dumps(obj))
+        i = end
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return objects
 
 
 def python_example() -> str:

@@ -1,0 +1,163 @@
+// Original file: proto/modelrouter/v1/router.proto
+
+import type { HealthState as _modelrouter_v1_HealthState, HealthState__Output as _modelrouter_v1_HealthState__Output } from '../../modelrouter/v1/HealthState';
+import type { WindowStats as _modelrouter_v1_WindowStats, WindowStats__Output as _modelrouter_v1_WindowStats__Output } from '../../modelrouter/v1/WindowStats';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * DeploymentStats holds one deployment's figures.
+ */
+export interface DeploymentStats {
+  /**
+   * The deployment name.
+   */
+  'deployment'?: (string);
+  /**
+   * Calls sent to this deployment, each retry included.
+   */
+  'requests'?: (number | string | Long);
+  /**
+   * Calls that succeeded.
+   */
+  'successes'?: (number | string | Long);
+  /**
+   * Calls that failed.
+   */
+  'failures'?: (number | string | Long);
+  /**
+   * Failures keyed by outcome code.
+   */
+  'failures_by_reason'?: ({[key: string]: number | string | Long});
+  /**
+   * Median call latency, in milliseconds.
+   */
+  'latency_p50_ms'?: (number | string);
+  /**
+   * 95th percentile call latency, in milliseconds.
+   */
+  'latency_p95_ms'?: (number | string);
+  /**
+   * 99th percentile call latency, in milliseconds.
+   */
+  'latency_p99_ms'?: (number | string);
+  /**
+   * Median time to first token, in milliseconds.
+   */
+  'ttft_p50_ms'?: (number | string);
+  /**
+   * Input tokens consumed.
+   */
+  'input_tokens'?: (number | string | Long);
+  /**
+   * Output tokens generated.
+   */
+  'output_tokens'?: (number | string | Long);
+  /**
+   * Spend, in USD.
+   */
+  'cost_usd'?: (number | string);
+  /**
+   * Calls in flight now.
+   */
+  'in_flight'?: (number | string | Long);
+  /**
+   * Times the deployment was picked by a selection.
+   */
+  'selections'?: (number | string | Long);
+  /**
+   * Live health.
+   */
+  'health'?: (_modelrouter_v1_HealthState);
+  /**
+   * 95th percentile time to first token, in milliseconds.
+   */
+  'ttft_p95_ms'?: (number | string);
+  /**
+   * The same figures over the recent window only (StatsResponse.window_s).
+   */
+  'recent'?: (_modelrouter_v1_WindowStats | null);
+  /**
+   * Share of calls, over the recent window, that found the deployment at its
+   * max_concurrency and had to wait for a slot (0..1).
+   */
+  'saturation'?: (number | string);
+}
+
+/**
+ * DeploymentStats holds one deployment's figures.
+ */
+export interface DeploymentStats__Output {
+  /**
+   * The deployment name.
+   */
+  'deployment': (string);
+  /**
+   * Calls sent to this deployment, each retry included.
+   */
+  'requests': (string);
+  /**
+   * Calls that succeeded.
+   */
+  'successes': (string);
+  /**
+   * Calls that failed.
+   */
+  'failures': (string);
+  /**
+   * Failures keyed by outcome code.
+   */
+  'failures_by_reason': ({[key: string]: string});
+  /**
+   * Median call latency, in milliseconds.
+   */
+  'latency_p50_ms': (number);
+  /**
+   * 95th percentile call latency, in milliseconds.
+   */
+  'latency_p95_ms': (number);
+  /**
+   * 99th percentile call latency, in milliseconds.
+   */
+  'latency_p99_ms': (number);
+  /**
+   * Median time to first token, in milliseconds.
+   */
+  'ttft_p50_ms': (number);
+  /**
+   * Input tokens consumed.
+   */
+  'input_tokens': (string);
+  /**
+   * Output tokens generated.
+   */
+  'output_tokens': (string);
+  /**
+   * Spend, in USD.
+   */
+  'cost_usd': (number);
+  /**
+   * Calls in flight now.
+   */
+  'in_flight': (string);
+  /**
+   * Times the deployment was picked by a selection.
+   */
+  'selections': (string);
+  /**
+   * Live health.
+   */
+  'health': (_modelrouter_v1_HealthState__Output);
+  /**
+   * 95th percentile time to first token, in milliseconds.
+   */
+  'ttft_p95_ms': (number);
+  /**
+   * The same figures over the recent window only (StatsResponse.window_s).
+   */
+  'recent': (_modelrouter_v1_WindowStats__Output | null);
+  /**
+   * Share of calls, over the recent window, that found the deployment at its
+   * max_concurrency and had to wait for a slot (0..1).
+   */
+  'saturation': (number);
+}

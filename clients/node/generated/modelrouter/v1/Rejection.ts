@@ -1,0 +1,44 @@
+// Original file: proto/modelrouter/v1/router.proto
+
+
+/**
+ * Rejection says why a model was not eligible.
+ */
+export interface Rejection {
+  /**
+   * The model id.
+   */
+  'model'?: (string);
+  /**
+   * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
+   * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
+   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
+   * not know.
+   */
+  'reason'?: (string);
+  /**
+   * A sentence for a person, with the figures behind the reason.
+   */
+  'detail'?: (string);
+}
+
+/**
+ * Rejection says why a model was not eligible.
+ */
+export interface Rejection__Output {
+  /**
+   * The model id.
+   */
+  'model': (string);
+  /**
+   * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
+   * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
+   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
+   * not know.
+   */
+  'reason': (string);
+  /**
+   * A sentence for a person, with the figures behind the reason.
+   */
+  'detail': (string);
+}

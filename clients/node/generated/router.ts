@@ -1,0 +1,76 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp';
+import type { Attempt as _modelrouter_v1_Attempt, Attempt__Output as _modelrouter_v1_Attempt__Output } from './modelrouter/v1/Attempt';
+import type { BudgetStatus as _modelrouter_v1_BudgetStatus, BudgetStatus__Output as _modelrouter_v1_BudgetStatus__Output } from './modelrouter/v1/BudgetStatus';
+import type { CacheStats as _modelrouter_v1_CacheStats, CacheStats__Output as _modelrouter_v1_CacheStats__Output } from './modelrouter/v1/CacheStats';
+import type { ChatMessage as _modelrouter_v1_ChatMessage, ChatMessage__Output as _modelrouter_v1_ChatMessage__Output } from './modelrouter/v1/ChatMessage';
+import type { Decision as _modelrouter_v1_Decision, Decision__Output as _modelrouter_v1_Decision__Output } from './modelrouter/v1/Decision';
+import type { DeploymentInfo as _modelrouter_v1_DeploymentInfo, DeploymentInfo__Output as _modelrouter_v1_DeploymentInfo__Output } from './modelrouter/v1/DeploymentInfo';
+import type { DeploymentStats as _modelrouter_v1_DeploymentStats, DeploymentStats__Output as _modelrouter_v1_DeploymentStats__Output } from './modelrouter/v1/DeploymentStats';
+import type { InvokeRequest as _modelrouter_v1_InvokeRequest, InvokeRequest__Output as _modelrouter_v1_InvokeRequest__Output } from './modelrouter/v1/InvokeRequest';
+import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from './modelrouter/v1/InvokeResponse';
+import type { InvokeStreamRequest as _modelrouter_v1_InvokeStreamRequest, InvokeStreamRequest__Output as _modelrouter_v1_InvokeStreamRequest__Output } from './modelrouter/v1/InvokeStreamRequest';
+import type { InvokeStreamResponse as _modelrouter_v1_InvokeStreamResponse, InvokeStreamResponse__Output as _modelrouter_v1_InvokeStreamResponse__Output } from './modelrouter/v1/InvokeStreamResponse';
+import type { ListModelsRequest as _modelrouter_v1_ListModelsRequest, ListModelsRequest__Output as _modelrouter_v1_ListModelsRequest__Output } from './modelrouter/v1/ListModelsRequest';
+import type { ListModelsResponse as _modelrouter_v1_ListModelsResponse, ListModelsResponse__Output as _modelrouter_v1_ListModelsResponse__Output } from './modelrouter/v1/ListModelsResponse';
+import type { ModelInfo as _modelrouter_v1_ModelInfo, ModelInfo__Output as _modelrouter_v1_ModelInfo__Output } from './modelrouter/v1/ModelInfo';
+import type { ModelStats as _modelrouter_v1_ModelStats, ModelStats__Output as _modelrouter_v1_ModelStats__Output } from './modelrouter/v1/ModelStats';
+import type { Rejection as _modelrouter_v1_Rejection, Rejection__Output as _modelrouter_v1_Rejection__Output } from './modelrouter/v1/Rejection';
+import type { Requirements as _modelrouter_v1_Requirements, Requirements__Output as _modelrouter_v1_Requirements__Output } from './modelrouter/v1/Requirements';
+import type { RouterServiceClient as _modelrouter_v1_RouterServiceClient, RouterServiceDefinition as _modelrouter_v1_RouterServiceDefinition } from './modelrouter/v1/RouterService';
+import type { ScoredModel as _modelrouter_v1_ScoredModel, ScoredModel__Output as _modelrouter_v1_ScoredModel__Output } from './modelrouter/v1/ScoredModel';
+import type { SelectRequest as _modelrouter_v1_SelectRequest, SelectRequest__Output as _modelrouter_v1_SelectRequest__Output } from './modelrouter/v1/SelectRequest';
+import type { SelectResponse as _modelrouter_v1_SelectResponse, SelectResponse__Output as _modelrouter_v1_SelectResponse__Output } from './modelrouter/v1/SelectResponse';
+import type { StatsRequest as _modelrouter_v1_StatsRequest, StatsRequest__Output as _modelrouter_v1_StatsRequest__Output } from './modelrouter/v1/StatsRequest';
+import type { StatsResponse as _modelrouter_v1_StatsResponse, StatsResponse__Output as _modelrouter_v1_StatsResponse__Output } from './modelrouter/v1/StatsResponse';
+import type { Usage as _modelrouter_v1_Usage, Usage__Output as _modelrouter_v1_Usage__Output } from './modelrouter/v1/Usage';
+import type { WindowStats as _modelrouter_v1_WindowStats, WindowStats__Output as _modelrouter_v1_WindowStats__Output } from './modelrouter/v1/WindowStats';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  google: {
+    protobuf: {
+      Timestamp: MessageTypeDefinition<_google_protobuf_Timestamp, _google_protobuf_Timestamp__Output>
+    }
+  }
+  modelrouter: {
+    v1: {
+      Attempt: MessageTypeDefinition<_modelrouter_v1_Attempt, _modelrouter_v1_Attempt__Output>
+      BudgetStatus: MessageTypeDefinition<_modelrouter_v1_BudgetStatus, _modelrouter_v1_BudgetStatus__Output>
+      CachePolicy: EnumTypeDefinition
+      CacheStats: MessageTypeDefinition<_modelrouter_v1_CacheStats, _modelrouter_v1_CacheStats__Output>
+      ChatMessage: MessageTypeDefinition<_modelrouter_v1_ChatMessage, _modelrouter_v1_ChatMessage__Output>
+      Decision: MessageTypeDefinition<_modelrouter_v1_Decision, _modelrouter_v1_Decision__Output>
+      DeploymentInfo: MessageTypeDefinition<_modelrouter_v1_DeploymentInfo, _modelrouter_v1_DeploymentInfo__Output>
+      DeploymentStats: MessageTypeDefinition<_modelrouter_v1_DeploymentStats, _modelrouter_v1_DeploymentStats__Output>
+      HealthState: EnumTypeDefinition
+      InvokeRequest: MessageTypeDefinition<_modelrouter_v1_InvokeRequest, _modelrouter_v1_InvokeRequest__Output>
+      InvokeResponse: MessageTypeDefinition<_modelrouter_v1_InvokeResponse, _modelrouter_v1_InvokeResponse__Output>
+      InvokeStreamRequest: MessageTypeDefinition<_modelrouter_v1_InvokeStreamRequest, _modelrouter_v1_InvokeStreamRequest__Output>
+      InvokeStreamResponse: MessageTypeDefinition<_modelrouter_v1_InvokeStreamResponse, _modelrouter_v1_InvokeStreamResponse__Output>
+      ListModelsRequest: MessageTypeDefinition<_modelrouter_v1_ListModelsRequest, _modelrouter_v1_ListModelsRequest__Output>
+      ListModelsResponse: MessageTypeDefinition<_modelrouter_v1_ListModelsResponse, _modelrouter_v1_ListModelsResponse__Output>
+      ModelInfo: MessageTypeDefinition<_modelrouter_v1_ModelInfo, _modelrouter_v1_ModelInfo__Output>
+      ModelStats: MessageTypeDefinition<_modelrouter_v1_ModelStats, _modelrouter_v1_ModelStats__Output>
+      Rejection: MessageTypeDefinition<_modelrouter_v1_Rejection, _modelrouter_v1_Rejection__Output>
+      Requirements: MessageTypeDefinition<_modelrouter_v1_Requirements, _modelrouter_v1_Requirements__Output>
+      /**
+       * RouterService picks, calls and measures language models.
+       */
+      RouterService: SubtypeConstructor<typeof grpc.Client, _modelrouter_v1_RouterServiceClient> & { service: _modelrouter_v1_RouterServiceDefinition }
+      ScoredModel: MessageTypeDefinition<_modelrouter_v1_ScoredModel, _modelrouter_v1_ScoredModel__Output>
+      SelectRequest: MessageTypeDefinition<_modelrouter_v1_SelectRequest, _modelrouter_v1_SelectRequest__Output>
+      SelectResponse: MessageTypeDefinition<_modelrouter_v1_SelectResponse, _modelrouter_v1_SelectResponse__Output>
+      StatsRequest: MessageTypeDefinition<_modelrouter_v1_StatsRequest, _modelrouter_v1_StatsRequest__Output>
+      StatsResponse: MessageTypeDefinition<_modelrouter_v1_StatsResponse, _modelrouter_v1_StatsResponse__Output>
+      Usage: MessageTypeDefinition<_modelrouter_v1_Usage, _modelrouter_v1_Usage__Output>
+      WindowStats: MessageTypeDefinition<_modelrouter_v1_WindowStats, _modelrouter_v1_WindowStats__Output>
+    }
+  }
+}
+
