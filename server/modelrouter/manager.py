@@ -256,11 +256,12 @@ class Router:
         stored = await self.usage.totals()
         reports = []
         views = []
+        empty = Figures()  # shared by every deployment without figures; read only from here on
+        totals = stored.figures
+        recent = self.usage.recent
         for state in self.live.models.values():
             spans = tuple(
-                Span(
-                    stored.figures.get((state.id, d.name)) or Figures(), self.usage.recent((state.id, d.name))
-                )
+                Span(totals.get((state.id, d.name), empty), recent((state.id, d.name), empty))
                 for d in state.deployments
             )
             model_span = Span(merged([s.total for s in spans]), merged([s.recent for s in spans]))

@@ -98,8 +98,9 @@ class UsageBook:
         for key, figures in taken.items():
             self.deployments[key].pending.merge(figures)
 
-    def recent(self, key: Key) -> Figures:
-        return self.deployments[key].window.figures(self._wall())
+    def recent(self, key: Key, empty: Figures | None = None) -> Figures:
+        """The window's figures, for reading only."""
+        return self.deployments[key].window.figures(self._wall(), empty)
 
 
 def new_event(

@@ -144,7 +144,13 @@ class Figures:
         return f
 
 
-def merged(parts: list[Figures]) -> Figures:
+def merged(parts: list[Figures], empty: Figures | None = None) -> Figures:
+    """The parts merged, for reading only: a single part is returned as it is,
+    and no parts give `empty` (when given)."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts and empty is not None:
+        return empty
     total = Figures()
     for p in parts:
         total.merge(p)

@@ -112,8 +112,8 @@ class UsageService:
                 stored.figures.setdefault(d.key, Figures()).merge(d.pending)
         return stored
 
-    def recent(self, key: Key) -> Figures:
-        return self.book.recent(key)
+    def recent(self, key: Key, empty: Figures | None = None) -> Figures:
+        return self.book.recent(key, empty)
 
     async def close(self) -> None:
         if self._task is not None:

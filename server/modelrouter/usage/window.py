@@ -31,6 +31,7 @@ class Window:
             slices.popleft()
         return figures
 
-    def figures(self, now: float) -> Figures:
+    def figures(self, now: float, empty: Figures | None = None) -> Figures:
+        """The window's figures, for reading only (see `merged`)."""
         oldest = int(now // self._slice_s) - SLICES
-        return merged([f for i, f in self._slices if i > oldest])
+        return merged([f for i, f in self._slices if i > oldest], empty)
