@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Served
+from tests.support import Served, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 GRPCURL = Path(sys.executable).parent / "grpcurl"
@@ -48,7 +48,14 @@ def test_the_readme_has_a_walkthrough() -> None:
 
 
 @pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")
-async def test_every_grpcurl_command_works_as_written(default_server: Served) -> None:
+async def test_every_grpcurl_command_works_as_written() -> None:
+    # A server of its own: the walkthrough invokes models, which moves their
+    # observed latency, and the session's default server must not see that.
+    async with serving() as served:
+        await _walkthrough(served)
+
+
+async def _walkthrough(default_server: Served) -> None:
     outputs = {}
     for line in walkthrough():
         # The server runs on this event loop: wait for grpcurl off the loop.
