@@ -48,7 +48,8 @@ async def test_stats_add_up_exactly_to_the_calls_made() -> None:
         stub = served.stub
         ok: list[pb.InvokeResponse] = []
         failed_outcomes: list[str] = []
-        for i in range(40):
+
+        async def one(i: int) -> None:
             model = "steady" if i % 2 else "shaky"
             try:
                 if i % 3 == 0:
@@ -60,7 +61,9 @@ async def test_stats_add_up_exactly_to_the_calls_made() -> None:
             except grpc.aio.AioRpcError as err:
                 assert err.code() == grpc.StatusCode.UNAVAILABLE
                 attempts = details_of(err).metadata["attempts"]
-                failed_outcomes += [a.split("=")[1] for a in attempts.split(",")]
+                failed_outcomes.extend(a.split("=")[1] for a in attempts.split(","))
+
+        await asyncio.gather(*(one(i) for i in range(40)))
         assert failed_outcomes, "shaky fails half its calls: some must have failed"
         stats = await stub.Stats(pb.StatsRequest(), timeout=10)
         by_model = {m.model: m for m in stats.models}
@@ -91,9 +94,12 @@ async def test_stats_add_up_exactly_to_the_calls_made() -> None:
 
 async def test_percentiles_are_ordered_and_near_the_simulated_latencies() -> None:
     async with serving(CONFIG) as served:
-        for i in range(30):
+
+        async def one(i: int) -> None:
             async for _ in served.stub.InvokeStream(ask("steady", i), timeout=10):
                 pass
+
+        await asyncio.gather(*(one(i) for i in range(30)))
         steady = (await served.stub.Stats(pb.StatsRequest(models=["steady"]), timeout=10)).models[0]
         assert steady.latency_p50_ms <= steady.latency_p95_ms <= steady.latency_p99_ms
         assert steady.ttft_p50_ms <= steady.ttft_p95_ms

@@ -58,6 +58,7 @@ class UsageService:
         self._warned_at = -WARN_EVERY_S
         self.flush_errors = 0
         self._lock = asyncio.Lock()
+        self._started_at = time.time()
 
     def start(self) -> None:
         if self._task is None:
@@ -100,17 +101,20 @@ class UsageService:
     async def totals(self) -> Stored:
         """The store's totals plus what this process has not flushed yet. A store
         that cannot be read gives this process's own figures since it started."""
-        self.book.fold()
-        try:
-            stored = await self.store.load()
-        except Exception as exc:
-            self._warn(exc)
-            stored = Stored({d.key: _copy(d.process) for d in self.book}, 0.0)
+        # Not while a flush is on its way: its figures are in neither the store
+        # nor the book until it lands.
+        async with self._lock:
+            self.book.fold()
+            try:
+                stored = await self.store.load()
+            except Exception as exc:
+                self._warn(exc)
+                # This process's own figures, then, since it started.
+                return Stored({d.key: _copy(d.process) for d in self.book}, self._started_at)
+            for d in self.book:
+                if not d.pending.is_empty():
+                    stored.figures.setdefault(d.key, Figures()).merge(d.pending)
             return stored
-        for d in self.book:
-            if not d.pending.is_empty():
-                stored.figures.setdefault(d.key, Figures()).merge(d.pending)
-        return stored
 
     def recent(self, key: Key, empty: Figures | None = None) -> Figures:
         return self.book.recent(key, empty)
