@@ -22,7 +22,7 @@ import grpc
 from bench import configs
 from bench.invoke import ZERO_MODELS, ZeroRun, probe_invoke, zero_run
 from bench.requests import INVOKE_PATH, invoke_request
-from bench.servers import SERVER_CPU, invoke_counters, start_router
+from bench.servers import SERVER_CPU, invoke_counters, start_router, stats
 from modelrouter_client._proto import router_pb2
 
 CACHE_AIM = 0.7
@@ -32,14 +32,7 @@ FILL_IN_FLIGHT = 32
 
 
 def _cache(address: str) -> router_pb2.CacheStats:
-    with grpc.insecure_channel(address) as channel:
-        call = channel.unary_unary(
-            "/modelrouter.v1.RouterService/Stats",
-            request_serializer=router_pb2.StatsRequest.SerializeToString,
-            response_deserializer=router_pb2.StatsResponse.FromString,
-        )
-        stats: router_pb2.StatsResponse = call(router_pb2.StatsRequest(), timeout=30)
-    return stats.cache
+    return stats(address).cache
 
 
 def measure_cache_hits(tmp: Path, echo: ZeroRun) -> ZeroRun:

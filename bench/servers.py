@@ -138,23 +138,24 @@ class Counters:
         )
 
 
-def _stats(address: str) -> router_pb2.StatsResponse:
+def stats(address: str) -> router_pb2.StatsResponse:
+    """The router's Stats, over a channel of its own."""
     with grpc.insecure_channel(address) as channel:
         call = channel.unary_unary(
             "/modelrouter.v1.RouterService/Stats",
             request_serializer=router_pb2.StatsRequest.SerializeToString,
             response_deserializer=router_pb2.StatsResponse.FromString,
         )
-        stats: router_pb2.StatsResponse = call(router_pb2.StatsRequest(), timeout=30)
-    return stats
+        reply: router_pb2.StatsResponse = call(router_pb2.StatsRequest(), timeout=30)
+    return reply
 
 
 def router_counters(address: str) -> Counters:
-    stats = _stats(address)
+    reply = stats(address)
     return Counters(
-        selections=sum(m.selections for m in stats.models),
-        selection_hits=stats.cache.selection_hits,
-        selection_misses=stats.cache.selection_misses,
+        selections=sum(m.selections for m in reply.models),
+        selection_hits=reply.cache.selection_hits,
+        selection_misses=reply.cache.selection_misses,
     )
 
 
@@ -184,15 +185,15 @@ class InvokeCounters:
 
 
 def invoke_counters(address: str) -> InvokeCounters:
-    stats = _stats(address)
+    reply = stats(address)
     reasons: dict[str, int] = {}
-    for m in stats.models:
+    for m in reply.models:
         for reason, n in m.failures_by_reason.items():
             reasons[reason] = reasons.get(reason, 0) + n
     return InvokeCounters(
-        requests=sum(m.requests for m in stats.models),
-        successes=sum(m.successes for m in stats.models),
-        failures=sum(m.failures for m in stats.models),
+        requests=sum(m.requests for m in reply.models),
+        successes=sum(m.successes for m in reply.models),
+        failures=sum(m.failures for m in reply.models),
         failures_by_reason=reasons,
-        in_flight=sum(m.in_flight for m in stats.models),
+        in_flight=sum(m.in_flight for m in reply.models),
     )

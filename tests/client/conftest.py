@@ -19,6 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,10 +75,12 @@ def _server_command(config: Path | None) -> list[str]:
     return command
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(scratch: str) -> dict[str, str]:
     # The checkout's packages first, so the suite runs the code under test even when
-    # an older `modelrouter` is installed in the environment.
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # an older `modelrouter` is installed in the environment. The usage store (SQLite
+    # under $XDG_STATE_HOME by default) goes to the scratch directory: every server the
+    # tests start counts from zero and leaves nothing behind.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", XDG_STATE_HOME=scratch)
     paths = [str(REPO / "server"), str(REPO / "clients" / "python" / "src")]
     env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return env
@@ -102,22 +105,23 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[ServerProcess]:
-    """`modelrouter serve --address 127.0.0.1:0` with the built-in configuration, once per session."""
-    external = os.environ.get("MODELROUTER_TEST_ADDRESS")
-    if external:
-        yield ServerProcess(address=external, process=None)
-        return
-
-    command = _server_command(None)
+@contextmanager
+def running_server(config_text: str | None = None) -> Iterator[ServerProcess]:
+    """`modelrouter serve --address 127.0.0.1:0` as a subprocess: with the built-in
+    configuration, or with `config_text` (YAML) written to a file first. Stopped with
+    SIGTERM on exit."""
     with tempfile.TemporaryDirectory(prefix="modelrouter-client-tests-") as scratch:
+        config = None
+        if config_text is not None:
+            config = Path(scratch) / "config.yaml"
+            config.write_text(config_text)
+        command = _server_command(config)
         stderr_path = Path(scratch) / "stderr.log"
         with stderr_path.open("w") as stderr:
             process = subprocess.Popen(
                 command,
                 cwd=scratch,
-                env=_server_env(),
+                env=_server_env(scratch),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -143,6 +147,17 @@ def server() -> Iterator[ServerProcess]:
         finally:
             _stop(process)
             reader.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[ServerProcess]:
+    """`modelrouter serve --address 127.0.0.1:0` with the built-in configuration, once per session."""
+    external = os.environ.get("MODELROUTER_TEST_ADDRESS")
+    if external:
+        yield ServerProcess(address=external, process=None)
+        return
+    with running_server() as served:
+        yield served
 
 
 def _await_listening(
@@ -189,11 +204,11 @@ def address(server: ServerProcess) -> str:
 
 @pytest.fixture(scope="session")
 def router(address: str) -> Iterator[Router]:
-    with Router(address) as client:
+    with Router(address, tls=False) as client:
         yield client
 
 
 @pytest_asyncio.fixture(scope="session")
 async def async_router(address: str) -> AsyncIterator[AsyncRouter]:
-    async with AsyncRouter(address) as client:
+    async with AsyncRouter(address, tls=False) as client:
         yield client

@@ -7,11 +7,14 @@ on hand-built messages, field by field.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timezone
 
 import pytest
+from google.protobuf import timestamp_pb2
 
 from modelrouter_client import (
     Attempt,
+    BudgetStatus,
     CachePolicy,
     ChatMessage,
     Completion,
@@ -21,6 +24,7 @@ from modelrouter_client import (
     Requirements,
     ScoredModel,
     Usage,
+    WindowStats,
     _convert,
 )
 from modelrouter_client._proto import router_pb2 as pb
@@ -285,3 +289,154 @@ def test_stats_and_models() -> None:
     assert info is not None and info.deployments[0].weight == 2 and info.health is Health.HEALTHY
     assert (info.ttft_ms, info.tokens_per_s, info.balancer) == (40, 400, "latency_p2c")
     assert models.ids == ("m1",) and models.strategies == ("weighted",)
+
+
+def window_pb(scale: int) -> pb.WindowStats:
+    return pb.WindowStats(
+        requests=4 * scale,
+        successes=3 * scale,
+        failures=1 * scale,
+        failures_by_reason={"TIMEOUT": scale},
+        latency_p50_ms=100.0 * scale,
+        latency_p95_ms=200.0 * scale,
+        latency_p99_ms=300.0 * scale,
+        ttft_p50_ms=10.0 * scale,
+        ttft_p95_ms=20.0 * scale,
+        input_tokens=1000 * scale,
+        output_tokens=100 * scale,
+        cost_usd=0.01 * scale,
+        selections=5 * scale,
+    )
+
+
+def window(scale: int) -> WindowStats:
+    return WindowStats(
+        requests=4 * scale,
+        successes=3 * scale,
+        failures=1 * scale,
+        failures_by_reason={"TIMEOUT": scale},
+        latency_p50_ms=100.0 * scale,
+        latency_p95_ms=200.0 * scale,
+        latency_p99_ms=300.0 * scale,
+        ttft_p50_ms=10.0 * scale,
+        ttft_p95_ms=20.0 * scale,
+        input_tokens=1000 * scale,
+        output_tokens=100 * scale,
+        cost_usd=0.01 * scale,
+        selections=5 * scale,
+    )
+
+
+def test_stats_every_field() -> None:
+    since = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)  # noqa: UP017
+    resets = datetime(2026, 2, 1, tzinfo=timezone.utc)  # noqa: UP017
+    response = pb.StatsResponse(
+        models=[
+            pb.ModelStats(
+                model="m1",
+                requests=40,
+                successes=30,
+                failures=10,
+                failures_by_reason={"TIMEOUT": 10},
+                latency_p50_ms=1,
+                latency_p95_ms=2,
+                latency_p99_ms=3,
+                ttft_p50_ms=4,
+                ttft_p95_ms=5,
+                input_tokens=6,
+                output_tokens=7,
+                cost_usd=8.5,
+                in_flight=9,
+                selections=11,
+                health=pb.HEALTH_STATE_HEALTHY,
+                recent=window_pb(2),
+                deployments=[
+                    pb.DeploymentStats(
+                        deployment="d1",
+                        requests=40,
+                        successes=30,
+                        failures=10,
+                        failures_by_reason={"TIMEOUT": 10},
+                        latency_p50_ms=1,
+                        latency_p95_ms=2,
+                        latency_p99_ms=3,
+                        ttft_p50_ms=4,
+                        ttft_p95_ms=5,
+                        input_tokens=6,
+                        output_tokens=7,
+                        cost_usd=8.5,
+                        in_flight=9,
+                        selections=11,
+                        health=pb.HEALTH_STATE_UNHEALTHY,
+                        recent=window_pb(1),
+                        saturation=0.25,
+                    )
+                ],
+            )
+        ],
+        cache=pb.CacheStats(hits=1, misses=2, entries=3, bytes=4, evictions=5, selection_hits=6),
+        suggestions=["s"],
+        uptime_s=1.5,
+        window_s=300,
+        totals_since=timestamp_pb2.Timestamp(seconds=int(since.timestamp()), nanos=678000000),
+        budgets=[
+            pb.BudgetStatus(
+                scope="*",
+                period="month",
+                limit_usd=10,
+                spent_usd=4,
+                reserved_usd=7,
+                resets_at=timestamp_pb2.Timestamp(seconds=int(resets.timestamp())),
+            ),
+            pb.BudgetStatus(scope="m1", period="day", limit_usd=1),
+        ],
+    )
+    stats = _convert.stats(response)
+    model = stats.models[0]
+    assert (model.ttft_p95_ms, model.recent) == (5, window(2))
+    deployment = model.deployments[0]
+    assert (deployment.ttft_p95_ms, deployment.saturation, deployment.recent) == (5, 0.25, window(1))
+    assert deployment.health is Health.UNHEALTHY
+    assert model.deployment("d1") is deployment and model.deployment("d2") is None
+    assert (stats.window_s, stats.totals_since) == (300, since)
+    assert stats.budgets == (
+        BudgetStatus("*", "month", 10, 4, 7, resets),
+        BudgetStatus("m1", "day", 1, 0, 0, None),  # no resets_at sent: None, not 1970
+    )
+    assert stats.budgets[0].remaining_usd == 0  # overcommitted: never negative
+    assert stats.budgets[1].remaining_usd == 1
+    assert stats.raw is response
+    # Every proto field has its counterpart (a field added to the proto fails here).
+    for message, result in (
+        (pb.ModelStats, model),
+        (pb.DeploymentStats, deployment),
+        (pb.WindowStats, model.recent),
+        (pb.BudgetStatus, stats.budgets[0]),
+        (pb.CacheStats, stats.cache),
+        (pb.StatsResponse, stats),
+    ):
+        missing = [f.name for f in message.DESCRIPTOR.fields if not hasattr(result, f.name)]
+        assert missing == [], f"{message.DESCRIPTOR.name}: {missing}"
+
+
+def test_empty_stats() -> None:
+    stats = _convert.stats(pb.StatsResponse(models=[pb.ModelStats(model="m")]))
+    assert stats.totals_since is None and stats.budgets == ()
+    assert stats.models[0].recent == WindowStats()
+
+
+def test_every_result_covers_its_message() -> None:
+    pairs = [
+        (pb.Decision, _convert.decision(pb.Decision())),
+        (pb.ScoredModel, _convert.scored_model(pb.ScoredModel())),
+        (pb.Rejection, _convert.rejection(pb.Rejection())),
+        (pb.Usage, _convert.usage(pb.Usage())),
+        (pb.Attempt, _convert.attempt(pb.Attempt())),
+        (pb.InvokeResponse, _convert.completion(pb.InvokeResponse())),
+        (pb.ModelInfo, _convert.model_info(pb.ModelInfo())),
+        (pb.DeploymentInfo, _convert.deployment_info(pb.DeploymentInfo())),
+        (pb.ListModelsResponse, _convert.model_list(pb.ListModelsResponse())),
+    ]
+    for message, result in pairs:
+        missing = [f.name for f in message.DESCRIPTOR.fields if not hasattr(result, f.name)]
+        assert missing == [], f"{message.DESCRIPTOR.name}: {missing}"

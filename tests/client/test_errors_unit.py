@@ -15,6 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter_client import (
+    BudgetExceededError,
     DeadlineExceededError,
     FailedPreconditionError,
     InternalError,
@@ -103,6 +104,55 @@ def test_no_eligible_model_carries_the_rejections() -> None:
     assert err.rejections == (
         Rejection(model="nano-fast", reason="MISSING_CAPABILITY", detail="lacks teleport"),
         Rejection(model="reasoner-xl", reason="OVER_COST", detail="0.03 > 0.01"),
+    )
+
+
+def test_budget_exceeded_exposes_the_budget() -> None:
+    raw = details(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "over",
+        error_info(
+            "BUDGET_EXCEEDED",
+            budget="fast/month",
+            model="fast",
+            limitUsd="5",
+            spentUsd="4.5",
+            reservedUsd="0.25",
+            neededUsd="0.3",
+        ),
+        error_details_pb2.QuotaFailure(
+            violations=[error_details_pb2.QuotaFailure.Violation(subject="fast/month", description="x")]
+        ),
+        error_details_pb2.PreconditionFailure(
+            violations=[error_details_pb2.PreconditionFailure.Violation(type="OVER_BUDGET", subject="fast")]
+        ),
+    )
+    err = from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, "over budget", ((DETAILS_KEY, raw),))
+    assert type(err) is BudgetExceededError
+    assert isinstance(err, ResourceExhaustedError)
+    assert (err.budget, err.model) == ("fast/month", "fast")
+    assert (err.limit_usd, err.spent_usd, err.reserved_usd, err.needed_usd) == (5.0, 4.5, 0.25, 0.3)
+    assert err.metadata["limitUsd"] == "5"
+    assert err.rejections == (Rejection("fast", "OVER_BUDGET"),)
+
+
+def test_budget_exceeded_without_figures_and_other_exhaustion() -> None:
+    raw = details(grpc.StatusCode.RESOURCE_EXHAUSTED, "m", error_info("BUDGET_EXCEEDED"))
+    err = from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, "m", ((DETAILS_KEY, raw),))
+    assert isinstance(err, BudgetExceededError)
+    assert (err.budget, err.limit_usd, err.needed_usd, err.rejections) == ("", None, None, ())
+    # The reason alone does not make a budget error: the code must match too.
+    raw = details(grpc.StatusCode.UNAVAILABLE, "m", error_info("BUDGET_EXCEEDED"))
+    assert type(from_status(grpc.StatusCode.UNAVAILABLE, "m", ((DETAILS_KEY, raw),))) is UnavailableError
+    raw = details(grpc.StatusCode.RESOURCE_EXHAUSTED, "m", error_info("RATE_LIMITED"))
+    assert type(from_status(grpc.StatusCode.RESOURCE_EXHAUSTED, "m", ((DETAILS_KEY, raw),))) is (
+        ResourceExhaustedError
+    )
+    built = BudgetExceededError("over", metadata={"limitUsd": "inf"})
+    assert (built.code, built.reason, built.limit_usd) == (
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "BUDGET_EXCEEDED",
+        None,
     )
 
 

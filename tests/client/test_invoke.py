@@ -3,6 +3,10 @@ default configuration's simulated models)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import grpc
 import pytest
 
 from modelrouter_client import (
@@ -14,6 +18,7 @@ from modelrouter_client import (
     InvalidArgumentError,
     NotFoundError,
     Router,
+    UnknownError,
     Usage,
 )
 from tests.client.conftest import DEFAULT_MODELS
@@ -82,3 +87,47 @@ def test_invoke_model_and_selection_is_invalid(router: Router) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         router.invoke("hello", model="nano-fast", task="chat")
     assert caught.value.reason == "INVALID_REQUEST"
+
+
+LONG = "word " * 2000  # echoed back by nano-fast (300 tokens/s): a stream of several seconds
+
+
+def wait_until_nothing_in_flight(router: Router, model: str) -> None:
+    deadline = time.monotonic() + 5
+    while (stats := router.stats(models=[model]).models[0]).in_flight:
+        assert time.monotonic() < deadline, f"{stats.in_flight} calls still in flight"
+        time.sleep(0.05)
+
+
+def test_leaving_a_stream_early_cancels_it(router: Router) -> None:
+    started = time.monotonic()
+    with router.invoke_stream(LONG, model="nano-fast", cache="bypass", max_output_tokens=4000) as stream:
+        first = next(stream)
+        assert first
+    assert stream.done and stream.final is None
+    with pytest.raises(UnknownError) as caught:
+        stream.result()
+    assert caught.value.code is grpc.StatusCode.CANCELLED
+    # The server saw the cancellation: the call is no longer in flight, long before the
+    # stream would have ended.
+    wait_until_nothing_in_flight(router, "nano-fast")
+    assert time.monotonic() - started < 4
+
+
+async def test_cancelling_the_task_cancels_the_stream(async_router: AsyncRouter, router: Router) -> None:
+    stream = async_router.invoke_stream(LONG, model="nano-fast", cache="bypass", max_output_tokens=4000)
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in stream:
+            first.set()
+
+    task = asyncio.ensure_future(consume())
+    await asyncio.wait_for(first.wait(), timeout=5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert stream.done
+    with pytest.raises(UnknownError):
+        await stream.result()
+    await asyncio.to_thread(wait_until_nothing_in_flight, router, "nano-fast")

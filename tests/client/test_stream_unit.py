@@ -7,6 +7,7 @@ InvokeStream is not served by every server version yet; these check the protocol
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,9 +67,9 @@ class SyncCall:
 
 
 class AsyncCall:
-    """A grpc.aio UnaryStreamCall, read with `read()`."""
+    """A grpc.aio UnaryStreamCall, read with `read()`; `None` in the events waits forever."""
 
-    def __init__(self, *events: pb.InvokeStreamResponse | grpc.RpcError) -> None:
+    def __init__(self, *events: pb.InvokeStreamResponse | grpc.RpcError | None) -> None:
         self._events = list(events)
         self.cancelled = False
 
@@ -76,6 +77,8 @@ class AsyncCall:
         if not self._events:
             return grpc.aio.EOF
         event = self._events.pop(0)
+        if event is None:
+            await asyncio.Event().wait()
         if isinstance(event, grpc.RpcError):
             raise event
         return event
@@ -169,6 +172,40 @@ async def test_async_leaving_early_cancels() -> None:
         await stream.result()
 
 
+def test_sync_close_is_cancel() -> None:
+    call = SyncCall(delta("a"), done("a"))
+    stream = InvokeStream(call)
+    assert not stream.done
+    stream.close()
+    assert call.cancelled and stream.done
+
+
+async def test_async_cancelling_the_reading_task_cancels_the_call() -> None:
+    call = AsyncCall(delta("a"), None)
+    stream = AsyncInvokeStream(call)  # type: ignore[arg-type]
+
+    async def read_all() -> list[str]:
+        return [d async for d in stream]
+
+    task = asyncio.ensure_future(read_all())
+    while stream.text != "a":
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert call.cancelled and stream.done
+    with pytest.raises(UnknownError) as caught:
+        await stream.result()
+    assert caught.value.code is grpc.StatusCode.CANCELLED
+
+
+async def test_async_aclose() -> None:
+    call = AsyncCall(delta("a"), done("a"))
+    stream = AsyncInvokeStream(call)  # type: ignore[arg-type]
+    await stream.aclose()
+    assert call.cancelled and stream.done
+
+
 # -- per-call options ----------------------------------------------------------------------------
 
 
@@ -238,3 +275,27 @@ def test_client_timeout_none_means_no_deadline() -> None:
     channel = RecordingChannel()
     Router(channel=channel, timeout=None).select()  # type: ignore[arg-type]
     assert channel.calls[0][1]["timeout"] is None
+
+
+def test_unknown_keywords_are_refused_before_sending() -> None:
+    channel = RecordingChannel()
+    router = Router(channel=channel)  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"select\(\) got an unexpected keyword argument 'tsk'; did you mean 'task'"
+    ):
+        router.select(tsk="code")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="invoke_stream"):
+        router.invoke_stream("hi", messages="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="list_models"):
+        router.list_models(model="x")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="list of model ids"):
+        router.stats("nano-fast")
+    assert channel.calls == []
+
+
+def test_none_means_not_given() -> None:
+    channel = RecordingChannel()
+    router = Router(channel=channel)  # type: ignore[arg-type]
+    router.select(task=None, strategy=None, timeout=None, metadata=None)
+    router.invoke("hi", model=None, temperature=None, cache=None)
+    assert len(channel.calls) == 2

@@ -8,18 +8,16 @@ missing, except under CI=true, where each of them must be there."""
 from __future__ import annotations
 
 import os
-import selectors
 import shutil
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from modelrouter_client import Router
+from tests.clients_live import live
+from tests.clients_live.live import fields, model_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 GO_CLIENT = ROOT / "clients" / "go"
@@ -39,11 +37,8 @@ APT_HINT = (
 )
 
 
-def unavailable(what: str) -> None:
-    """Skip the test for a missing tool, or fail under CI=true where it must be there."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {what} ({APT_HINT})")
-    pytest.skip(what)
+def unavailable(what: str) -> NoReturn:
+    live.unavailable(f"{what}", APT_HINT)
 
 
 def go_env(gopath: Path) -> dict[str, str]:
@@ -60,7 +55,6 @@ def example_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     go = shutil.which("go")
     if go is None:
         unavailable("go toolchain not installed: no `go` on PATH")
-        raise AssertionError("unreachable")
     missing = [pkg for pkg, path in GO_LIBS.items() if not (DEBIAN_GOPATH / path).exists()]
     if missing:
         unavailable(f"go toolchain not installed: Debian Go libraries missing: {', '.join(missing)}")
@@ -79,42 +73,6 @@ def example_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert build.returncode == 0, f"go build failed:\n{build.stdout}{build.stderr}"
     return binary
-
-
-@pytest.fixture(scope="module")
-def server_address() -> Iterator[str]:
-    """`modelrouter serve` with the built-in configuration, as its own process."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = ""
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            if sel.select(timeout=60):
-                line = proc.stdout.readline().strip()
-        assert line.startswith("listening on "), f"server did not start: {line!r}, exit {proc.poll()}"
-        yield line.removeprefix("listening on ")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
-def model_ids(address: str) -> set[str]:
-    with Router(address) as router:
-        return {m.id for m in router.list_models(timeout=10)}
-
-
-def fields(line: str) -> dict[str, str]:
-    """`step: a=1 b=2` -> {"a": "1", "b": "2"}."""
-    return dict(word.split("=", 1) for word in line.split() if "=" in word)
 
 
 def test_go_example_against_live_server(example_binary: Path, server_address: str) -> None:

@@ -8,18 +8,15 @@ under CI=true, where each of them must be there."""
 
 from __future__ import annotations
 
-import os
-import selectors
 import shutil
-import signal
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from modelrouter_client import Router
+from tests.clients_live import live
+from tests.clients_live.live import fields, model_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA_CLIENT = ROOT / "clients" / "java"
@@ -32,17 +29,8 @@ APT_HINT = (
 )
 
 
-def unavailable(what: str) -> None:
-    """Skip for a missing tool or jar; fail instead under CI=true, where all must be there."""
-    message = f"java toolchain/jars not installed: {what}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {message} ({APT_HINT})")
-    pytest.skip(message)
-
-
-def fields(line: str) -> dict[str, str]:
-    """`step: a=1 b=2` -> {"a": "1", "b": "2"}."""
-    return dict(word.split("=", 1) for word in line.split() if "=" in word)
+def unavailable(what: str) -> NoReturn:
+    live.unavailable(f"java toolchain/jars not installed: {what}", APT_HINT)
 
 
 @pytest.fixture(scope="module")
@@ -61,37 +49,6 @@ def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["bash", str(BUILD), "--classpath", str(out)], capture_output=True, text=True, timeout=60, check=True
     )
     return printed.stdout.strip()
-
-
-@pytest.fixture(scope="module")
-def server_address() -> Iterator[str]:
-    """`modelrouter serve` with the built-in configuration, as its own process."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = ""
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            if sel.select(timeout=60):
-                line = proc.stdout.readline().strip()
-        assert line.startswith("listening on "), f"server did not start: {line!r}, exit {proc.poll()}"
-        yield line.removeprefix("listening on ")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
-def model_ids(address: str) -> set[str]:
-    with Router(address) as router:
-        return {model.id for model in router.list_models()}
 
 
 @pytest.mark.slow

@@ -8,28 +8,24 @@ Skipped when node or npm is missing, except under CI=true, where both must be th
 from __future__ import annotations
 
 import os
-import selectors
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from modelrouter_client import Router
+from tests.clients_live import live
+from tests.clients_live.live import fields, model_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_CLIENT = ROOT / "clients" / "node"
 INSTALL_HINT = "apt-get install nodejs npm (Node 20 or later)"
 
 
-def unavailable(what: str) -> None:
-    """Skip the test for a missing tool, or fail under CI=true where it must be there."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {what} ({INSTALL_HINT})")
-    pytest.skip(what)
+def unavailable(what: str) -> NoReturn:
+    live.unavailable(f"{what}", INSTALL_HINT)
 
 
 @pytest.fixture(scope="module")
@@ -53,37 +49,6 @@ def node() -> str:
     return node
 
 
-@pytest.fixture(scope="module")
-def server_address() -> Iterator[str]:
-    """`modelrouter serve` with the built-in configuration, as its own process."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = ""
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            if sel.select(timeout=60):
-                line = proc.stdout.readline().strip()
-        assert line.startswith("listening on "), f"server did not start: {line!r}, exit {proc.poll()}"
-        yield line.removeprefix("listening on ")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
-def fields(line: str) -> dict[str, str]:
-    """`step: a=1 b=2` -> {"a": "1", "b": "2"}."""
-    return dict(word.split("=", 1) for word in line.split() if "=" in word)
-
-
 def starting(lines: list[str], prefix: str) -> list[dict[str, str]]:
     return [fields(line) for line in lines if line.startswith(prefix)]
 
@@ -98,8 +63,7 @@ def test_node_example_against_live_server(node: str, server_address: str) -> Non
     )
     assert run.returncode == 0, f"example failed:\n{run.stdout}{run.stderr}"
     lines = run.stdout.splitlines()
-    with Router(server_address) as router:
-        models = {m.id for m in router.list_models(timeout=10)}
+    models = model_ids(server_address)
 
     (decision,) = starting(lines, "select: model=")
     assert decision["model"] in models

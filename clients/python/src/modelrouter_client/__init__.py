@@ -8,11 +8,14 @@ with Router("127.0.0.1:50051") as router:
     print(decision.model, decision.ranking[0].score)
 ```
 
-Everything public is importable from here; the underscore modules may change.
+Everything public is importable from here and listed in `__all__`; the underscore
+modules may change.
 """
 
 from modelrouter_client._async import AsyncInvokeStream, AsyncRouter
+from modelrouter_client._channel import ChannelOptions, Keepalive, RetryPolicy
 from modelrouter_client._errors import (
+    BudgetExceededError,
     DeadlineExceededError,
     FailedPreconditionError,
     InternalError,
@@ -27,10 +30,12 @@ from modelrouter_client._errors import (
     UnimplementedError,
     UnknownError,
 )
+from modelrouter_client._options import CallOptions, InvokeOptions, RequirementOptions, SelectOptions
 from modelrouter_client._sync import InvokeStream, Router
-from modelrouter_client._transport import DEFAULT_TARGET, DEFAULT_TIMEOUT
+from modelrouter_client._transport import DEFAULT_TARGET, DEFAULT_TIMEOUT, Metadata
 from modelrouter_client._types import (
     Attempt,
+    BudgetStatus,
     CachePolicy,
     CacheStats,
     ChatMessage,
@@ -49,9 +54,9 @@ from modelrouter_client._types import (
     ScoredModel,
     StatsResult,
     Usage,
+    WindowStats,
 )
-
-__version__ = "0.1.0"
+from modelrouter_client._version import __version__
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -59,8 +64,12 @@ __all__ = [
     "AsyncInvokeStream",
     "AsyncRouter",
     "Attempt",
+    "BudgetExceededError",
+    "BudgetStatus",
     "CachePolicy",
     "CacheStats",
+    "CallOptions",
+    "ChannelOptions",
     "ChatMessage",
     "Completion",
     "DeadlineExceededError",
@@ -71,9 +80,12 @@ __all__ = [
     "Health",
     "InternalError",
     "InvalidArgumentError",
+    "InvokeOptions",
     "InvokeStream",
+    "Keepalive",
     "MessageLike",
     "MessagesLike",
+    "Metadata",
     "ModelInfo",
     "ModelList",
     "ModelStats",
@@ -81,16 +93,20 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Rejection",
+    "RequirementOptions",
     "Requirements",
     "ResourceExhaustedError",
+    "RetryPolicy",
     "Router",
     "RouterError",
     "ScoredModel",
+    "SelectOptions",
     "StatsResult",
     "UnauthenticatedError",
     "UnavailableError",
     "UnimplementedError",
     "UnknownError",
     "Usage",
+    "WindowStats",
     "__version__",
 ]

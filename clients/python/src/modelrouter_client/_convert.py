@@ -8,12 +8,16 @@ tuples: the results are values, and a caller mutating one must not surprise anot
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import TypeVar
+
+from google.protobuf import timestamp_pb2
 
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._types import (
     Attempt,
+    BudgetStatus,
     CacheStats,
     Completion,
     Decision,
@@ -27,6 +31,7 @@ from modelrouter_client._types import (
     ScoredModel,
     StatsResult,
     Usage,
+    WindowStats,
 )
 
 _K = TypeVar("_K")
@@ -107,6 +112,30 @@ def completion(r: pb.InvokeResponse) -> Completion:
     )
 
 
+def timestamp(t: timestamp_pb2.Timestamp) -> datetime:
+    """A Timestamp as a timezone-aware UTC datetime. (Callers pass only fields that are
+    set: an unset Timestamp means "not known", not 1970, and becomes None.)"""
+    return t.ToDatetime(tzinfo=timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+, the client runs on 3.10
+
+
+def window_stats(w: pb.WindowStats) -> WindowStats:
+    return WindowStats(
+        requests=w.requests,
+        successes=w.successes,
+        failures=w.failures,
+        failures_by_reason=_frozen(w.failures_by_reason),
+        latency_p50_ms=w.latency_p50_ms,
+        latency_p95_ms=w.latency_p95_ms,
+        latency_p99_ms=w.latency_p99_ms,
+        ttft_p50_ms=w.ttft_p50_ms,
+        ttft_p95_ms=w.ttft_p95_ms,
+        input_tokens=w.input_tokens,
+        output_tokens=w.output_tokens,
+        cost_usd=w.cost_usd,
+        selections=w.selections,
+    )
+
+
 def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
     return DeploymentStats(
         deployment=s.deployment,
@@ -118,12 +147,15 @@ def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
         latency_p95_ms=s.latency_p95_ms,
         latency_p99_ms=s.latency_p99_ms,
         ttft_p50_ms=s.ttft_p50_ms,
+        ttft_p95_ms=s.ttft_p95_ms,
         input_tokens=s.input_tokens,
         output_tokens=s.output_tokens,
         cost_usd=s.cost_usd,
         in_flight=s.in_flight,
         selections=s.selections,
         health=health(s.health),
+        recent=window_stats(s.recent),
+        saturation=s.saturation,
     )
 
 
@@ -138,6 +170,7 @@ def model_stats(s: pb.ModelStats) -> ModelStats:
         latency_p95_ms=s.latency_p95_ms,
         latency_p99_ms=s.latency_p99_ms,
         ttft_p50_ms=s.ttft_p50_ms,
+        ttft_p95_ms=s.ttft_p95_ms,
         input_tokens=s.input_tokens,
         output_tokens=s.output_tokens,
         cost_usd=s.cost_usd,
@@ -145,6 +178,7 @@ def model_stats(s: pb.ModelStats) -> ModelStats:
         selections=s.selections,
         health=health(s.health),
         deployments=tuple(deployment_stats(d) for d in s.deployments),
+        recent=window_stats(s.recent),
     )
 
 
@@ -161,12 +195,26 @@ def cache_stats(c: pb.CacheStats) -> CacheStats:
     )
 
 
+def budget_status(b: pb.BudgetStatus) -> BudgetStatus:
+    return BudgetStatus(
+        scope=b.scope,
+        period=b.period,
+        limit_usd=b.limit_usd,
+        spent_usd=b.spent_usd,
+        reserved_usd=b.reserved_usd,
+        resets_at=timestamp(b.resets_at) if b.HasField("resets_at") else None,
+    )
+
+
 def stats(r: pb.StatsResponse) -> StatsResult:
     return StatsResult(
         models=tuple(model_stats(m) for m in r.models),
         cache=cache_stats(r.cache),
         suggestions=tuple(r.suggestions),
         uptime_s=r.uptime_s,
+        window_s=r.window_s,
+        totals_since=timestamp(r.totals_since) if r.HasField("totals_since") else None,
+        budgets=tuple(budget_status(b) for b in r.budgets),
         raw=r,
     )
 

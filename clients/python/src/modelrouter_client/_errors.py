@@ -12,6 +12,7 @@ garbage. Whatever arrives, the caller gets a RouterError with the status code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
@@ -108,9 +109,75 @@ class UnavailableError(RouterError):
 
 
 class ResourceExhaustedError(RouterError):
-    """RESOURCE_EXHAUSTED: BUDGET_EXCEEDED or RATE_LIMITED (the router's own limits)."""
+    """RESOURCE_EXHAUSTED: BUDGET_EXCEEDED (raised as BudgetExceededError) or
+    RATE_LIMITED (the router's own limits)."""
 
     default_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class BudgetExceededError(ResourceExhaustedError):
+    """RESOURCE_EXHAUSTED / BUDGET_EXCEEDED: a configured spend limit cannot cover the call.
+
+    The budget's figures come from the ErrorInfo metadata: `budget` ("SCOPE/PERIOD",
+    e.g. "*/day"), `model`, and the amounts in USD `limit_usd`, `spent_usd`,
+    `reserved_usd` (held by calls in flight) and `needed_usd` (what this call needed at
+    most). An amount the server did not send (or sent unreadable) is None; the raw
+    strings stay in `metadata`. `rejections` lists every model and why, when the
+    budget stopped the selection itself (OVER_BUDGET for those it keeps out).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: grpc.StatusCode | None = None,
+        reason: str = "BUDGET_EXCEEDED",
+        domain: str = "",
+        metadata: Mapping[str, str] | None = None,
+        rejections: Iterable[Rejection] = (),
+    ) -> None:
+        super().__init__(message, code=code, reason=reason, domain=domain, metadata=metadata)
+        self.rejections: tuple[Rejection, ...] = tuple(rejections)
+
+    @property
+    def budget(self) -> str:
+        """The limit that refused the call, "SCOPE/PERIOD" (e.g. "*/day", "gpt-x/month")."""
+        return self.metadata.get("budget", "")
+
+    @property
+    def model(self) -> str:
+        """The model the call would have used."""
+        return self.metadata.get("model", "")
+
+    @property
+    def limit_usd(self) -> float | None:
+        """The limit, in USD."""
+        return _usd(self.metadata.get("limitUsd"))
+
+    @property
+    def spent_usd(self) -> float | None:
+        """Spend settled in the current period, in USD."""
+        return _usd(self.metadata.get("spentUsd"))
+
+    @property
+    def reserved_usd(self) -> float | None:
+        """Spend reserved by calls in flight, in USD."""
+        return _usd(self.metadata.get("reservedUsd"))
+
+    @property
+    def needed_usd(self) -> float | None:
+        """What this call needed at most, in USD."""
+        return _usd(self.metadata.get("neededUsd"))
+
+
+def _usd(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        amount = float(value)
+    except ValueError:
+        return None
+    return amount if math.isfinite(amount) else None
 
 
 class DeadlineExceededError(RouterError):
@@ -213,6 +280,10 @@ def from_status(code: object, message: object, trailing_metadata: object) -> Rou
 
     if status_code is grpc.StatusCode.FAILED_PRECONDITION and reason == "NO_ELIGIBLE_MODEL":
         return NoEligibleModelError(
+            text, code=status_code, reason=reason, domain=domain, metadata=metadata, rejections=rejections
+        )
+    if status_code is grpc.StatusCode.RESOURCE_EXHAUSTED and reason == "BUDGET_EXCEEDED":
+        return BudgetExceededError(
             text, code=status_code, reason=reason, domain=domain, metadata=metadata, rejections=rejections
         )
     cls = error_class(status_code)

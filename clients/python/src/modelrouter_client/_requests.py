@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from modelrouter_client._options import REQUIREMENT_KEYS, InvokeOptions, SelectOptions
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._types import CachePolicy, ChatMessage, MessageLike, MessagesLike, Requirements
 
@@ -24,6 +25,44 @@ _CACHE: dict[CachePolicy, pb.CachePolicy] = {
     CachePolicy.BYPASS: pb.CACHE_POLICY_BYPASS,
     CachePolicy.REFRESH: pb.CACHE_POLICY_REFRESH,
 }
+
+
+def build_select(requirements: Requirements | None, options: SelectOptions) -> pb.SelectRequest:
+    """The SelectRequest of `select(requirements, **options)`."""
+    return select_request(
+        merge_requirements(requirements, _requirement_overrides(options)),
+        strategy=options.get("strategy"),
+        weights=options.get("weights"),
+        messages=options.get("messages"),
+        max_output_tokens=options.get("max_output_tokens"),
+    )
+
+
+def build_invoke(kind: type[_Invoke], messages: MessagesLike, options: InvokeOptions) -> _Invoke:
+    """The InvokeRequest (or InvokeStreamRequest) of `invoke(messages, **options)`."""
+    model = options.get("model")
+    selection = invoke_selection(
+        model,
+        options.get("requirements"),
+        _requirement_overrides(options),
+        options.get("strategy"),
+        options.get("weights"),
+    )
+    return invoke_request(
+        kind,
+        messages,
+        selection=selection,
+        model=model,
+        max_output_tokens=options.get("max_output_tokens"),
+        temperature=options.get("temperature"),
+        stop=options.get("stop"),
+        cache=options.get("cache"),
+        request_id=options.get("request_id"),
+    )
+
+
+def _requirement_overrides(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: options[key] for key in REQUIREMENT_KEYS if key in options}
 
 
 def merge_requirements(base: Requirements | None, overrides: Mapping[str, Any]) -> Requirements | None:

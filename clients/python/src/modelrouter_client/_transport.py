@@ -1,19 +1,22 @@
-"""Typed method handles for RouterService, for sync and aio channels.
+"""RouterService's methods, typed handles for them on sync and aio channels, and the
+per-call plumbing (deadline, metadata) both clients share.
 
 The generated `router_pb2_grpc.RouterServiceStub` is untyped (grpcio-tools writes no
 .pyi for it), so under `mypy --strict` every call through it would be Any. Building the
-multi-callables here from the same method paths and (typed) message classes keeps
+multi-callables here from the method paths and the (typed) message classes keeps
 requests and responses checked end to end.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar, cast
 
 import grpc
 import grpc.aio
+from google.protobuf.message import Message
 
 from modelrouter_client._errors import DeadlineExceededError
 from modelrouter_client._proto import router_pb2 as pb
@@ -25,85 +28,84 @@ DEFAULT_TIMEOUT = 10.0
 SERVICE = "modelrouter.v1.RouterService"
 
 Metadata: TypeAlias = Sequence[tuple[str, str | bytes]]
-"""Extra request headers, e.g. [("authorization", "Bearer ...")]."""
+"""Extra request headers, e.g. [("x-tenant", "acme")]; keys are lower case, and keys
+ending in "-bin" carry bytes."""
+
+Req = TypeVar("Req", bound=Message)
+Resp = TypeVar("Resp", bound=Message)
+R = TypeVar("R")
 
 
-def _path(method: str) -> str:
-    return f"/{SERVICE}/{method}"
+@dataclass(frozen=True, slots=True, eq=False)
+class Method(Generic[Req, Resp]):
+    """One RPC of RouterService: its name, message types and whether it is idempotent
+    (safe to retry: it changes nothing, or nothing that a second try would double)."""
+
+    name: str
+    request_type: type[Req]
+    response_type: type[Resp]
+    idempotent: bool
+    streaming: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"/{SERVICE}/{self.name}"
+
+    def serialize(self, request: Req) -> bytes:
+        return request.SerializeToString()
+
+    def deserialize(self, data: bytes) -> Resp:
+        return self.response_type.FromString(data)
+
+
+SELECT = Method("Select", pb.SelectRequest, pb.SelectResponse, idempotent=True)
+INVOKE = Method("Invoke", pb.InvokeRequest, pb.InvokeResponse, idempotent=False)
+INVOKE_STREAM = Method(
+    "InvokeStream", pb.InvokeStreamRequest, pb.InvokeStreamResponse, idempotent=False, streaming=True
+)
+STATS = Method("Stats", pb.StatsRequest, pb.StatsResponse, idempotent=True)
+LIST_MODELS = Method("ListModels", pb.ListModelsRequest, pb.ListModelsResponse, idempotent=True)
+
+METHODS: tuple[Method[Message, Message], ...] = cast(
+    "tuple[Method[Message, Message], ...]", (SELECT, INVOKE, INVOKE_STREAM, STATS, LIST_MODELS)
+)
+IDEMPOTENT_METHODS = tuple(m for m in METHODS if m.idempotent)
 
 
 class SyncStub:
-    """RouterService on a `grpc.Channel`."""
+    """RouterService on a `grpc.Channel`: one multi-callable per method."""
 
     def __init__(self, channel: grpc.Channel) -> None:
-        self.select: grpc.UnaryUnaryMultiCallable[pb.SelectRequest, pb.SelectResponse] = channel.unary_unary(
-            _path("Select"),
-            request_serializer=pb.SelectRequest.SerializeToString,
-            response_deserializer=pb.SelectResponse.FromString,
-        )
-        self.invoke: grpc.UnaryUnaryMultiCallable[pb.InvokeRequest, pb.InvokeResponse] = channel.unary_unary(
-            _path("Invoke"),
-            request_serializer=pb.InvokeRequest.SerializeToString,
-            response_deserializer=pb.InvokeResponse.FromString,
-        )
-        self.invoke_stream: grpc.UnaryStreamMultiCallable[pb.InvokeStreamRequest, pb.InvokeStreamResponse] = (
-            channel.unary_stream(
-                _path("InvokeStream"),
-                request_serializer=pb.InvokeStreamRequest.SerializeToString,
-                response_deserializer=pb.InvokeStreamResponse.FromString,
+        self._callables: dict[str, object] = {}
+        for m in METHODS:
+            make = channel.unary_stream if m.streaming else channel.unary_unary
+            self._callables[m.name] = make(
+                m.path, request_serializer=m.serialize, response_deserializer=m.deserialize
             )
-        )
-        self.stats: grpc.UnaryUnaryMultiCallable[pb.StatsRequest, pb.StatsResponse] = channel.unary_unary(
-            _path("Stats"),
-            request_serializer=pb.StatsRequest.SerializeToString,
-            response_deserializer=pb.StatsResponse.FromString,
-        )
-        self.list_models: grpc.UnaryUnaryMultiCallable[pb.ListModelsRequest, pb.ListModelsResponse] = (
-            channel.unary_unary(
-                _path("ListModels"),
-                request_serializer=pb.ListModelsRequest.SerializeToString,
-                response_deserializer=pb.ListModelsResponse.FromString,
-            )
-        )
+
+    def unary(self, method: Method[Req, Resp]) -> grpc.UnaryUnaryMultiCallable[Req, Resp]:
+        return cast("grpc.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.name])
+
+    def stream(self, method: Method[Req, Resp]) -> grpc.UnaryStreamMultiCallable[Req, Resp]:
+        return cast("grpc.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.name])
 
 
 class AsyncStub:
-    """RouterService on a `grpc.aio.Channel`."""
+    """RouterService on a `grpc.aio.Channel`: one multi-callable per method."""
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
-        self.select: grpc.aio.UnaryUnaryMultiCallable[pb.SelectRequest, pb.SelectResponse] = (
-            channel.unary_unary(
-                _path("Select"),
-                request_serializer=pb.SelectRequest.SerializeToString,
-                response_deserializer=pb.SelectResponse.FromString,
+        self._callables: dict[str, object] = {}
+        for m in METHODS:
+            make = channel.unary_stream if m.streaming else channel.unary_unary
+            self._callables[m.name] = make(
+                m.path, request_serializer=m.serialize, response_deserializer=m.deserialize
             )
-        )
-        self.invoke: grpc.aio.UnaryUnaryMultiCallable[pb.InvokeRequest, pb.InvokeResponse] = (
-            channel.unary_unary(
-                _path("Invoke"),
-                request_serializer=pb.InvokeRequest.SerializeToString,
-                response_deserializer=pb.InvokeResponse.FromString,
-            )
-        )
-        self.invoke_stream: grpc.aio.UnaryStreamMultiCallable[
-            pb.InvokeStreamRequest, pb.InvokeStreamResponse
-        ] = channel.unary_stream(
-            _path("InvokeStream"),
-            request_serializer=pb.InvokeStreamRequest.SerializeToString,
-            response_deserializer=pb.InvokeStreamResponse.FromString,
-        )
-        self.stats: grpc.aio.UnaryUnaryMultiCallable[pb.StatsRequest, pb.StatsResponse] = channel.unary_unary(
-            _path("Stats"),
-            request_serializer=pb.StatsRequest.SerializeToString,
-            response_deserializer=pb.StatsResponse.FromString,
-        )
-        self.list_models: grpc.aio.UnaryUnaryMultiCallable[pb.ListModelsRequest, pb.ListModelsResponse] = (
-            channel.unary_unary(
-                _path("ListModels"),
-                request_serializer=pb.ListModelsRequest.SerializeToString,
-                response_deserializer=pb.ListModelsResponse.FromString,
-            )
-        )
+
+    def unary(self, method: Method[Req, Resp]) -> grpc.aio.UnaryUnaryMultiCallable[Req, Resp]:
+        return cast("grpc.aio.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.name])
+
+    def stream(self, method: Method[Req, Resp]) -> grpc.aio.UnaryStreamMultiCallable[Req, Resp]:
+        return cast("grpc.aio.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.name])
 
 
 def call_metadata(base: Metadata, extra: Metadata | None) -> tuple[tuple[str, str | bytes], ...] | None:
@@ -139,3 +141,15 @@ class Deadline:
                 reason="DEADLINE_EXCEEDED",
             )
         return left
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared(Generic[Req, Resp, R]):
+    """A call ready to send: built by the shared client code, sent by the sync or async
+    client, whose answer `convert` turns into the public result."""
+
+    method: Method[Req, Resp]
+    request: Req
+    deadline: Deadline
+    metadata: tuple[tuple[str, str | bytes], ...] | None
+    convert: Callable[[Resp], R]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -166,8 +167,30 @@ class Completion:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowStats:
+    """A model's or deployment's figures over the recent window only
+    (`StatsResult.window_s` seconds). The percentiles come from a quantile sketch
+    with 1% relative accuracy."""
+
+    requests: int = 0
+    successes: int = 0
+    failures: int = 0
+    failures_by_reason: Mapping[str, int] = field(default_factory=lambda: _EMPTY_INT_MAP)
+    latency_p50_ms: float = 0.0
+    latency_p95_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    ttft_p50_ms: float = 0.0
+    ttft_p95_ms: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    selections: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class DeploymentStats:
-    """One deployment's figures."""
+    """One deployment's figures: totals (counted since `StatsResult.totals_since`),
+    live gauges (`in_flight`, `health`, `saturation`) and the recent window."""
 
     deployment: str
     requests: int = 0
@@ -178,17 +201,23 @@ class DeploymentStats:
     latency_p95_ms: float = 0.0
     latency_p99_ms: float = 0.0
     ttft_p50_ms: float = 0.0
+    ttft_p95_ms: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
     in_flight: int = 0
     selections: int = 0
     health: Health = Health.UNSPECIFIED
+    recent: WindowStats = field(default_factory=WindowStats)
+    saturation: float = 0.0
+    """Share (0..1) of the recent window's calls that found the deployment at its
+    max_concurrency and waited for a slot."""
 
 
 @dataclass(frozen=True, slots=True)
 class ModelStats:
-    """One model's figures, summed over its deployments."""
+    """One model's figures, summed over its deployments: totals (counted since
+    `StatsResult.totals_since`), live gauges and the recent window."""
 
     model: str
     requests: int = 0
@@ -199,6 +228,7 @@ class ModelStats:
     latency_p95_ms: float = 0.0
     latency_p99_ms: float = 0.0
     ttft_p50_ms: float = 0.0
+    ttft_p95_ms: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
@@ -206,6 +236,11 @@ class ModelStats:
     selections: int = 0
     health: Health = Health.UNSPECIFIED
     deployments: tuple[DeploymentStats, ...] = ()
+    recent: WindowStats = field(default_factory=WindowStats)
+
+    def deployment(self, name: str) -> DeploymentStats | None:
+        """The figures of one deployment, or None."""
+        return next((d for d in self.deployments if d.deployment == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +258,28 @@ class CacheStats:
 
 
 @dataclass(frozen=True, slots=True)
+class BudgetStatus:
+    """One configured spend limit and where it stands in its current period."""
+
+    scope: str
+    """A model id, or "*" for all models together."""
+    period: str
+    """"day" or "month" (UTC calendar periods)."""
+    limit_usd: float = 0.0
+    spent_usd: float = 0.0
+    """Spend settled in the current period."""
+    reserved_usd: float = 0.0
+    """Spend reserved by calls in flight (an upper bound of their cost)."""
+    resets_at: datetime | None = None
+    """When the period ends and spend starts again from zero (timezone-aware, UTC)."""
+
+    @property
+    def remaining_usd(self) -> float:
+        """What is left for new calls: the limit less spent and reserved, never below 0."""
+        return max(0.0, self.limit_usd - self.spent_usd - self.reserved_usd)
+
+
+@dataclass(frozen=True, slots=True)
 class StatsResult:
     """The answer of Stats."""
 
@@ -230,6 +287,12 @@ class StatsResult:
     cache: CacheStats
     suggestions: tuple[str, ...] = ()
     uptime_s: float = 0.0
+    window_s: float = 0.0
+    """The length of the recent window every `recent` figure covers, in seconds."""
+    totals_since: datetime | None = None
+    """When the totals started counting (they survive restarts); timezone-aware, UTC."""
+    budgets: tuple[BudgetStatus, ...] = ()
+    """Every configured budget, overall first."""
     raw: router_pb2.StatsResponse | None = field(default=None, repr=False, compare=False)
 
     def get(self, model: str) -> ModelStats | None:
