@@ -306,3 +306,6 @@ class InvokeCall:
     """For a named model: the input tokens its estimates assume."""
     output_tokens: int = 0
     """For a named model: the output tokens its estimates assume."""
+    answer_key: str = ""
+    """The response cache's key for what is asked, when the builder computed it
+    once for every repeat of the call; empty: computed per call."""

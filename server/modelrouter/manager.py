@@ -197,7 +197,7 @@ class Router:
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
         if not (read or write):
             return await self.invoker.complete(decision, call.params, deadline)
-        key = ResponseCache.key(call)
+        key = call.answer_key or ResponseCache.key(call)
         if read:
             cached = await self.responses.get(key)
             if cached is not None:
@@ -223,7 +223,7 @@ class Router:
     ) -> AsyncIterator[str | Invoked]:
         """Deltas then the summary; a cached answer is replayed as deltas."""
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
-        key = ResponseCache.key(call) if read or write else ""
+        key = (call.answer_key or ResponseCache.key(call)) if read or write else ""
         if read:
             cached = await self.responses.get(key)
             if cached is not None:

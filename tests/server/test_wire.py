@@ -3,10 +3,14 @@ with the protobuf library, for every strategy and with rejections of every kind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modelrouter.api.convert import Converter
-from modelrouter.api.wire import varint
+from modelrouter.api.wire import invoke_response_fields, varint
 from modelrouter.config.load import load_config
 from modelrouter.domain import Candidate, Decision, Health, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.manager import Router
@@ -98,3 +102,70 @@ def test_the_decision_travels_as_one_entry() -> None:
     assert _top_level_fields(raw).count(1) == 1
     wire = pb.SelectResponse.FromString(raw).decision
     assert wire.model == decision.model and wire.deployment == decision.deployment and wire.ranking
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    model: str
+    deployment: str
+    outcome: str
+    latency_ms: float
+    error: str
+
+
+_texts = st.text(max_size=40)
+_attempts = st.lists(
+    st.builds(_Attempt, _texts, _texts, _texts, st.floats(allow_nan=False, allow_infinity=False), _texts),
+    max_size=3,
+)
+
+
+@given(
+    text=_texts,
+    finish=_texts,
+    tokens=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)),
+    cost=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    model=_texts,
+    attempts=_attempts,
+    cache_hit=st.booleans(),
+    latency=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    request_id=_texts,
+    deployment=_texts,
+)
+def test_the_hand_written_invoke_response_reads_back_as_protobufs_own(
+    text: str,
+    finish: str,
+    tokens: tuple[int, int],
+    cost: float,
+    model: str,
+    attempts: list[_Attempt],
+    cache_hit: bool,
+    latency: float,
+    request_id: str,
+    deployment: str,
+) -> None:
+    reference = pb.InvokeResponse(
+        text=text,
+        finish_reason=finish,
+        usage=pb.Usage(input_tokens=tokens[0], output_tokens=tokens[1], cost_usd=cost),
+        model=model,
+        attempts=[
+            pb.Attempt(
+                model=a.model,
+                deployment=a.deployment,
+                outcome=a.outcome,
+                latency_ms=a.latency_ms,
+                error=a.error,
+            )
+            for a in attempts
+        ],
+        cache_hit=cache_hit,
+        latency_ms=latency,
+        request_id=request_id,
+        deployment=deployment,
+    )
+    raw = invoke_response_fields(
+        text, finish, tokens[0], tokens[1], cost, model, attempts, cache_hit, latency, request_id, deployment
+    )
+    assert pb.InvokeResponse.FromString(raw) == reference
+    assert raw == reference.SerializeToString()  # byte for byte, defaults left out as protobuf does

@@ -19,6 +19,7 @@ from modelrouter.api.wire import (
     STREAM_DONE,
     DecisionEncoder,
     decision_entry,
+    invoke_response_fields,
     length_delimited,
     per_call_fields,
 )
@@ -244,28 +245,19 @@ class Converter:
         """InvokeResponse bytes; the decision travels as its rendering plus the
         per-call fields, in one entry."""
         c = invoked.completion
-        body = pb.InvokeResponse(
-            text=c.text,
-            finish_reason=c.finish_reason,
-            usage=pb.Usage(
-                input_tokens=c.input_tokens, output_tokens=c.output_tokens, cost_usd=invoked.cost_usd
-            ),
-            model=invoked.model,
-            attempts=[
-                pb.Attempt(
-                    model=a.model,
-                    deployment=a.deployment,
-                    outcome=a.outcome,
-                    latency_ms=a.latency_ms,
-                    error=a.error,
-                )
-                for a in invoked.attempts
-            ],
-            cache_hit=cache_hit or invoked.cache_hit,
-            latency_ms=latency_ms,
-            request_id=request_id,
-            deployment=invoked.deployment,
-        ).SerializeToString()
+        body = invoke_response_fields(
+            c.text,
+            c.finish_reason,
+            c.input_tokens,
+            c.output_tokens,
+            invoked.cost_usd,
+            invoked.model,
+            invoked.attempts,
+            cache_hit or invoked.cache_hit,
+            latency_ms,
+            request_id,
+            invoked.deployment,
+        )
         return body + decision_entry(INVOKE_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
 
     def stream_delta(self, text: str) -> bytes:

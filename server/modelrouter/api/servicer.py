@@ -7,6 +7,7 @@ stored bytes. Each call records one access-log line."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 from typing import NoReturn, TypeVar
@@ -18,6 +19,7 @@ from structlog.typing import FilteringBoundLogger
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.convert import Converter
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
+from modelrouter.cache.responses import ResponseCache
 from modelrouter.clock import monotonic
 from modelrouter.domain import InvokeCall
 from modelrouter.errors import MalformedRequest, RouterError
@@ -26,7 +28,11 @@ from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
+# Validated Invoke calls kept by their request bytes, for requests that repeat.
+MAX_REMEMBERED_CALLS = 1024
+MAX_REMEMBERED_REQUEST_BYTES = 4096
 M = TypeVar("M", bound=Message)
+InvokeMessage = pb.InvokeRequest | pb.InvokeStreamRequest
 Context = grpc.aio.ServicerContext[bytes, bytes]
 
 
@@ -55,6 +61,7 @@ class RouterServicer:
         self._request_id = access_log.request_id
         cfg = router.config
         self._log_content = cfg.server.log_content
+        self._calls: dict[bytes, InvokeCall] = {}
         self._convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
@@ -86,7 +93,7 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            call = self._convert.invoke_call(_parse(pb.InvokeRequest, raw))
+            call = self._invoke_call(raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
             decision = self._router.decide(call, self._render)
             invoked = await self._router.invoke(call, decision, _deadline(context))
@@ -105,7 +112,7 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            call = self._convert.invoke_call(_parse(pb.InvokeStreamRequest, raw))
+            call = self._invoke_call(raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
             decision = self._router.decide(call, self._render)
             async for item in self._router.stream(call, decision, _deadline(context)):
@@ -121,6 +128,24 @@ class RouterServicer:
             await self._fail(context, "InvokeStream", request_id, started, err)
         except Exception:
             await self._crash(context, "InvokeStream", request_id, started)
+
+    def _invoke_call(
+        self, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
+    ) -> InvokeCall:
+        """The validated call for these request bytes. A repeated request (same
+        bytes, no request_id) is validated once: the call, with its response
+        cache key, is kept for its bytes. (InvokeRequest and InvokeStreamRequest
+        share their fields, so their bytes mean the same call.)"""
+        call = self._calls.get(raw)
+        if call is not None:
+            return call
+        call = self._convert.invoke_call(_parse(cls, raw))
+        if not call.request_id and len(raw) <= MAX_REMEMBERED_REQUEST_BYTES:
+            if len(self._calls) >= MAX_REMEMBERED_CALLS:
+                self._calls.clear()
+            call = dataclasses.replace(call, answer_key=ResponseCache.key(call))
+            self._calls[raw] = call
+        return call
 
     def _content(self, request_id: str, call: InvokeCall, invoked: Invoked) -> None:
         """Debug only (`server.log_content`): what was asked and answered. Off by

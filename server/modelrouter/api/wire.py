@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from modelrouter.domain import Ranking, RejectReason
 
@@ -33,6 +34,23 @@ _SCORED_COST = b"\x21"
 _SCORED_LATENCY = b"\x29"
 _MAP_ENTRY = b"\x1a"
 _REJECTION_DETAIL = b"\x1a"
+_INVOKE_TEXT = b"\x0a"
+_INVOKE_FINISH = b"\x12"
+_INVOKE_USAGE = b"\x1a"
+_INVOKE_MODEL = b"\x22"
+_INVOKE_ATTEMPT = b"\x32"
+_INVOKE_CACHE_HIT = b"\x38\x01"
+_INVOKE_LATENCY = b"\x41"
+_INVOKE_REQUEST_ID = b"\x4a"
+_INVOKE_DEPLOYMENT = b"\x52"
+_USAGE_INPUT = b"\x08"
+_USAGE_OUTPUT = b"\x10"
+_USAGE_COST = b"\x19"
+_ATTEMPT_MODEL = b"\x0a"
+_ATTEMPT_DEPLOYMENT = b"\x12"
+_ATTEMPT_OUTCOME = b"\x1a"
+_ATTEMPT_LATENCY = b"\x21"
+_ATTEMPT_ERROR = b"\x2a"
 SELECT_RESPONSE_DECISION = b"\x0a"
 INVOKE_RESPONSE_DECISION = b"\x2a"
 STREAM_DELTA = b"\x0a"
@@ -179,3 +197,78 @@ class DecisionEncoder:
             varint(ranking.output_tokens),
         )
         return b"".join(parts)
+
+
+class AttemptFields(Protocol):
+    """What an attempt carries onto the wire (the invoker's Attempt)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def deployment(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def error(self) -> str: ...
+
+
+def invoke_response_fields(
+    text: str,
+    finish_reason: str,
+    input_tokens: int,
+    output_tokens: int,
+    cost_usd: float,
+    model: str,
+    attempts: Iterable[AttemptFields],
+    cache_hit: bool,
+    latency_ms: float,
+    request_id: str,
+    deployment: str,
+) -> bytes:
+    """An InvokeResponse's fields but its decision, as protobuf writes them
+    (fields at their default left out; `usage` always present)."""
+    usage = b"".join(
+        (
+            _USAGE_INPUT + varint(input_tokens) if input_tokens else b"",
+            _USAGE_OUTPUT + varint(output_tokens) if output_tokens else b"",
+            _double_field(_USAGE_COST, cost_usd),
+        )
+    )
+    parts = [
+        _string(_INVOKE_TEXT, text) if text else b"",
+        _string(_INVOKE_FINISH, finish_reason) if finish_reason else b"",
+        length_delimited(_INVOKE_USAGE, usage),
+        _string(_INVOKE_MODEL, model) if model else b"",
+    ]
+    for a in attempts:
+        parts.append(length_delimited(_INVOKE_ATTEMPT, _attempt(a)))
+    parts += (
+        _INVOKE_CACHE_HIT if cache_hit else b"",
+        _double_field(_INVOKE_LATENCY, latency_ms),
+        _string(_INVOKE_REQUEST_ID, request_id) if request_id else b"",
+        _string(_INVOKE_DEPLOYMENT, deployment) if deployment else b"",
+    )
+    return b"".join(parts)
+
+
+_ZERO = _double(0.0)
+
+
+def _double_field(tag: bytes, value: float) -> bytes:
+    """Left out at +0.0 only, as protobuf does (-0.0 is written)."""
+    packed = _double(value)
+    return b"" if packed == _ZERO else tag + packed
+
+
+def _attempt(a: AttemptFields) -> bytes:
+    return b"".join(
+        (
+            _string(_ATTEMPT_MODEL, a.model) if a.model else b"",
+            _string(_ATTEMPT_DEPLOYMENT, a.deployment) if a.deployment else b"",
+            _string(_ATTEMPT_OUTCOME, a.outcome) if a.outcome else b"",
+            _double_field(_ATTEMPT_LATENCY, a.latency_ms),
+            _string(_ATTEMPT_ERROR, a.error) if a.error else b"",
+        )
+    )
