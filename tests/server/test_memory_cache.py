@@ -9,6 +9,7 @@ import tracemalloc
 import pytest
 
 from modelrouter.cache.memory import ENTRY_OVERHEAD, EXPIRY_OVERHEAD, MemoryCache
+from modelrouter.cache.responses import CachedAnswer
 
 
 class FakeClock:
@@ -207,6 +208,28 @@ async def test_the_byte_bound_holds_and_matches_traced_memory(max_bytes: int, lo
     assert abs(traced - reported) <= 0.10 * reported
     assert cache.rejections == 0
     assert cache.evictions == inserts - cache.entries - cache.rejections
+
+
+async def test_the_bound_holds_for_answers_as_the_response_cache_writes_them() -> None:
+    """Answers serialised by CachedAnswer.dumps (orjson), whose bytes can hide a
+    larger allocation than their length: the traced memory still matches."""
+    rng = random.Random(11)
+    cache = MemoryCache(max_bytes=4_000_000)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(2_000):
+            text = "x" * rng.randint(1_000, 12_000)
+            answer = CachedAnswer(text, "stop", 10, len(text) // 4, 0.001, "m", "d")
+            await cache.set(f"key-{i}", answer.dumps())
+            assert cache.bytes <= cache.max_bytes
+        gc.collect()
+        traced = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache.evictions > 0
+    assert abs(traced - cache.bytes) <= 0.10 * cache.bytes, (traced, cache.bytes)
 
 
 async def test_evictions_are_counted_exactly_with_rejections() -> None:

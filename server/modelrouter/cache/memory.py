@@ -185,6 +185,10 @@ class MemoryCache(BaseCache):  # type: ignore[misc]  # aiocache ships no type in
     def _store_entry(self, key: str, value: Value, ttl: float | None) -> bool:
         if not isinstance(value, Value):
             raise TypeError(f"MemoryCache stores bytes, got {type(value).__name__}")
+        # A copy of exactly its length: a producer's bytes can hold far more memory
+        # than their length (orjson.dumps keeps its whole growth buffer: 130 KiB
+        # behind an 8 KiB answer), which the byte bound could not see.
+        value = bytes(memoryview(value))
         self._purge_expired()
         self._remove(key)
         expires_at = self._expires_at(ttl)
