@@ -198,7 +198,7 @@ def main() -> int:
                 probe(router, n)
                 runs += [measure(CACHED, router, n), measure(UNCACHED, router, n)]
         zero = invoke.measure_zero_latency(Path(tmp))
-        cache_hit = cache_path.measure_cache_hits(Path(tmp), zero[0])
+        cache_hit = cache_path.measure_cache_hits(Path(tmp))
         cache_fill = cache_path.measure_cache_memory(Path(tmp))
         latency = invoke.measure_added_latency(Path(tmp))
         slow = invoke.measure_slow_upstream(Path(tmp))
@@ -209,7 +209,7 @@ def main() -> int:
     invoke.print_zero_latency(zero)
     invoke.print_added_latency(latency)
     invoke.print_slow_upstream(slow)
-    cache_path.print_cache(cache_hit, zero[0], cache_fill)
+    cache_path.print_cache(cache_hit, cache_fill)
     more_problems = invoke.listed(zero, latency, slow, "problems")
     more_problems += [f"Invoke cache hit: {p}" for p in cache_hit.problems]
     more_problems += [f"cache full: {p}" for p in cache_fill.problems]
@@ -226,7 +226,7 @@ def main() -> int:
     document = invoke.document(zero, latency, slow)
     document["cache_hit"] = {
         **asdict(cache_hit),
-        "calls_per_s_vs_echo": cache_hit.calls_per_s / zero[0].calls_per_s,
+        "calls_per_s_vs_echo": cache_hit.ratio,
     }
     document["cache_full"] = asdict(cache_fill)
     write_json(RESULTS, settings, runs, ratios, document, more_problems, more_warnings)

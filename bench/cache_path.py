@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,11 @@ import grpc
 from bench import configs
 from bench.invoke import ZERO_MODELS, ZeroRun, probe_invoke, zero_run
 from bench.requests import INVOKE_PATH, invoke_request
-from bench.servers import SERVER_CPU, invoke_counters, start_router, stats
+from bench.servers import SERVER_CPU, invoke_counters, start_echo, start_router, stats
 from modelrouter_client._proto import router_pb2
 
 CACHE_AIM = 0.7
+CACHE_ROUNDS = 3
 FILL_MAX_BYTES = 64 * 1024 * 1024
 FILL_QUESTION_BYTES = 8 * 1024
 FILL_IN_FLIGHT = 32
@@ -35,30 +37,66 @@ def _cache(address: str) -> router_pb2.CacheStats:
     return stats(address).cache
 
 
-def measure_cache_hits(tmp: Path, echo: ZeroRun) -> ZeroRun:
+@dataclass
+class CacheHitRuns:
+    """Alternating runs: echo, router, echo, router, ... echo. This machine's speed
+    drifts by as much as 2x within minutes, so each router run is compared with the
+    mean of the echo runs just before and after it, and the median ratio is the
+    figure."""
+
+    router: list[ZeroRun]
+    echo: list[ZeroRun]
+    ratios: list[float]
+    hits: int = 0
+    provider_calls: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else math.nan
+
+
+def measure_cache_hits(tmp: Path) -> CacheHitRuns:
     registry = configs.registry(ZERO_MODELS)
     model = next(
         m["id"] for m in registry["models"] if "chat" in m["capabilities"] and "deployments" not in m
     )
     body = invoke_request(model)
-    print(f"Invoke from the response cache: modelrouter, {ZERO_MODELS} simulated models", flush=True)
-    with start_router(
-        configs.write_cached(tmp, ZERO_MODELS), SERVER_CPU, tmp / "router-cached.log"
-    ) as router:
+    print(
+        f"Invoke from the response cache: modelrouter, {ZERO_MODELS} simulated models, "
+        f"{CACHE_ROUNDS} rounds between echo runs",
+        flush=True,
+    )
+    runs = CacheHitRuns([], [], [])
+    with (
+        start_echo(SERVER_CPU, tmp / "echo-cache.log") as echo,
+        start_router(configs.write_cached(tmp, ZERO_MODELS), SERVER_CPU, tmp / "router-cached.log") as router,
+    ):
         print(f"  probe (fills the cache): {probe_invoke(router.address, body)}", flush=True)
         hits_before, calls_before = _cache(router.address).hits, invoke_counters(router.address).requests
-        run = zero_run("router, cache hit", router, body, is_router=False)
-        hits = _cache(router.address).hits - hits_before
-        calls = invoke_counters(router.address).requests - calls_before
-    run.router = {"cache_hits": hits, "provider_calls": calls}
-    if hits < run.ok:
-        run.problems.append(f"the router's Stats count {hits} cache hits for {run.ok} OK calls")
-    if calls:
-        run.problems.append(f"{calls} calls reached the provider; every one should have been a hit")
-    ratio = run.calls_per_s / echo.calls_per_s if echo.calls_per_s else math.nan
-    if ratio < CACHE_AIM:
-        run.warnings.append(f"cache-hit Invoke at {ratio:.2f} of the echo server, under the {CACHE_AIM} aim")
-    return run
+        runs.echo.append(zero_run("bare grpc.aio echo", echo, body, is_router=False))
+        for _ in range(CACHE_ROUNDS):
+            runs.router.append(zero_run("router, cache hit", router, body, is_router=False))
+            runs.echo.append(zero_run("bare grpc.aio echo", echo, body, is_router=False))
+            around = (runs.echo[-2].calls_per_s + runs.echo[-1].calls_per_s) / 2
+            runs.ratios.append(runs.router[-1].calls_per_s / around if around else math.nan)
+        runs.hits = _cache(router.address).hits - hits_before
+        runs.provider_calls = invoke_counters(router.address).requests - calls_before
+    ok = sum(r.ok for r in runs.router)
+    if runs.hits < ok:
+        runs.problems.append(f"the router's Stats count {runs.hits} cache hits for {ok} OK calls")
+    if runs.provider_calls:
+        runs.problems.append(
+            f"{runs.provider_calls} calls reached the provider; every one should have been a hit"
+        )
+    for r in runs.router + runs.echo:
+        runs.problems += r.problems
+    if runs.ratio < CACHE_AIM:
+        runs.warnings.append(
+            f"cache-hit Invoke at {runs.ratio:.2f} of the echo server, under the {CACHE_AIM} aim"
+        )
+    return runs
 
 
 @dataclass
@@ -117,14 +155,26 @@ def measure_cache_memory(tmp: Path) -> FillRun:
     return run
 
 
-def print_cache(hit: ZeroRun, echo: ZeroRun, fill: FillRun) -> None:
-    ratio = hit.calls_per_s / echo.calls_per_s if echo.calls_per_s else math.nan
-    hits = hit.router["cache_hits"] if hit.router else 0
-    print("\nInvoke from the response cache (same load as the zero-latency runs)")
+def print_cache(hits: CacheHitRuns, fill: FillRun) -> None:
+    print("\nInvoke from the response cache (same load as the zero-latency runs), rounds between echo runs")
     print(
-        f"  {hit.calls_per_s:.0f} calls/s = {ratio:.2f} of the echo server (aim {CACHE_AIM}); "
-        f"p50 {hit.p50_ms:.2f} ms, p99 {hit.p99_ms:.2f} ms; server {hit.server_us_per_call:.0f} µs/call, "
-        f"CPU {hit.server_cpu:.0%}; {hits} hits"
+        f"{'run':<22}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'srv CPU':>9}{'srv µs/call':>13}"
+        f"{'vs echo around':>16}"
+    )
+    for i, e in enumerate(hits.echo):
+        print(
+            f"{'echo':<22}{e.calls_per_s:>9.0f}{e.p50_ms:>9.2f}{e.p99_ms:>9.2f}{e.server_cpu:>9.0%}"
+            f"{e.server_us_per_call:>13.0f}"
+        )
+        if i < len(hits.router):
+            r = hits.router[i]
+            print(
+                f"{'router, cache hit':<22}{r.calls_per_s:>9.0f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}"
+                f"{r.server_cpu:>9.0%}{r.server_us_per_call:>13.0f}{hits.ratios[i]:>16.2f}"
+            )
+    print(
+        f"  median {hits.ratio:.2f} of the echo server (aim {CACHE_AIM}); {hits.hits} hits, "
+        f"{hits.provider_calls} provider calls"
     )
     print(
         f"Response cache full: {fill.entries} entries, {fill.cache_bytes / 2**20:.1f} MiB held "
