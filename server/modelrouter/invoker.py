@@ -31,6 +31,8 @@ OVER_BUDGET = "OVER_BUDGET"
 BUDGET_UNAVAILABLE = "BUDGET_UNAVAILABLE"
 """An attempt under a budget whose store could not be reached: nothing was sent."""
 
+# A reservation is held this much longer than its call may take.
+HOLD_SLACK_S = 60.0
 # An attempt cut to the caller's deadline ends this close to it, or closer.
 DEADLINE_SLACK_S = 0.005
 
@@ -240,7 +242,9 @@ class Invoker:
             return None
         output = params.max_output_tokens or self._budget_output_tokens
         bound = cost_bound_nusd(slot.state.spec.pricing, input_token_bound(params.messages), output)
-        return await ledger.reserve(slot.state.id, bound)
+        # Held for the call's longest possible time and a minute more: a replica
+        # that dies mid-call does not keep its reservation past that.
+        return await ledger.reserve(slot.state.id, bound, slot.timeout_s + HOLD_SLACK_S)
 
     async def _settle(self, reservation: Reservation | None, spent_nusd: int) -> None:
         if reservation is not None and self.ledger is not None:

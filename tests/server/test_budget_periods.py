@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from modelrouter.budgets.books import LocalBook
+from modelrouter.budgets.books import LocalBook, RedisBook
 from modelrouter.budgets.ledger import Ledger
 from modelrouter.budgets.limits import Limit, period_end, period_id
 from modelrouter.config.load import parse_config
 from modelrouter.errors import BudgetExceeded
 from modelrouter.live import LiveState
+from tests.support import RedisServer, need_redis_server
 
 CONFIG = """
 models:
@@ -61,3 +62,33 @@ async def test_a_spent_model_returns_with_the_next_period_and_others_are_untouch
     (view,) = await ledger.views()
     assert (view.spent_nusd, view.reserved_nusd) == (0, 0) and view.resets_at == at("2026-11-28T00:00:00")
     await ledger.reserve("m", 100)  # the whole new day's budget
+
+
+async def test_a_reservation_its_replica_never_settled_lapses_on_redis() -> None:
+    """A replica that dies mid-call never settles: its reservation is released
+    once its hold has passed, by the next reservation or read, and a late
+    settlement does not release it twice."""
+    need_redis_server()
+    redis = RedisServer()
+    redis.start()
+    try:
+        live = LiveState(parse_config(CONFIG, "<test>").models)
+        now = [at("2026-11-26T12:00:00")]
+        book = RedisBook(redis.url, "lapse", lambda: now[0])
+        ledger = Ledger((Limit("m", "day", 100),), book, live, lambda: now[0])
+        orphan = await ledger.reserve("m", 70, hold_s=30)  # its replica "dies" here
+        with pytest.raises(BudgetExceeded):
+            await ledger.reserve("m", 70, hold_s=30)
+        now[0] += 31
+        (view,) = await ledger.views()
+        assert (view.spent_nusd, view.reserved_nusd) == (0, 0)  # released by the read
+        second = await ledger.reserve("m", 70, hold_s=30)
+        await ledger.settle(orphan, 50)  # the dead call's late word: spent, not released again
+        (view,) = await ledger.views()
+        assert (view.spent_nusd, view.reserved_nusd) == (50, 70)
+        await ledger.settle(second, 40)
+        (view,) = await ledger.views()
+        assert (view.spent_nusd, view.reserved_nusd) == (90, 0)
+        await book.close()
+    finally:
+        redis.stop()

@@ -21,6 +21,10 @@ from modelrouter.live import LiveState
 from modelrouter.usage.figures import NANO
 from modelrouter.usage.store import SpendKey
 
+# How long a reservation outlives the longest a call may take, when the caller
+# does not say: past this a shared book releases it.
+DEFAULT_HOLD_S = 600.0
+
 
 class LedgerUnavailable(Exception):
     """The spend book (Redis) cannot be reached: no call under a budget can be
@@ -30,6 +34,8 @@ class LedgerUnavailable(Exception):
 class Reservation(NamedTuple):
     keys: tuple[SpendKey, ...]
     amount_nusd: int
+    token: str
+    """The book's name for it (empty in a local book)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +79,23 @@ class Ledger:
     def _keys(self, limits: tuple[Limit, ...], now: float) -> tuple[SpendKey, ...]:
         return tuple((lim.scope, period_id(lim.period, now)) for lim in limits)
 
-    async def reserve(self, model: str, amount_nusd: int) -> Reservation:
+    async def reserve(self, model: str, amount_nusd: int, hold_s: float = DEFAULT_HOLD_S) -> Reservation:
         """Reserves `amount_nusd` under every limit on `model`, or raises
-        BudgetExceeded naming the one that would pass."""
+        BudgetExceeded naming the one that would pass. A reservation not settled
+        within `hold_s` (its replica died mid-call) is released by a shared book."""
         limits = self._of_model[model]
         now = self._wall()
         keys = self._keys(limits, now)
         try:
-            refused = await self._book.try_reserve(keys, [lim.limit_nusd for lim in limits], amount_nusd)
+            refused = await self._book.try_reserve(
+                keys, [lim.limit_nusd for lim in limits], amount_nusd, hold_s
+            )
         except Exception as exc:
             raise LedgerUnavailable(
                 f"the budget store cannot be reached ({exc!r}); calls under a budget wait for it"
             ) from None
-        if refused is None:
-            return Reservation(keys, amount_nusd)
+        if isinstance(refused, str):
+            return Reservation(keys, amount_nusd, refused)
         index, spent, reserved = refused
         limit = limits[index]
         pkey = (limit, keys[index][1])
@@ -108,9 +117,9 @@ class Ledger:
 
     async def settle(self, reservation: Reservation, actual_nusd: int) -> None:
         """The call is over: its reservation is released and `actual_nusd` spent."""
-        keys, amount = reservation
+        keys, amount, token = reservation
         try:
-            await self._book.settle(keys, amount, actual_nusd)
+            await self._book.settle(keys, token, amount, actual_nusd)
             if self._blocked or actual_nusd:
                 await self.refresh(keys)
         except Exception as exc:
