@@ -54,10 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_CONFIG
     from modelrouter import logs
     from modelrouter.server import ListenError, run
+    from modelrouter.usage.store import UsageStoreError
 
     try:
         return run(config, args.address or config.server.address, logs.make_logging())
-    except ListenError as err:
+    except (ListenError, UsageStoreError) as err:
         print(err, file=sys.stderr)
         return EXIT_CANNOT_LISTEN
 

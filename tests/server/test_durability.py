@@ -116,3 +116,22 @@ def test_bad_usage_settings_name_the_field(tmp_path: Path, key: str) -> None:
     )
     assert result.returncode == 2
     assert f"usage.{key}" in result.stdout + result.stderr
+
+
+def test_a_usage_store_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    config = tmp_path / "unwritable.yaml"
+    config.write_text(f"usage: {{path: '{blocker / 'usage.sqlite'}'}}\n" + MODELS)
+    result = subprocess.run(
+        [sys.executable, "-m", "modelrouter", "serve", "--config", str(config), "--address", "127.0.0.1:0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("usage.path: cannot open the usage store"), result.stderr
+    assert "Traceback" not in result.stderr

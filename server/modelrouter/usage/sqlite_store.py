@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from modelrouter.usage.figures import Figures
-from modelrouter.usage.store import Key, SpendKey, Stored
+from modelrouter.usage.store import Key, SpendKey, Stored, UsageStoreError
 
 _COUNTERS = Figures.COUNTERS
 _SCHEMA = f"""
@@ -40,13 +40,21 @@ CREATE TABLE IF NOT EXISTS spend (
 class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('since', ?)", (repr(time.time()),))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('since', ?)", (repr(time.time()),)
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageStoreError(
+                f"usage.path: cannot open the usage store {self.path}: {exc}; "
+                "set usage.path to a writable file (or XDG_STATE_HOME), or usage.store: memory"
+            ) from None
 
     async def add(self, deltas: Mapping[Key, Figures], spend: Mapping[SpendKey, int]) -> None:
         if deltas or spend:

@@ -15,6 +15,10 @@ SpendKey = tuple[str, str]
 """(scope, period id): a model id or "*", and "day:2026-11-26" or "month:2026-11"."""
 
 
+class UsageStoreError(Exception):
+    """The configured usage store cannot be opened; the message names the setting."""
+
+
 @dataclass(slots=True)
 class Stored:
     figures: dict[Key, Figures]
