@@ -185,6 +185,10 @@ class _Plan:
         return AllCandidatesFailed(_summary(self.attempts), tuple(self.attempts))
 
 
+def _bound(reservation: Reservation | None) -> int:
+    return reservation.amount_nusd if reservation is not None else 0
+
+
 def _summary(attempts: list[Attempt]) -> str:
     return ",".join(f"{a.model}/{a.deployment}={a.outcome}" for a in attempts)
 
@@ -244,7 +248,8 @@ class Invoker:
         bound = cost_bound_nusd(slot.state.spec.pricing, input_token_bound(params.messages), output)
         # Held for the call's longest possible time and a minute more: a replica
         # that dies mid-call does not keep its reservation past that.
-        return await ledger.reserve(slot.state.id, bound, slot.timeout_s + HOLD_SLACK_S)
+        # The call may wait up to timeout_s for a slot, then run as long again.
+        return await ledger.reserve(slot.state.id, bound, 2 * slot.timeout_s + HOLD_SLACK_S)
 
     async def _settle(self, reservation: Reservation | None, spent_nusd: int) -> None:
         if reservation is not None and self.ledger is not None:
@@ -273,8 +278,13 @@ class Invoker:
                 plan.failed(slot, err)
             except Exception as exc:  # an adapter's bug must not end the call: log it, move on
                 plan.failed(slot, self._unexpected(slot, exc))
+            except BaseException:
+                # The caller went away mid-call: the upstream may bill what it
+                # generated, which nobody will report. Count the bound.
+                spent = _bound(reservation)
+                raise
             finally:
-                await self._settle(reservation, spent)
+                await asyncio.shield(self._settle(reservation, spent))
         raise plan.exhausted()
 
     async def stream(
@@ -313,14 +323,16 @@ class Invoker:
                 if completion is None:
                     raise ProviderError(Outcome.BAD_RESPONSE, "stream ended without a summary")
             except Exception as exc:
-                await self._settle(reservation, 0)
+                # Cut after text arrived: the upstream bills what it generated, which
+                # it no longer reports. Count the bound; before any text, nothing.
+                await self._settle(reservation, _bound(reservation) if sent else 0)
                 failure = exc if isinstance(exc, ProviderError) else self._unexpected(slot, exc)
                 plan.failed(slot, failure)
                 if sent:
                     raise StreamInterrupted(_summary(plan.attempts), tuple(plan.attempts)) from None
                 continue
-            except BaseException:  # the caller went away: release the reservation
-                await asyncio.shield(self._settle(reservation, 0))
+            except BaseException:  # the caller went away mid-call: count the bound, as above
+                await asyncio.shield(self._settle(reservation, _bound(reservation)))
                 raise
             invoked = plan.succeeded(
                 slot, completion, ttft_ms if sent else (self.clock() - slot.started) * 1000

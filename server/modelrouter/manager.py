@@ -171,7 +171,8 @@ class Router:
         """What needs the event loop: settled spend from the store (local budgets),
         the flush loop, the health checks."""
         if self.ledger is not None:
-            self.ledger.restore((await self.usage.store.load()).spend)
+            if self.config.usage.store != "redis":  # Redis keeps the spend itself
+                self.ledger.restore((await self.usage.store.load()).spend)
             with contextlib.suppress(Exception):  # a Redis away at start: the flush loop retries
                 await self.ledger.refresh()
         self.usage.start()

@@ -75,12 +75,14 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
         raise ListenError(
             f"cannot listen on {address}: {exc}; is the port taken or the address wrong?"
         ) from None
+    # The router first: settled budget spend is read back before any call can
+    # reserve against it.
+    await router.start()
     await server.start()
     for name in ("", SERVICE):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     pending: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
     router.live.on_change(lambda: _report_service_health(router, health, pending))
-    await router.start()
     metrics = None
     if config.metrics.address:
         metrics = MetricsServer(router)

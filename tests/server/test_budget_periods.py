@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from modelrouter.budgets.books import LocalBook, RedisBook
-from modelrouter.budgets.ledger import Ledger
+from modelrouter.budgets.ledger import NEED_MEMORY_S, Ledger
 from modelrouter.budgets.limits import Limit, period_end, period_id
 from modelrouter.config.load import parse_config
 from modelrouter.errors import BudgetExceeded
@@ -37,7 +37,7 @@ def test_periods_are_utc_calendar_days_and_months() -> None:
     assert period_end("month", at("2026-12-31T12:00:00")) == at("2027-01-01T00:00:00")
 
 
-async def test_a_spent_model_returns_with_the_next_period_and_others_are_untouched() -> None:
+async def test_a_limit_is_spent_when_its_settled_spend_cannot_cover_a_usual_call() -> None:
     live = LiveState(parse_config(CONFIG, "<test>").models)
     now = [at("2026-11-26T23:00:00")]
     changes: list[int] = []
@@ -47,21 +47,38 @@ async def test_a_spent_model_returns_with_the_next_period_and_others_are_untouch
     with pytest.raises(BudgetExceeded) as caught:
         await ledger.reserve("m", 60)  # 60 reserved + 60 > 100
     assert caught.value.metadata["budget"] == "m/day" and caught.value.metadata["reservedUsd"] == "0.00000006"
-    assert live.models["m"].budget_block and not live.models["other"].budget_block
-    assert changes == [1]  # selection was told once
-    await ledger.settle(first, 10)  # it cost less than reserved: 90 left, room for 60 again
-    assert live.models["m"].budget_block == "" and changes == [1, 1]
+    # Refused only for a call in flight, which may cost less: not spent.
+    assert live.models["m"].budget_block == "" and changes == []
+    await ledger.settle(first, 10)
     second = await ledger.reserve("m", 60)
-    await ledger.settle(second, 60)
+    await ledger.settle(second, 60)  # 70 settled: 30 left, less than the usual call's 60
+    assert "daily budget" in live.models["m"].budget_block and not live.models["other"].budget_block
+    assert changes == [1]  # selection was told once
     with pytest.raises(BudgetExceeded):
-        await ledger.reserve("m", 31)  # 70 spent
-    assert live.models["m"].budget_block
+        await ledger.reserve("m", 1_000)  # larger than the limit itself: says nothing of the others
+    now[0] += NEED_MEMORY_S + 1  # nobody asked for a while: let it be tried again
+    await ledger.refresh()
+    assert live.models["m"].budget_block == "" and changes == [1, 1]
+    small = await ledger.reserve("m", 25)  # a small call fits what is left
+    await ledger.settle(small, 25)
+    assert live.models["m"].budget_block  # 5 left < 25
     now[0] = at("2026-11-27T00:00:01")  # a new day
     await ledger.refresh()
     assert live.models["m"].budget_block == ""
     (view,) = await ledger.views()
     assert (view.spent_nusd, view.reserved_nusd) == (0, 0) and view.resets_at == at("2026-11-28T00:00:00")
     await ledger.reserve("m", 100)  # the whole new day's budget
+
+
+async def test_one_oversized_call_does_not_keep_every_model_out() -> None:
+    live = LiveState(parse_config(CONFIG, "<test>").models)
+    ledger = Ledger((Limit("*", "day", 10_000),), LocalBook(), live, lambda: at("2026-11-26T12:00:00"))
+    with pytest.raises(BudgetExceeded):
+        await ledger.reserve("m", 20_000)
+    await ledger.refresh()
+    assert all(state.budget_block == "" for state in live.models.values())
+    await ledger.settle(await ledger.reserve("other", 100), 100)
+    assert all(state.budget_block == "" for state in live.models.values())
 
 
 async def test_a_reservation_its_replica_never_settled_lapses_on_redis() -> None:

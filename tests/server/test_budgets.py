@@ -197,3 +197,31 @@ async def test_a_budget_store_that_goes_away_refuses_budgeted_calls_and_nothing_
             assert {m.model: m.requests for m in after.models} == {"metered": 2, "free": 1}
     finally:
         redis.stop()
+
+
+async def test_a_stream_the_caller_abandons_is_charged_its_bound() -> None:
+    """The upstream bills what it generated even when nobody reads the end: a
+    stream cut after text arrived settles the reserved bound, not zero."""
+    slow = MODELS.replace(
+        "simulate: {ttft_ms: 30, tokens_per_s: 100000", "simulate: {ttft_ms: 1, tokens_per_s: 20"
+    )
+    async with serving("cache: {default_policy: never}\n" + BUDGET + slow) as served:
+        stream = served.stub.InvokeStream(
+            pb.InvokeStreamRequest(
+                model="metered", messages=[pb.ChatMessage(role="user", content="x")], max_output_tokens=10
+            ),
+            timeout=30,
+        )
+        async for item in stream:
+            assert item.delta
+            break
+        stream.cancel()
+        for _ in range(100):
+            budget = budget_of(await served.stub.Stats(pb.StatsRequest(), timeout=10))
+            if budget.spent_usd:
+                break
+            await asyncio.sleep(0.02)
+        assert (
+            round(budget.spent_usd * NANO) == round(PER_CALL * NANO) + 1
+        )  # the bound: 10 tokens, rounded up
+        assert budget.reserved_usd == 0

@@ -24,6 +24,9 @@ from modelrouter.usage.store import SpendKey
 # How long a reservation outlives the longest a call may take, when the caller
 # does not say: past this a shared book releases it.
 DEFAULT_HOLD_S = 600.0
+# How long the size of a call that was asked for counts toward deciding that a
+# limit is spent: a model kept out then comes back to be tried again after this.
+NEED_MEMORY_S = 60.0
 
 
 class LedgerUnavailable(Exception):
@@ -68,8 +71,10 @@ class Ledger:
         self._of_model: Mapping[str, tuple[Limit, ...]] = {
             m: tuple(lim for lim in limits if lim.scope in (m, OVERALL)) for m in live.models
         }
-        self._refused: dict[tuple[Limit, str], int] = {}
-        """Per limit and period id: the smallest amount it refused, until it fits again."""
+        self._need: dict[tuple[Limit, str], tuple[int, float]] = {}
+        """Per limit and period id: the smallest amount a call on it asked to reserve
+        recently, and when it was last asked (calls larger than the limit itself
+        are not counted: they could never fit)."""
         self._blocked: dict[Limit, str] = {}
         self._views: list[BudgetView] = []
 
@@ -86,6 +91,7 @@ class Ledger:
         limits = self._of_model[model]
         now = self._wall()
         keys = self._keys(limits, now)
+        self._note_need(limits, keys, amount_nusd, now)
         try:
             refused = await self._book.try_reserve(
                 keys, [lim.limit_nusd for lim in limits], amount_nusd, hold_s
@@ -98,9 +104,7 @@ class Ledger:
             return Reservation(keys, amount_nusd, refused)
         index, spent, reserved = refused
         limit = limits[index]
-        pkey = (limit, keys[index][1])
-        self._refused[pkey] = min(self._refused.get(pkey, amount_nusd), amount_nusd)
-        self._update(limit, limit.limit_nusd - spent - reserved, keys[index][1])
+        self._update(limit, spent, keys[index][1], now)
         raise BudgetExceeded(
             f"{limit.describe()} cannot cover this call on {model}: ${usd(spent)} spent and "
             f"${usd(reserved)} reserved by calls in flight, ${usd(amount_nusd)} needed at most; "
@@ -142,23 +146,40 @@ class Ledger:
             return
         periods = [period_id(lim.period, now) for lim in limits]
         figures = await self._book.read([(lim.scope, p) for lim, p in zip(limits, periods, strict=True)])
-        for lim, p, (spent, reserved) in zip(limits, periods, figures, strict=True):
-            self._update(lim, lim.limit_nusd - spent - reserved, p)
+        for lim, p, (spent, _) in zip(limits, periods, figures, strict=True):
+            self._update(lim, spent, p, now)
         if only is None:
             self._views = [
                 BudgetView(lim, spent, reserved, period_end(lim.period, now))
                 for lim, (spent, reserved) in zip(limits, figures, strict=True)
             ]
-            # Refusals from an earlier period no longer stand.
-            self._refused = {k: v for k, v in self._refused.items() if k[1] == period_id(k[0].period, now)}
+            # Needs from an earlier period, or not seen for a while, no longer count.
+            self._need = {
+                k: v
+                for k, v in self._need.items()
+                if k[1] == period_id(k[0].period, now) and now - v[1] <= NEED_MEMORY_S
+            }
 
-    def _update(self, limit: Limit, remaining: int, period: str) -> None:
-        needed = self._refused.get((limit, period))
-        if needed is not None and needed <= remaining:
-            del self._refused[(limit, period)]
-            needed = None
-        if remaining <= 0 or needed is not None:
-            block = f"{limit.describe()} is spent (${usd(max(remaining, 0))} left)"
+    def _note_need(
+        self, limits: tuple[Limit, ...], keys: tuple[SpendKey, ...], amount: int, now: float
+    ) -> None:
+        for lim, key in zip(limits, keys, strict=True):
+            if amount > lim.limit_nusd:
+                continue
+            pkey = (lim, key[1])
+            known = self._need.get(pkey)
+            fresh = known is not None and now - known[1] <= NEED_MEMORY_S
+            self._need[pkey] = (min(known[0], amount) if fresh and known else amount, now)
+
+    def _update(self, limit: Limit, spent: int, period: str, now: float) -> None:
+        """A limit is spent when what its settled spend leaves cannot cover the
+        smallest call recently made under it. Reservations in flight do not count:
+        they are settled within the call, and often for less."""
+        left = limit.limit_nusd - spent
+        need = self._need.get((limit, period))
+        recent = need is not None and now - need[1] <= NEED_MEMORY_S
+        if left <= 0 or (recent and need is not None and left < need[0]):
+            block = f"{limit.describe()} is spent (${usd(max(left, 0))} left)"
         else:
             block = ""
         if self._blocked.get(limit, "") == block:

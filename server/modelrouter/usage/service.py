@@ -58,6 +58,7 @@ class UsageService:
         self._warned_at = -WARN_EVERY_S
         self.flush_errors = 0
         self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
         self._started_at = time.time()
 
     def start(self) -> None:
@@ -65,8 +66,13 @@ class UsageService:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
+        # Stopped by an event, never cancelled: a flush cut while it awaits the
+        # store would lose what it had taken.
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)
+            if self._stopping.is_set():
+                return
             await self.flush()
             if self.ledger is not None:
                 with contextlib.suppress(Exception):  # a Redis blip: the next tick tries again
@@ -121,9 +127,8 @@ class UsageService:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         await self.flush()
         await self.store.close()
