@@ -83,16 +83,22 @@ _NO_RESPONSE_CACHE = {"default_policy": "never"}  # every Invoke reaches the pro
 _NO_PROBES = {"check_interval_s": 0}  # no active health probes in the background
 
 
+def _answering_at_once(n_models: int) -> dict[str, Any]:
+    """The Select runs' registry, every model simulated to answer "ok" at once, no probes."""
+    config = registry(n_models)
+    for model in config["models"]:
+        model["simulate"] = {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "ok"}
+    config["health"] = _NO_PROBES
+    return config
+
+
 def write_zero_latency(directory: Path, n_models: int) -> Path:
     """``n_models`` simulated models (the Select runs' registry) that answer at once with "ok".
 
     Their latency priors stay as they were, so a selection still has its work to do.
     """
-    config = registry(n_models)
-    for model in config["models"]:
-        model["simulate"] = {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "ok"}
+    config = _answering_at_once(n_models)
     config["cache"] = _NO_RESPONSE_CACHE
-    config["health"] = _NO_PROBES
     path = directory / f"zero-latency-{n_models}.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
@@ -101,11 +107,8 @@ def write_zero_latency(directory: Path, n_models: int) -> Path:
 def write_cached(directory: Path, n_models: int) -> Path:
     """The zero-latency registry with the response cache on for every call
     (`default_policy: always`, the default 64 MiB bound): a repeated Invoke is a hit."""
-    config = registry(n_models)
-    for model in config["models"]:
-        model["simulate"] = {"ttft_ms": 0.0, "tokens_per_s": 1e9, "reply": "ok"}
+    config = _answering_at_once(n_models)
     config["cache"] = {"default_policy": "always"}
-    config["health"] = _NO_PROBES
     path = directory / f"cached-{n_models}.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

@@ -73,6 +73,8 @@ class _Slot:
     deployment: DeploymentState
     timeout_s: float
     started: float
+    reservation: Reservation | None = None
+    """What the call holds against budgets (None: no budget applies)."""
     waited: bool = False
     """The call found the deployment at its max_concurrency and waited."""
 
@@ -81,8 +83,11 @@ class _Plan:
     """Which deployment to try next, and whether to wait first: the retry and
     fallback policy in one place, shared by unary and streaming calls."""
 
-    def __init__(self, invoker: Invoker, decision: Decision, deadline: float | None) -> None:
+    def __init__(
+        self, invoker: Invoker, decision: Decision, params: InvokeParams, deadline: float | None
+    ) -> None:
         self._inv = invoker
+        self._params = params
         self._order = decision.order
         self._first = decision.deployment
         self._deadline = deadline
@@ -128,7 +133,13 @@ class _Plan:
                 )
                 continue
             timeout = state.spec.timeout_s if remaining is None else min(state.spec.timeout_s, remaining)
-            return _Slot(state, deployment, timeout, inv.clock())
+            slot = _Slot(state, deployment, timeout, inv.clock())
+            try:
+                slot.reservation = await inv.reserve(slot, self._params)
+            except (BudgetExceeded, LedgerUnavailable) as err:
+                self.refused(slot, err)  # nothing sent: the next model may fit
+                continue
+            return slot
         return None
 
     def _next_model(self) -> None:
@@ -238,7 +249,7 @@ class Invoker:
             slot.timeout_s,
         )
 
-    async def _reserve(self, slot: _Slot, params: InvokeParams) -> Reservation | None:
+    async def reserve(self, slot: _Slot, params: InvokeParams) -> Reservation | None:
         """Reserves the most this call could cost under every budget on its model;
         None when no budget applies. Raises BudgetExceeded."""
         ledger = self.ledger
@@ -256,14 +267,10 @@ class Invoker:
             await self.ledger.settle(reservation, spent_nusd)
 
     async def complete(self, decision: Decision, params: InvokeParams, deadline: float | None) -> Invoked:
-        plan = _Plan(self, decision, deadline)
+        plan = _Plan(self, decision, params, deadline)
         while (slot := await plan.next()) is not None:
             key = (slot.state.id, slot.deployment.name)
-            try:
-                reservation = await self._reserve(slot, params)
-            except (BudgetExceeded, LedgerUnavailable) as err:
-                plan.refused(slot, err)
-                continue
+            reservation = slot.reservation
             spent = 0
             try:
                 async with self._gates[key].enter(slot.timeout_s) as waited:
@@ -292,14 +299,10 @@ class Invoker:
     ) -> AsyncIterator[str | Invoked]:
         """Text deltas as they arrive, then one Invoked. A failure before the first
         delta falls back like `complete`; after it, StreamInterrupted."""
-        plan = _Plan(self, decision, deadline)
+        plan = _Plan(self, decision, params, deadline)
         while (slot := await plan.next()) is not None:
             key = (slot.state.id, slot.deployment.name)
-            try:
-                reservation = await self._reserve(slot, params)
-            except (BudgetExceeded, LedgerUnavailable) as err:
-                plan.refused(slot, err)
-                continue
+            reservation = slot.reservation
             ttft_ms = 0.0
             sent = False
             completion: Completion | None = None

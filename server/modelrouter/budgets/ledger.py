@@ -15,7 +15,7 @@ from typing import NamedTuple
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.budgets.books import SpendBook
-from modelrouter.budgets.limits import OVERALL, Limit, period_end, period_id
+from modelrouter.budgets.limits import OVERALL, Limit, period_end, period_id, period_start
 from modelrouter.errors import BudgetExceeded
 from modelrouter.live import LiveState
 from modelrouter.usage.figures import NANO
@@ -76,13 +76,23 @@ class Ledger:
         recently, and when it was last asked (calls larger than the limit itself
         are not counted: they could never fit)."""
         self._blocked: dict[Limit, str] = {}
+        self._period_keys: dict[tuple[Limit, ...], tuple[float, float, tuple[SpendKey, ...]]] = {}
         self._views: list[BudgetView] = []
 
     def applies(self, model: str) -> bool:
         return bool(self._of_model[model])
 
     def _keys(self, limits: tuple[Limit, ...], now: float) -> tuple[SpendKey, ...]:
-        return tuple((lim.scope, period_id(lim.period, now)) for lim in limits)
+        """The spend keys of these limits' current periods; worked out once per
+        period, not on every call."""
+        known = self._period_keys.get(limits)
+        if known is not None and known[0] <= now < known[1]:
+            return known[2]
+        keys = tuple((lim.scope, period_id(lim.period, now)) for lim in limits)
+        starts = max((period_start(lim.period, now) for lim in limits), default=now)
+        ends = min((period_end(lim.period, now) for lim in limits), default=now)
+        self._period_keys[limits] = (starts, ends, keys)
+        return keys
 
     async def reserve(self, model: str, amount_nusd: int, hold_s: float = DEFAULT_HOLD_S) -> Reservation:
         """Reserves `amount_nusd` under every limit on `model`, or raises

@@ -47,6 +47,13 @@ def period_id(period: str, now: float) -> str:
     return f"day:{t:%Y-%m-%d}" if period == "day" else f"month:{t:%Y-%m}"
 
 
+def period_start(period: str, now: float) -> float:
+    """When the period holding `now` began (Unix seconds)."""
+    t = datetime.fromtimestamp(now, UTC)
+    day = 1 if period == "month" else t.day
+    return datetime(t.year, t.month, day, tzinfo=UTC).timestamp()
+
+
 def period_end(period: str, now: float) -> float:
     """When the period holding `now` ends (Unix seconds)."""
     t = datetime.fromtimestamp(now, UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from google.protobuf import timestamp_pb2
 
@@ -118,20 +118,43 @@ def timestamp(t: timestamp_pb2.Timestamp) -> datetime:
     return t.ToDatetime(tzinfo=timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+, the client runs on 3.10
 
 
+class _Figures(TypedDict):
+    """The figures WindowStats, DeploymentStats and ModelStats share."""
+
+    requests: int
+    successes: int
+    failures: int
+    failures_by_reason: Mapping[str, int]
+    latency_p50_ms: float
+    latency_p95_ms: float
+    latency_p99_ms: float
+    ttft_p50_ms: float
+    ttft_p95_ms: float
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+def _figures(f: pb.WindowStats | pb.DeploymentStats | pb.ModelStats) -> _Figures:
+    return _Figures(
+        requests=f.requests,
+        successes=f.successes,
+        failures=f.failures,
+        failures_by_reason=_frozen(f.failures_by_reason),
+        latency_p50_ms=f.latency_p50_ms,
+        latency_p95_ms=f.latency_p95_ms,
+        latency_p99_ms=f.latency_p99_ms,
+        ttft_p50_ms=f.ttft_p50_ms,
+        ttft_p95_ms=f.ttft_p95_ms,
+        input_tokens=f.input_tokens,
+        output_tokens=f.output_tokens,
+        cost_usd=f.cost_usd,
+    )
+
+
 def window_stats(w: pb.WindowStats) -> WindowStats:
     return WindowStats(
-        requests=w.requests,
-        successes=w.successes,
-        failures=w.failures,
-        failures_by_reason=_frozen(w.failures_by_reason),
-        latency_p50_ms=w.latency_p50_ms,
-        latency_p95_ms=w.latency_p95_ms,
-        latency_p99_ms=w.latency_p99_ms,
-        ttft_p50_ms=w.ttft_p50_ms,
-        ttft_p95_ms=w.ttft_p95_ms,
-        input_tokens=w.input_tokens,
-        output_tokens=w.output_tokens,
-        cost_usd=w.cost_usd,
+        **_figures(w),
         selections=w.selections,
     )
 
@@ -139,18 +162,7 @@ def window_stats(w: pb.WindowStats) -> WindowStats:
 def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
     return DeploymentStats(
         deployment=s.deployment,
-        requests=s.requests,
-        successes=s.successes,
-        failures=s.failures,
-        failures_by_reason=_frozen(s.failures_by_reason),
-        latency_p50_ms=s.latency_p50_ms,
-        latency_p95_ms=s.latency_p95_ms,
-        latency_p99_ms=s.latency_p99_ms,
-        ttft_p50_ms=s.ttft_p50_ms,
-        ttft_p95_ms=s.ttft_p95_ms,
-        input_tokens=s.input_tokens,
-        output_tokens=s.output_tokens,
-        cost_usd=s.cost_usd,
+        **_figures(s),
         in_flight=s.in_flight,
         selections=s.selections,
         health=health(s.health),
@@ -162,18 +174,7 @@ def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
 def model_stats(s: pb.ModelStats) -> ModelStats:
     return ModelStats(
         model=s.model,
-        requests=s.requests,
-        successes=s.successes,
-        failures=s.failures,
-        failures_by_reason=_frozen(s.failures_by_reason),
-        latency_p50_ms=s.latency_p50_ms,
-        latency_p95_ms=s.latency_p95_ms,
-        latency_p99_ms=s.latency_p99_ms,
-        ttft_p50_ms=s.ttft_p50_ms,
-        ttft_p95_ms=s.ttft_p95_ms,
-        input_tokens=s.input_tokens,
-        output_tokens=s.output_tokens,
-        cost_usd=s.cost_usd,
+        **_figures(s),
         in_flight=s.in_flight,
         selections=s.selections,
         health=health(s.health),
