@@ -33,8 +33,10 @@ BUDGET_UNAVAILABLE = "BUDGET_UNAVAILABLE"
 
 # A reservation is held this much longer than its call may take.
 HOLD_SLACK_S = 60.0
-# An attempt cut to the caller's deadline ends this close to it, or closer.
-DEADLINE_SLACK_S = 0.005
+# An attempt cut to the caller's deadline ends this long before it: the router,
+# not gRPC's cancellation of the call, then ends the call, and the attempt's
+# TIMEOUT is recorded rather than lost in a race with the cancellation.
+DEADLINE_SLACK_S = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ class _Plan:
                 await asyncio.sleep(self._delay)
                 self._delay = 0.0
             remaining = self._remaining()
-            if remaining is not None and remaining <= 0:
+            if remaining is not None and remaining <= DEADLINE_SLACK_S:
                 raise DeadlineExceeded(
                     "the caller's deadline passed before an answer", {"attempts": _summary(self.attempts)}
                 )
@@ -132,7 +134,11 @@ class _Plan:
                     Attempt(state.id, deployment.name, Outcome.CIRCUIT_OPEN, 0.0, "the circuit is open")
                 )
                 continue
-            timeout = state.spec.timeout_s if remaining is None else min(state.spec.timeout_s, remaining)
+            timeout = (
+                state.spec.timeout_s
+                if remaining is None
+                else min(state.spec.timeout_s, remaining - DEADLINE_SLACK_S)
+            )
             slot = _Slot(state, deployment, timeout, inv.clock())
             try:
                 slot.reservation = await inv.reserve(slot, self._params)
@@ -188,7 +194,7 @@ class _Plan:
         if self.budget_error is not None and all(a.outcome == OVER_BUDGET for a in self.attempts):
             return self.budget_error
         remaining = self._remaining()
-        if remaining is not None and remaining < DEADLINE_SLACK_S:
+        if remaining is not None and remaining < 2 * DEADLINE_SLACK_S:
             return DeadlineExceeded(
                 f"the caller's deadline passed after {len(self.attempts)} attempts",
                 {"attempts": _summary(self.attempts)},
