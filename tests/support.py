@@ -194,3 +194,50 @@ class RedisServer:
             self.proc.terminate()
             self.proc.wait(10)
             self.proc = None
+
+
+class BlackHole:
+    """A store that hangs: a TCP listener on 127.0.0.1 and a free port that accepts
+    every connection and never answers (nor reads). A context manager: on exit it
+    closes the listener and every connection it accepted."""
+
+    def __init__(self) -> None:
+        import threading  # here, not at the top: this helper is appended to the module
+
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        # Accepting polls, so that close() ends the thread without relying on a
+        # close from another thread waking a blocked accept (it does not on Linux).
+        self._listener.settimeout(0.05)
+        self.port = int(self._listener.getsockname()[1])
+        self._accepted: list[socket.socket] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="black-hole", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _accept(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._accepted.append(conn)  # held open, never read: the peer waits for ever
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join(5)
+        self._listener.close()
+        for conn in self._accepted:
+            conn.close()
+        self._accepted.clear()
+
+    def __enter__(self) -> BlackHole:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

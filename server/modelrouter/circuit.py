@@ -1,11 +1,18 @@
 """A circuit breaker per deployment.
 
 Closed: calls pass; it opens after `failure_threshold` failures in a row, or when
-at least `error_rate` of the last `window` calls failed. Open: calls are refused
-at once (CIRCUIT_OPEN) until `cooldown_s` has passed. Half-open: one call or
-probe is let through; its success closes the circuit, its failure opens it again
-for another cooldown. Every transition is reported to `on_change`, which turns it
-into deployment health (and so into selection, Stats and the logs)."""
+at least `error_rate` of the last `window` calls failed, once the window holds
+`min_calls`. Open: calls are refused at once (CIRCUIT_OPEN) until `cooldown_s`
+has passed. Half-open: one call or probe is let through; its success closes the
+circuit, its failure opens it again for another cooldown. Every transition is
+reported to `on_change`, which turns it into deployment health (and so into
+selection, Stats and the logs).
+
+Only failures that are the deployment's count (`outcomes.AGAINST_DEPLOYMENT`): a
+caller's deadline or cancellation, a 429 or a refused request do not. Every call
+`allow` let through reports exactly one outcome to `record` (the attempt's life
+guarantees it), which also ends a half-open probe whatever its outcome, so a
+probe refused by a budget or cancelled cannot leave the breaker half-open for good."""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from modelrouter.clock import Clock
-from modelrouter.providers.base import Outcome
+from modelrouter.outcomes import AGAINST_DEPLOYMENT, Outcome
 
 
 class State(enum.Enum):
@@ -24,19 +31,14 @@ class State(enum.Enum):
     HALF_OPEN = "half_open"
 
 
-# What says the deployment, rather than the request, is at fault. A 429, a
-# refused request or a full queue do not.
-COUNTED_FAILURES = frozenset(
-    {Outcome.UNAVAILABLE, Outcome.TIMEOUT, Outcome.BAD_RESPONSE, Outcome.AUTH_FAILED}
-)
-
-
 @dataclass(frozen=True, slots=True)
 class CircuitPolicy:
     failure_threshold: int = 5
     error_rate: float = 0.5
     window: int = 20
     cooldown_s: float = 10.0
+    min_calls: int = 10
+    """Calls the window must hold before its error rate can open the circuit."""
 
 
 class CircuitBreaker:
@@ -77,12 +79,15 @@ class CircuitBreaker:
         return True
 
     @property
-    def cooled_down(self) -> bool:
-        """Open, and its cooldown has passed: time for a probe."""
-        return self.state is State.OPEN and self._clock() - self._opened_at >= self._policy.cooldown_s
+    def wants_probe(self) -> bool:
+        """Open with its cooldown over, or half-open with no call or probe under
+        way: time for a health probe."""
+        if self.state is State.OPEN:
+            return self._clock() - self._opened_at >= self._policy.cooldown_s
+        return self.state is State.HALF_OPEN and not self._probing
 
     def record(self, outcome: str) -> None:
-        """The outcome of a call (or a probe) that `allow` let through."""
+        """The one outcome of a call (or a probe) that `allow` let through."""
         if outcome == Outcome.OK:
             self._recent.append(True)
             self._failures_in_row = 0
@@ -91,8 +96,8 @@ class CircuitBreaker:
                 self._recent.clear()
                 self._move(State.CLOSED, "a call succeeded")
             return
-        if outcome not in COUNTED_FAILURES:
-            self._probing = False
+        if outcome not in AGAINST_DEPLOYMENT:
+            self._probing = False  # says nothing of the deployment: the next call probes
             return
         self._recent.append(False)
         self._failures_in_row += 1
@@ -106,10 +111,11 @@ class CircuitBreaker:
         if self._failures_in_row >= policy.failure_threshold:
             self._open(f"{self._failures_in_row} failures in a row (last {outcome})")
             return
-        if len(self._recent) == policy.window:
-            rate = self._recent.count(False) / policy.window
+        seen = len(self._recent)
+        if seen >= policy.min_calls:
+            rate = self._recent.count(False) / seen
             if rate >= policy.error_rate:
-                self._open(f"{rate:.0%} of the last {policy.window} calls failed")
+                self._open(f"{rate:.0%} of the last {seen} calls failed")
 
     def _open(self, why: str) -> None:
         self._opened_at = self._clock()

@@ -107,6 +107,10 @@ class ModelSpec:
     balancer: str
     timeout_s: float
     max_concurrency: int
+    idle_timeout_s: float = 15.0
+    """A stream silent this long between pieces is cut (TIMEOUT)."""
+    max_response_bytes: int = 4 * 1024 * 1024
+    """An answer (body, or a stream's text) past this is cut (BAD_RESPONSE)."""
     base_url: str | None = None
     api_key_env: str | None = None
     simulate: SimulatedBehaviour | None = None

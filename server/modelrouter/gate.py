@@ -1,16 +1,19 @@
 """Per-deployment concurrency: at most `max_concurrency` calls in flight, and at
 most as many again waiting. A call that finds the queue full, or waits past its
 time, is refused at once with OVERLOADED, so the invoker sends it elsewhere
-rather than letting it block."""
+rather than letting it block.
+
+Acquire and release are separate calls, not a context manager, because an
+attempt's life (`modelrouter.attempt`) holds the slot from its admission to its
+one recorded outcome, across two methods."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from modelrouter.live import DeploymentState
-from modelrouter.providers.base import Outcome, ProviderError
+from modelrouter.outcomes import Outcome
+from modelrouter.providers.base import ProviderError
 
 
 class Gate:
@@ -22,9 +25,9 @@ class Gate:
         self._max_waiting = max_concurrency if max_waiting is None else max_waiting
         self._waiting = 0
 
-    @asynccontextmanager
-    async def enter(self, wait_s: float) -> AsyncIterator[bool]:
-        """Holds a slot for the call; yields whether it had to wait for one."""
+    async def acquire(self, wait_s: float) -> bool:
+        """Takes a slot for the call; returns whether it had to wait for one.
+        Raises ProviderError(OVERLOADED) when none is free in time."""
         semaphore = self._semaphore
         waited = semaphore.locked()
         if waited:
@@ -34,7 +37,8 @@ class Gate:
                 )
             self._waiting += 1
             try:
-                await asyncio.wait_for(semaphore.acquire(), wait_s)
+                async with asyncio.timeout(max(wait_s, 0.0)):
+                    await semaphore.acquire()
             except TimeoutError:
                 raise ProviderError(
                     Outcome.OVERLOADED, f"{self._state.name}: no free slot within {wait_s:.3g} s"
@@ -44,8 +48,8 @@ class Gate:
         else:
             await semaphore.acquire()
         self._state.in_flight += 1
-        try:
-            yield waited
-        finally:
-            self._state.in_flight -= 1
-            semaphore.release()
+        return waited
+
+    def release(self) -> None:
+        self._state.in_flight -= 1
+        self._semaphore.release()

@@ -14,7 +14,8 @@ from modelrouter.circuit import CircuitBreaker, CircuitPolicy, State
 from modelrouter.clock import Clock
 from modelrouter.domain import Health
 from modelrouter.live import LiveState
-from modelrouter.providers.base import Outcome, Provider, ProviderError
+from modelrouter.outcomes import Outcome
+from modelrouter.providers.base import Provider, ProviderError
 
 
 class HealthMonitor:
@@ -73,8 +74,9 @@ class HealthMonitor:
 
     async def check_all(self) -> None:
         """Probes every deployment whose breaker wants one: closed ones (a failing
-        probe counts like a failing call) and open ones whose cooldown is over."""
-        due = [key for key, b in self.breakers.items() if b.state is State.CLOSED or b.cooled_down]
+        probe counts like a failing call), open ones whose cooldown is over, and
+        half-open ones with no probe under way."""
+        due = [key for key, b in self.breakers.items() if b.state is State.CLOSED or b.wants_probe]
         await asyncio.gather(*(self._probe(key) for key in due))
 
     async def _probe(self, key: tuple[str, str]) -> None:
@@ -87,5 +89,8 @@ class HealthMonitor:
             breaker.record(err.outcome)
         except TimeoutError:
             breaker.record(Outcome.TIMEOUT)
+        except BaseException:
+            breaker.record(Outcome.CANCELLED)  # stopped mid-probe: a half-open breaker must not wait for it
+            raise
         else:
             breaker.record(Outcome.OK)

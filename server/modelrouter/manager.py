@@ -21,8 +21,9 @@ from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
 from modelrouter.domain import Decision, InvokeCall, SelectQuery
 from modelrouter.health_checks import HealthMonitor
-from modelrouter.invoker import Invoked, Invoker, RetryPolicy
+from modelrouter.invoker import Invoked, Invoker
 from modelrouter.live import LiveState, ModelState
+from modelrouter.plan import RetryPolicy
 from modelrouter.providers import build_providers
 from modelrouter.providers.base import Completion
 from modelrouter.selection.cache import SelectionCache
@@ -127,7 +128,9 @@ class Router:
         c = config.cache
         self.memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
         backend = redis_cache(c.redis_url) if c.backend == "redis" else self.memory
-        self.responses = ResponseCache(backend, c.ttl_s, c.default_policy, log, clock)
+        self.responses = ResponseCache(
+            backend, c.ttl_s, c.default_policy, log, clock, timeout_s=c.timeout_ms / 1000
+        )
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets)
         self.ledger: Ledger | None = None
@@ -135,7 +138,9 @@ class Router:
             book: SpendBook = (
                 RedisBook(usage.redis_url, usage.key_prefix) if usage.store == "redis" else LocalBook()
             )
-            self.ledger = Ledger(limits, book, self.live, wall, log)
+            self.ledger = Ledger(
+                limits, book, self.live, wall, log, timeout_s=config.budgets.timeout_ms / 1000
+            )
         self.usage = UsageService(
             UsageBook(self.live, usage.window_s, wall),
             build_store(usage),
@@ -143,12 +148,19 @@ class Router:
             usage.flush_interval_s,
             log,
             clock,
+            timeout_s=usage.timeout_ms / 1000,
         )
         providers = build_providers(config.models)
         self.health = HealthMonitor(
             self.live,
             providers,
-            CircuitPolicy(health.failure_threshold, health.error_rate, health.window, health.cooldown_s),
+            CircuitPolicy(
+                health.failure_threshold,
+                health.error_rate,
+                health.window,
+                health.cooldown_s,
+                health.min_calls,
+            ),
             health.check_interval_s,
             health.check_timeout_s,
             clock,
@@ -200,7 +212,7 @@ class Router:
             return await self.invoker.complete(decision, call.params, deadline)
         key = call.answer_key or ResponseCache.key(call)
         if read:
-            cached = await self.responses.get(key)
+            cached = await self.responses.get(key, deadline)
             if cached is not None:
                 return _invoked_from(cached)
         produced: list[Invoked] = []
@@ -210,7 +222,7 @@ class Router:
             produced.append(invoked)
             answer = _answer_of(invoked)
             if write:
-                await self.responses.put(key, answer)
+                await self.responses.put(key, answer, deadline)
             return answer
 
         if not read:
@@ -226,7 +238,7 @@ class Router:
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
         key = (call.answer_key or ResponseCache.key(call)) if read or write else ""
         if read:
-            cached = await self.responses.get(key)
+            cached = await self.responses.get(key, deadline)
             if cached is not None:
                 text = cached.text
                 for i in range(0, len(text), REPLAY_CHUNK):
@@ -235,7 +247,7 @@ class Router:
                 return
         async for item in self.invoker.stream(decision, call.params, deadline):
             if write and isinstance(item, Invoked):
-                await self.responses.put(key, _answer_of(item))
+                await self.responses.put(key, _answer_of(item), deadline)
             yield item
 
     async def close(self) -> None:

@@ -10,6 +10,36 @@ connection before the server was done.
     async with FakeAnthropic() as fake:
         fake.then(Status(529), Reply(chunks=("a", "b")))
         provider = AnthropicProvider(fake.base_url, "key", 4)
+
+Behaviours (each a frozen dataclass, queued with `then`):
+
+- `Reply`: a complete answer. `Status`: an error status. `Hang`: silence until
+  the client gives up. `Reset`: a TCP RST mid-answer. `Malformed`: a body or an
+  event that is not the API's JSON. `Cut`, `StreamError`: a stream that ends
+  before message_stop, or with an `error` event.
+- `Endless(chunk_text, delay_s)`: an answer that never ends. Streamed: after
+  message_start and content_block_start, text deltas of `chunk_text`, `delay_s`
+  apart, for ever; unary: a chunked JSON body whose text block keeps growing by
+  `chunk_text`. Each write waits for the client to take the last (backpressure),
+  so the server holds no more than a socket's buffer, and stops as soon as the
+  client goes away.
+- `Huge(total_bytes, piece_bytes)`: a well-formed answer whose text is
+  `total_bytes` of "x". Unary: one JSON body, written `piece_bytes` at a time;
+  streamed: text deltas of `piece_bytes`, then content_block_stop, message_delta
+  and message_stop. Generated as it is written: a 200 MiB answer costs the server
+  no 200 MiB.
+- `SlowFirstByte(delay_s, then)`: waits `delay_s` before sending anything (not
+  even headers), then behaves as `then` (which `Received.behaviour` becomes).
+- `HungConnection()`: accepts the request and never sends a byte, until the
+  client disconnects (or the server stops).
+- `LongLine(line_bytes)`: a 200 SSE stream (whatever the request asked) with a
+  `data:` line `line_bytes` long, written in pieces over time before its newline:
+  as the very first event, "data: " and "a"s (not JSON), then the end of the
+  body; or, with `well_formed`, after message_start and content_block_start, one
+  text delta padded with "a"s to that length, then the rest of a normal answer.
+
+The deltas of Endless and Huge are counted (`deltas_sent`), not listed in
+`events`, so that an endless stream costs the server no memory.
 """
 
 from __future__ import annotations
@@ -20,6 +50,7 @@ import json
 import socket
 import struct
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -98,7 +129,64 @@ class StreamError:
     after_events: int = 3
 
 
-Behaviour = Reply | Status | Hang | Reset | Malformed | Cut | StreamError
+@dataclass(frozen=True)
+class Endless:
+    """An answer that never ends, until the client goes away (see the module docstring)."""
+
+    chunk_text: str = "x" * 4096
+    delay_s: float = 0.001
+
+
+@dataclass(frozen=True)
+class Huge:
+    """A well-formed answer whose text is `total_bytes` of "x", written
+    `piece_bytes` at a time (one text delta per piece when streamed)."""
+
+    total_bytes: int
+    piece_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class SlowFirstByte:
+    """Nothing for `delay_s`, then `then`."""
+
+    delay_s: float
+    then: Behaviour = field(default_factory=Reply)
+    """Any behaviour but another SlowFirstByte."""
+
+
+@dataclass(frozen=True)
+class HungConnection:
+    """Never a byte, not even headers, until the client disconnects."""
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A 200 SSE stream with a `data:` line `line_bytes` long (without its
+    newline), written `piece_bytes` at a time, `piece_delay_s` apart."""
+
+    line_bytes: int = 1024 * 1024
+    well_formed: bool = False
+    """False: the first event, "a"s (not JSON), then the end of the body. True: a
+    text delta padded with "a"s to the length, amid a normal answer."""
+    piece_bytes: int = 64 * 1024
+    piece_delay_s: float = 0.001
+
+
+Behaviour = (
+    Reply
+    | Status
+    | Hang
+    | Reset
+    | Malformed
+    | Cut
+    | StreamError
+    | Endless
+    | Huge
+    | SlowFirstByte
+    | HungConnection
+    | LongLine
+)
 
 
 @dataclass
@@ -113,7 +201,9 @@ class Received:
     behaviour: Behaviour
     peer: tuple[str, int]
     events: list[str] = field(default_factory=list)
-    """The names of the events sent so far."""
+    """The names of the events sent so far (but Endless's and Huge's deltas)."""
+    deltas_sent: int = 0
+    """Endless's and Huge's text deltas (streamed) or body pieces (unary) sent so far."""
     finished: bool = False
     """The server sent its whole answer."""
     closed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -187,6 +277,12 @@ class FakeAnthropic:
         rec = await self._record(request)
         streamed = isinstance(rec.body, dict) and rec.body.get("stream") is True
         try:
+            await self._first_byte(rec)
+            b = rec.behaviour
+            if isinstance(b, LongLine):
+                return await self._long_line(request, rec, b)
+            if isinstance(b, Endless | Huge):
+                return await (self._long_stream if streamed else self._long_body)(request, rec, b)
             if streamed:
                 return await self._stream(request, rec)
             return await self._unary(request, rec)
@@ -196,8 +292,9 @@ class FakeAnthropic:
 
     async def _models(self, request: web.Request) -> web.StreamResponse:
         rec = await self._record(request)
-        b = rec.behaviour
         try:
+            await self._first_byte(rec)
+            b = rec.behaviour
             if isinstance(b, Status):
                 return _error_response(b)
             if isinstance(b, Hang):
@@ -209,6 +306,18 @@ class FakeAnthropic:
         except asyncio.CancelledError:
             rec.closed.set()
             raise
+
+    async def _first_byte(self, rec: Received) -> None:
+        """What comes before any byte: SlowFirstByte's wait (after which `rec`
+        behaves as its `then`), or HungConnection's, until the client goes away
+        (which cancels the handler) or the server stops."""
+        b = rec.behaviour
+        if isinstance(b, SlowFirstByte):
+            await asyncio.sleep(b.delay_s)
+            rec.behaviour = b.then
+        elif isinstance(b, HungConnection):
+            await self._shutdown.wait()
+            raise web.HTTPServiceUnavailable
 
     async def _hang(self, b: Hang) -> None:
         with contextlib.suppress(TimeoutError):
@@ -277,6 +386,120 @@ class FakeAnthropic:
         await response.write_eof()
         rec.finished = True
         return response
+
+    async def _long_stream(
+        self, request: web.Request, rec: Received, b: Endless | Huge
+    ) -> web.StreamResponse:
+        """Endless's or Huge's stream: the usual events around deltas generated as
+        they are written."""
+        events = _events(rec.body, Reply(chunks=()))
+        head, tail = events[:3], events[3:]  # message_start, content_block_start, ping | the end
+        response = await _sse_response(request)
+        for name, data in head:
+            await _send(response, rec, name, data)
+        if isinstance(b, Endless):
+            delta = _delta(b.chunk_text)
+            while True:
+                await response.write(delta)
+                rec.deltas_sent += 1
+                await asyncio.sleep(b.delay_s)
+        for size in _pieces(b.total_bytes, b.piece_bytes):
+            await response.write(_delta("x" * size))
+            rec.deltas_sent += 1
+        for name, data in tail:
+            await _send(response, rec, name, data)
+        rec.finished = True
+        await response.write_eof()
+        return response
+
+    async def _long_body(self, request: web.Request, rec: Received, b: Endless | Huge) -> web.StreamResponse:
+        """Endless's or Huge's unary answer: one JSON message, written piece by
+        piece (chunked), its text generated as it is written."""
+        head, tail = _split_at_text(json.dumps(_message(rec.body, Reply(chunks=("\x00",)), streamed=False)))
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(head.encode())
+        if isinstance(b, Endless):
+            piece = b.chunk_text.encode()
+            while True:
+                await response.write(piece)
+                rec.deltas_sent += 1
+                await asyncio.sleep(b.delay_s)
+        for size in _pieces(b.total_bytes, b.piece_bytes):
+            await response.write(b"x" * size)
+            rec.deltas_sent += 1
+        await response.write(tail.encode())
+        rec.finished = True
+        await response.write_eof()
+        return response
+
+    async def _long_line(self, request: web.Request, rec: Received, b: LongLine) -> web.StreamResponse:
+        response = await _sse_response(request)
+        if not b.well_formed:
+            await _write_long_line(response, b, "event: content_block_delta\ndata: ", "")
+            await response.write(b"\n\n")
+            rec.events.append("content_block_delta")
+            rec.finished = True
+            await response.write_eof()
+            return response
+        events = _events(rec.body, Reply(chunks=()))
+        for name, data in events[:3]:
+            await _send(response, rec, name, data)
+        head, tail = _split_at_text(_delta_data("\x00"))
+        await _write_long_line(response, b, "event: content_block_delta\ndata: " + head, tail)
+        await response.write(b"\n\n")
+        rec.events.append("content_block_delta")
+        for name, data in events[3:]:
+            await _send(response, rec, name, data)
+        rec.finished = True
+        await response.write_eof()
+        return response
+
+
+async def _sse_response(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await response.prepare(request)
+    return response
+
+
+async def _send(response: web.StreamResponse, rec: Received, name: str, data: str) -> None:
+    await response.write(f"event: {name}\ndata: {data}\n\n".encode())
+    rec.events.append(name)
+
+
+def _delta_data(text: str) -> str:
+    return json.dumps(
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}
+    )
+
+
+def _delta(text: str) -> bytes:
+    """A whole text delta event."""
+    return f"event: content_block_delta\ndata: {_delta_data(text)}\n\n".encode()
+
+
+def _split_at_text(encoded: str) -> tuple[str, str]:
+    """The JSON before and after the text "\\x00" it carries (once)."""
+    head, tail = encoded.split(json.dumps("\x00")[1:-1])
+    return head, tail
+
+
+def _pieces(total: int, piece: int) -> Iterator[int]:
+    """The sizes `total` is written in, `piece` at a time."""
+    return (min(piece, total - start) for start in range(0, total, piece))
+
+
+async def _write_long_line(response: web.StreamResponse, line: LongLine, head: str, tail: str) -> None:
+    """`head`, "a"s, then `tail`: `line.line_bytes` in all (the event name's line
+    aside), in pieces, without the newline."""
+    data_line = head.rpartition("\n")[2]
+    fill = line.line_bytes - len(data_line.encode()) - len(tail.encode())
+    await response.write(head.encode())
+    for size in _pieces(fill, line.piece_bytes):
+        await response.write(b"a" * size)
+        await asyncio.sleep(line.piece_delay_s)
+    await response.write(tail.encode())
 
 
 def _error_response(b: Status) -> web.Response:

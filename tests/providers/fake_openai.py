@@ -11,6 +11,33 @@ the answer was complete (for cancellation tests).
     async with FakeOpenAI() as server:
         server.script(Status(429, headers={"Retry-After": "3"}), Reply(text="hi"))
         provider = OpenAIProvider(server.base_url)
+
+Behaviours (each a frozen dataclass, queued with `script`):
+
+- `Reply`: a normal answer. `Status`: an error status. `Hang`: silence, then an
+  answer. `Reset`: the connection dropped. `Malformed`: a body or `data:` line
+  that is not the API's JSON. `CutStream`, `StreamError`: a stream that ends early
+  or with an `error` object.
+- `Endless(chunk_text, delay_s)`: an answer that never ends. Streamed: content
+  chunks of `chunk_text`, `delay_s` apart, for ever; unary: a chunked JSON body
+  whose `content` string keeps growing by `chunk_text`. Each write waits for the
+  client to take the last (backpressure), so the server holds no more than a
+  socket's buffer, and stops as soon as the client goes away.
+- `Huge(total_bytes, piece_bytes)`: a well-formed answer whose text is
+  `total_bytes` of "x". Unary: one JSON body, written `piece_bytes` at a time;
+  streamed: content chunks of `piece_bytes`, then the finish, usage and [DONE].
+  Generated as it is written: a 200 MiB answer costs the server no 200 MiB.
+- `SlowFirstByte(delay_s, then)`: waits `delay_s` before sending anything (not
+  even headers), then behaves as `then` (which `Received.behaviour` becomes).
+- `HungConnection()`: accepts the request and never sends a byte, until the
+  client disconnects (or the server stops).
+- `LongLine(line_bytes)`: a 200 SSE stream (whatever the request asked) whose
+  first `data:` line is `line_bytes` long, written in pieces over time before its
+  newline: "data: " and "a"s (not JSON), then the end of the body; or, with
+  `well_formed`, one content chunk padded with "a"s to that length, then the rest
+  of a normal answer.
+
+Every behaviour records `chunks_sent`, `completed` and `client_closed`.
 """
 
 from __future__ import annotations
@@ -19,6 +46,7 @@ import asyncio
 import json
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -105,7 +133,68 @@ class StreamError:
     after_chunks: int = 1
 
 
-Behaviour = Reply | Status | Hang | Reset | Malformed | CutStream | StreamError
+@dataclass(frozen=True)
+class Endless:
+    """An answer that never ends, until the client goes away (see the module docstring)."""
+
+    chunk_text: str = "x" * 4096
+    delay_s: float = 0.001
+
+
+@dataclass(frozen=True)
+class Huge:
+    """A well-formed answer whose text is `total_bytes` of "x", written
+    `piece_bytes` at a time (one content chunk per piece when streamed)."""
+
+    total_bytes: int
+    piece_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class SlowFirstByte:
+    """Nothing for `delay_s`, then `then`."""
+
+    delay_s: float
+    then: Behaviour = field(default_factory=Reply)
+    """Any behaviour but another SlowFirstByte."""
+
+
+@dataclass(frozen=True)
+class HungConnection:
+    """Never a byte, not even headers, until the client disconnects."""
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A 200 SSE stream whose first `data:` line is `line_bytes` long (without
+    its newline), written `piece_bytes` at a time, `piece_delay_s` apart."""
+
+    line_bytes: int = 1024 * 1024
+    well_formed: bool = False
+    """False: "a"s, not JSON, then the end of the body. True: a content chunk whose
+    text is padded with "a"s to the length, then the rest of a normal answer."""
+    piece_bytes: int = 64 * 1024
+    piece_delay_s: float = 0.001
+
+
+Behaviour = (
+    Reply
+    | Status
+    | Hang
+    | Reset
+    | Malformed
+    | CutStream
+    | StreamError
+    | Endless
+    | Huge
+    | SlowFirstByte
+    | HungConnection
+    | LongLine
+)
+
+_STREAMED = (Reply, CutStream, StreamError, Malformed, Endless, Huge)
+"""The behaviours whose answer to a streaming request is a stream (the others
+answer the same whatever the request asked; LongLine always streams)."""
 
 CONTEXT_REFUSAL = json.dumps(
     {
@@ -134,13 +223,19 @@ class Received:
     peer: tuple[str, int]
     behaviour: Behaviour
     chunks_sent: int = 0
-    """Content chunks of a stream written so far."""
+    """Content chunks of a stream (or pieces of a Huge or Endless body) written so far."""
     completed: bool = False
     """The whole answer was written."""
     client_closed: bool = False
     """The client closed the connection before the answer was complete."""
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when `client_closed` becomes true."""
+
+    @property
+    def acting(self) -> Behaviour:
+        """What the server does: a SlowFirstByte's `then`, else the behaviour itself."""
+        b = self.behaviour
+        return b.then if isinstance(b, SlowFirstByte) else b
 
 
 class _ClosedByUs(Exception):
@@ -155,6 +250,7 @@ class FakeOpenAI:
         self.requests: list[Received] = []
         self._script: deque[Behaviour] = deque()
         self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
         self.port = 0
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
@@ -189,6 +285,7 @@ class FakeOpenAI:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -211,13 +308,20 @@ class FakeOpenAI:
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         received = self._receive(request, body)
-        if body.get("stream") and isinstance(received.behaviour, Reply | CutStream | StreamError | Malformed):
+        acting = received.acting
+        if isinstance(acting, LongLine) or (body.get("stream") and isinstance(acting, _STREAMED)):
             return await self._answer(request, received, None)
         return await self._answer(request, received, lambda: self._json(self._completion(received)))
 
     async def _answer(self, request: web.Request, received: Received, unary: Any) -> web.StreamResponse:
         behaviour = received.behaviour
         try:
+            if isinstance(behaviour, SlowFirstByte):
+                await asyncio.sleep(behaviour.delay_s)
+                received.behaviour = behaviour = behaviour.then
+            if isinstance(behaviour, HungConnection):
+                await self._stopping.wait()  # a client that goes away cancels this wait
+                raise _ClosedByUs
             if isinstance(behaviour, Hang):
                 await asyncio.sleep(behaviour.seconds)
             if isinstance(behaviour, Status):
@@ -235,6 +339,8 @@ class FakeOpenAI:
                 return web.Response(text=behaviour.body, content_type="application/json")
             if unary is None:
                 return await self._stream(request, received)
+            if isinstance(behaviour, Endless | Huge):
+                return await self._long_body(request, received, behaviour)
             response: web.StreamResponse = unary()
             if isinstance(behaviour, Reply) and behaviour.in_pieces and isinstance(response, web.Response):
                 response = await self._in_pieces(request, response, behaviour.chunk_delay_s)
@@ -304,6 +410,32 @@ class FakeOpenAI:
         transport.abort()
         raise _ClosedByUs
 
+    async def _long_body(
+        self, request: web.Request, received: Received, behaviour: Endless | Huge
+    ) -> web.StreamResponse:
+        """A unary answer written piece by piece (chunked): Huge's whole, or
+        Endless's never finished."""
+        placeholder = "\x00TEXT\x00"
+        whole = json.dumps(self._completion(Received("", "", {}, None, ("", 0), Reply(text=placeholder))))
+        head, tail = (part.encode() for part in whole.split(json.dumps(placeholder)[1:-1]))
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(head)
+        if isinstance(behaviour, Endless):
+            piece = behaviour.chunk_text.encode()
+            while True:
+                await response.write(piece)
+                received.chunks_sent += 1
+                await asyncio.sleep(behaviour.delay_s)
+        for size in _pieces(behaviour.total_bytes, behaviour.piece_bytes):
+            await response.write(b"x" * size)
+            received.chunks_sent += 1
+        await response.write(tail)
+        received.completed = True
+        await response.write_eof()
+        return response
+
     async def _stream(self, request: web.Request, received: Received) -> web.StreamResponse:
         behaviour = received.behaviour
         reply = behaviour if isinstance(behaviour, Reply) else Reply()
@@ -335,9 +467,31 @@ class FakeOpenAI:
             received.completed = True
             await response.write_eof()
             return response
+        if isinstance(behaviour, LongLine):
+            if not behaviour.well_formed:
+                await _write_long_line(response, received, behaviour, "data: ", "")
+                received.completed = True
+                await response.write_eof()
+                return response
+            head, tail = chunk({"content": "\x00"}).split(json.dumps("\x00")[1:-1])
+            await _write_long_line(response, received, behaviour, "data: " + head, tail)
+            await response.write(b"\n\n")
 
         await send(chunk({"role": "assistant", "content": ""}))
         pieces = reply.stream_pieces()
+        if isinstance(behaviour, Endless):
+            endless = f"data: {chunk({'content': behaviour.chunk_text})}\n\n".encode()
+            while True:
+                await response.write(endless)
+                received.chunks_sent += 1
+                await asyncio.sleep(behaviour.delay_s)
+        if isinstance(behaviour, Huge):
+            pieces = []
+            for size in _pieces(behaviour.total_bytes, behaviour.piece_bytes):
+                await response.write(f"data: {chunk({'content': 'x' * size})}\n\n".encode())
+                received.chunks_sent += 1
+        if isinstance(behaviour, LongLine):
+            pieces = []
         if isinstance(behaviour, CutStream | StreamError):
             pieces = pieces[: behaviour.after_chunks]
         for i, piece in enumerate(pieces):
@@ -370,3 +524,21 @@ class FakeOpenAI:
         received.completed = True
         await response.write_eof()
         return response
+
+
+def _pieces(total: int, piece: int) -> Iterator[int]:
+    """The sizes `total` is written in, `piece` at a time."""
+    return (min(piece, total - start) for start in range(0, total, piece))
+
+
+async def _write_long_line(
+    response: web.StreamResponse, received: Received, line: LongLine, head: str, tail: str
+) -> None:
+    """`head`, "a"s, then `tail`: `line.line_bytes` in all, in pieces, without the newline."""
+    fill = line.line_bytes - len(head.encode()) - len(tail.encode())
+    await response.write(head.encode())
+    for size in _pieces(fill, line.piece_bytes):
+        await response.write(b"a" * size)
+        received.chunks_sent += 1
+        await asyncio.sleep(line.piece_delay_s)
+    await response.write(tail.encode())

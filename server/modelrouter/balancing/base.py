@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Protocol
 
 from modelrouter.domain import Health
@@ -12,13 +12,20 @@ from modelrouter.live import DeploymentState
 class Balancer(Protocol):
     """Picks the deployment for one call among a model's deployments."""
 
-    def pick(self) -> DeploymentState:
-        """A healthy deployment if there is one, else the least bad."""
+    def pick(self, exclude: Set[str] = frozenset()) -> DeploymentState:
+        """A healthy deployment if there is one, else the least bad; one whose name
+        is not in `exclude` while there is one (a retry goes to a deployment not
+        yet tried in its call: Envoy's previous-hosts rule)."""
         ...
 
 
-def serving(deployments: Sequence[DeploymentState]) -> Sequence[DeploymentState]:
-    """The deployments worth sending to: the healthy ones, else all (a model whose
-    every deployment is unhealthy is not selected, but a call naming it still tries)."""
+def serving(
+    deployments: Sequence[DeploymentState], exclude: Set[str] = frozenset()
+) -> Sequence[DeploymentState]:
+    """The deployments worth sending to: those not excluded (all, when every one
+    is), of those the healthy ones, else all (a model whose every deployment is
+    unhealthy is not selected, but a call naming it still tries)."""
+    if exclude:
+        deployments = [d for d in deployments if d.name not in exclude] or deployments
     healthy = [d for d in deployments if d.health != Health.UNHEALTHY]
     return healthy or deployments

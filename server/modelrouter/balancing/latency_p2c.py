@@ -9,7 +9,7 @@ measured one, so new or recovered deployments get traffic and a figure."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from itertools import accumulate
 
 from modelrouter.balancing.base import serving
@@ -23,8 +23,8 @@ class LatencyP2C:
         self._deployments = tuple(deployments)
         self._rng = rng or random.Random()
 
-    def pick(self) -> DeploymentState:
-        pool = serving(self._deployments)
+    def pick(self, exclude: Set[str] = frozenset()) -> DeploymentState:
+        pool = serving(self._deployments, exclude)
         if len(pool) == 1:
             return pool[0]
         weights = list(accumulate(d.weight for d in pool))

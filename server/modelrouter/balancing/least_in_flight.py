@@ -3,7 +3,7 @@ its weight; ties rotate so idle deployments share the work."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from modelrouter.balancing.base import serving
 from modelrouter.live import DeploymentState
@@ -16,8 +16,8 @@ class LeastInFlight:
         self._deployments = tuple(deployments)
         self._turn = 0
 
-    def pick(self) -> DeploymentState:
-        pool = serving(self._deployments)
+    def pick(self, exclude: Set[str] = frozenset()) -> DeploymentState:
+        pool = serving(self._deployments, exclude)
         n = len(pool)
         if n == 1:
             return pool[0]

@@ -4,7 +4,7 @@ included, and the picks are spread out rather than bunched."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from modelrouter.balancing.base import serving
 from modelrouter.live import DeploymentState
@@ -17,8 +17,8 @@ class SmoothWeightedRoundRobin:
         self._deployments = tuple(deployments)
         self._current = {d.name: 0.0 for d in deployments}
 
-    def pick(self) -> DeploymentState:
-        pool = self._deployments if len(self._deployments) == 1 else serving(self._deployments)
+    def pick(self, exclude: Set[str] = frozenset()) -> DeploymentState:
+        pool = self._deployments if len(self._deployments) == 1 else serving(self._deployments, exclude)
         if len(pool) == 1:
             return pool[0]
         current = self._current

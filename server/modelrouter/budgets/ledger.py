@@ -8,6 +8,7 @@ rankings."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -27,6 +28,9 @@ DEFAULT_HOLD_S = 600.0
 # How long the size of a call that was asked for counts toward deciding that a
 # limit is spent: a model kept out then comes back to be tried again after this.
 NEED_MEMORY_S = 60.0
+# How long the book may take to answer when not configured (`budgets.timeout_ms`):
+# a call under a budget waits this long at most for its reservation.
+DEFAULT_TIMEOUT_S = 0.25
 
 
 class LedgerUnavailable(Exception):
@@ -61,9 +65,13 @@ class Ledger:
         live: LiveState,
         wall: Callable[[], float],
         log: FilteringBoundLogger | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
+        """`timeout_s` bounds every exchange with the book: a reservation, a
+        settlement, a read of the figures."""
         self.limits = limits
         self._log = log
+        self._timeout = timeout_s
         self.settle_errors = 0
         self._book = book
         self._live = live
@@ -103,9 +111,17 @@ class Ledger:
         keys = self._keys(limits, now)
         self._note_need(limits, keys, amount_nusd, now)
         try:
-            refused = await self._book.try_reserve(
-                keys, [lim.limit_nusd for lim in limits], amount_nusd, hold_s
-            )
+            async with asyncio.timeout(self._timeout):
+                refused = await self._book.try_reserve(
+                    keys, [lim.limit_nusd for lim in limits], amount_nusd, hold_s
+                )
+        except TimeoutError:
+            # The reservation may have been made all the same (the store got the
+            # script but its answer was late): unsettled, it lapses after `hold_s`.
+            raise LedgerUnavailable(
+                f"the budget store did not answer within {self._timeout * 1000:g} ms; "
+                "calls under a budget wait for it"
+            ) from None
         except Exception as exc:
             raise LedgerUnavailable(
                 f"the budget store cannot be reached ({exc!r}); calls under a budget wait for it"
@@ -133,21 +149,34 @@ class Ledger:
         """The call is over: its reservation is released and `actual_nusd` spent."""
         keys, amount, token = reservation
         try:
-            await self._book.settle(keys, token, amount, actual_nusd)
-            if self._blocked or actual_nusd:
-                await self.refresh(keys)
+            # One bound for the settlement and the re-read after it: the caller
+            # waits for both.
+            async with asyncio.timeout(self._timeout):
+                await self._book.settle(keys, token, amount, actual_nusd)
+                if self._blocked or actual_nusd:
+                    await self._refresh(keys)
         except Exception as exc:
-            # The call is over and answered; its reservation stays held in the store
-            # until the period ends, which errs on the side of the limit.
+            # The call is over and answered. If the store did not take the
+            # settlement, the reservation lapses there by itself after its hold (and
+            # the call's spend goes uncounted); one that timed out may have landed.
             self.settle_errors += 1
             if self._log is not None:
+                error = "no answer in time" if isinstance(exc, TimeoutError) else repr(exc)
                 self._log.warning(
-                    "budget settlement failed", error=repr(exc), reserved_nusd=amount, spent_nusd=actual_nusd
+                    "budget settlement failed",
+                    error=error,
+                    reserved_nusd=amount,
+                    spent_nusd=actual_nusd,
+                    timeout_ms=round(self._timeout * 1000),
                 )
 
     async def refresh(self, only: tuple[SpendKey, ...] | None = None) -> None:
         """Re-reads the figures (every limit, or those under `only`) and updates
-        which models are kept out."""
+        which models are kept out. Raises TimeoutError past the book's bound."""
+        async with asyncio.timeout(self._timeout):
+            await self._refresh(only)
+
+    async def _refresh(self, only: tuple[SpendKey, ...] | None) -> None:
         now = self._wall()
         limits = [
             lim for lim in self.limits if only is None or (lim.scope, period_id(lim.period, now)) in only
@@ -215,7 +244,8 @@ class Ledger:
     async def views(self) -> list[BudgetView]:
         now = self._wall()
         keys = [(lim.scope, period_id(lim.period, now)) for lim in self.limits]
-        figures = await self._book.read(keys)
+        async with asyncio.timeout(self._timeout):  # Stats then serves cached_views()
+            figures = await self._book.read(keys)
         return [
             BudgetView(lim, spent, reserved, period_end(lim.period, now))
             for lim, (spent, reserved) in zip(self.limits, figures, strict=True)

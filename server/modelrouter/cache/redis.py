@@ -8,9 +8,6 @@ from urllib.parse import urlparse
 from aiocache import RedisCache  # type: ignore[import-untyped]
 from aiocache.serializers import NullSerializer  # type: ignore[import-untyped]
 
-# Redis calls that take longer than this are given up (and count as a miss).
-TIMEOUT_S = 0.5
-
 
 def redis_cache(url: str) -> Any:
     """An aiocache Redis cache for `redis://[:password@]host[:port][/db]`. Values are
@@ -24,5 +21,7 @@ def redis_cache(url: str) -> Any:
         db=db,
         password=parsed.password,
         namespace="modelrouter",
-        timeout=TIMEOUT_S,
+        # No timeout of aiocache's own: ResponseCache bounds every call, by
+        # `cache.timeout_ms` and the caller's deadline, without aiocache's task per call.
+        timeout=None,
     )

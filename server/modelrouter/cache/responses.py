@@ -64,6 +64,12 @@ class CachedAnswer:
 
 # A cache that fails (Redis down) is a miss, with a warning at most this often.
 WARN_EVERY_S = 10.0
+# How long a read or write of a backend that can wait (Redis) may take when not
+# configured (`cache.timeout_ms`): a hung cache must cost a call little.
+DEFAULT_TIMEOUT_S = 0.05
+# Closing waits on no answer, only on sockets closing: longer than a call's bound,
+# but bounded all the same, so that a hung cache cannot hold up shutdown.
+CLOSE_TIMEOUT_S = 1.0
 
 
 class ResponseCache:
@@ -74,10 +80,14 @@ class ResponseCache:
         default_policy: str,
         log: FilteringBoundLogger | None = None,
         clock: Clock = monotonic,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
-        """`backend`: an aiocache cache, or None to cache nothing."""
+        """`backend`: an aiocache cache, or None to cache nothing. `timeout_s` bounds
+        each read and write of a backend other than the memory one (which never
+        waits); `clock` is the one callers' deadlines are on."""
         self._backend = backend
         self._memory = backend if isinstance(backend, MemoryCache) and not backend.plugins else None
+        self._timeout = timeout_s
         self._ttl = ttl_s or None
         self._default = default_policy
         self._log = log
@@ -115,11 +125,14 @@ class ResponseCache:
         )
         return "mr:resp:" + hashlib.sha256(identity).hexdigest()
 
-    async def get(self, key: str) -> CachedAnswer | None:
-        """The cached answer, or None: on a miss, and when the cache fails."""
+    async def get(self, key: str, deadline: float | None = None) -> CachedAnswer | None:
+        """The cached answer, or None: on a miss, and when the cache fails or does
+        not answer within its timeout or what is left of `deadline` (absolute, on
+        the clock)."""
         assert self._backend is not None
         try:
-            raw = self._memory.lookup(key) if self._memory is not None else await self._backend.get(key)
+            # The memory cache answers synchronously: no timer on the hit path.
+            raw = self._memory.lookup(key) if self._memory is not None else await self._fetch(key, deadline)
             answer = None if raw is None else CachedAnswer.loads(raw)
         except Exception as exc:  # a cache outage must not fail the call
             self._failed("read", exc)
@@ -130,24 +143,58 @@ class ResponseCache:
             self.hits += 1
         return answer
 
-    async def put(self, key: str, answer: CachedAnswer) -> None:
+    async def _fetch(self, key: str, deadline: float | None) -> Any:
         assert self._backend is not None
+        allowed = self._allowed(deadline)
+        if allowed <= 0:
+            return None  # no time left to ask: a miss
+        async with asyncio.timeout(allowed):
+            return await self._backend.get(key)
+
+    async def put(self, key: str, answer: CachedAnswer, deadline: float | None = None) -> None:
+        """Stores the answer; a write that fails, or outlasts the cache's timeout
+        or what is left of `deadline`, is given up (the caller has its answer)."""
+        assert self._backend is not None
+        value = answer.dumps()
         try:
-            await self._backend.set(key, answer.dumps(), ttl=self._ttl)
+            if self._memory is not None:  # never waits: no timer
+                await self._backend.set(key, value, ttl=self._ttl)
+                return
+            allowed = self._allowed(deadline)
+            if allowed <= 0:
+                return  # the caller has no time left to wait for a write
+            async with asyncio.timeout(allowed):
+                await self._backend.set(key, value, ttl=self._ttl)
         except Exception as exc:
             self._failed("write", exc)
+
+    def _allowed(self, deadline: float | None) -> float:
+        """How long a read or write may wait: the cache's own bound, cut to what
+        is left of the caller's deadline."""
+        if deadline is None:
+            return self._timeout
+        return min(self._timeout, deadline - self._clock())
 
     def _failed(self, what: str, exc: Exception) -> None:
         self.errors += 1
         now = self._clock()
         if self._log is not None and now - self._warned_at >= WARN_EVERY_S:
             self._warned_at = now
-            self._log.warning("response cache unavailable", op=what, error=repr(exc), errors=self.errors)
+            # A timeout says nothing in its repr: say what it was.
+            error = "no answer in time" if isinstance(exc, TimeoutError) else repr(exc)
+            self._log.warning(
+                "response cache unavailable",
+                op=what,
+                error=error,
+                errors=self.errors,
+                timeout_ms=round(self._timeout * 1000),
+            )
 
     async def close(self) -> None:
         if self._backend is not None:
             try:
-                await self._backend.close()
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await self._backend.close()
             except Exception as exc:
                 self._failed("close", exc)
 

@@ -258,6 +258,8 @@ def _model_spec(m: ModelConfig) -> ModelSpec:
         balancer=m.balancer,
         timeout_s=m.timeout_s,
         max_concurrency=m.max_concurrency,
+        idle_timeout_s=min(m.idle_timeout_s, m.timeout_s),
+        max_response_bytes=m.max_response_bytes,
         base_url=m.base_url,
         api_key_env=m.api_key_env,
         simulate=sim,

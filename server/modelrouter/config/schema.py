@@ -69,6 +69,11 @@ class ModelConfig(Strict):
     latency: LatencyConfig = LatencyConfig()
     labels: dict[str, str] = Field(default_factory=dict)
     timeout_s: Positive = 30.0
+    """The whole answer, first byte to last, streamed or not."""
+    idle_timeout_s: Positive = 15.0
+    """A stream that sends nothing for this long is cut (TIMEOUT); bounded by timeout_s."""
+    max_response_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 4 * 1024 * 1024
+    """An answer larger than this (the body, or a stream's text) is cut (BAD_RESPONSE)."""
     max_concurrency: Annotated[int, Field(ge=1)] = 64
     balancer: Literal["weighted_round_robin", "least_in_flight", "latency_p2c"] = "latency_p2c"
     deployments: list[DeploymentConfig] = Field(default_factory=list)
@@ -168,6 +173,9 @@ class CacheConfig(Strict):
     max_bytes: Annotated[int, Field(ge=0)] = 64 * 1024 * 1024
     selection_ttl_s: NonNegative = 1.0
     selection_max_entries: Annotated[int, Field(ge=0)] = 10_000
+    timeout_ms: Annotated[float, Field(gt=0, le=60_000)] = 50.0
+    """A cache read or write that takes longer is given up (a read is then a miss);
+    bounded too by what is left of the caller's deadline."""
 
 
 class HealthConfig(Strict):
@@ -181,6 +189,8 @@ class HealthConfig(Strict):
     window: Annotated[int, Field(ge=1)] = 20
     cooldown_s: NonNegative = 10.0
     """How long an open circuit refuses calls before a half-open probe."""
+    min_calls: Annotated[int, Field(ge=1)] = 10
+    """Calls the window must hold before its error rate can open the circuit."""
 
 
 class UsageConfig(Strict):
@@ -196,6 +206,9 @@ class UsageConfig(Strict):
     flush_interval_s: Positive = 1.0
     window_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
     """The recent window that Stats' `recent` figures cover."""
+    timeout_ms: Annotated[float, Field(gt=0, le=60_000)] = 1000.0
+    """A read or write of the usage store that takes longer is given up: Stats then
+    serves this process's own figures, and a flush keeps its figures for the next."""
 
 
 class BudgetLimits(Strict):
@@ -209,6 +222,9 @@ class BudgetsConfig(Strict):
     max_output_tokens: Annotated[int, Field(ge=1)] = 4096
     """Sent upstream as the output cap when a call under a budget sets none, so
     that the cost reserved before the call is a true upper bound."""
+    timeout_ms: Annotated[float, Field(gt=0, le=60_000)] = 250.0
+    """A reservation or settlement the budget store has not answered by then is
+    given up: the attempt is refused BUDGET_UNAVAILABLE (nothing is sent)."""
 
 
 class MetricsConfig(Strict):

@@ -16,7 +16,8 @@ Streaming: text deltas are handed on as each `content_block_delta` arrives. A
 stream counts as complete only once `message_stop` arrived: a stream that ends
 before it is UNAVAILABLE, never a silently truncated answer. An `error` event
 mid-stream (the API's way after it has sent 200) is translated like an error
-status. Every unexpected JSON shape is BAD_RESPONSE."""
+status. Every unexpected JSON shape is BAD_RESPONSE, and so is an answer larger
+than the request's `max_response_bytes` (`http.ResponseBudget`)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from typing import Any, Final
 
 from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
-from modelrouter.providers.http import HttpEndpoint, drain, is_context_refusal, sse_events
+from modelrouter.providers.http import HttpEndpoint, ResponseBudget, drain, is_context_refusal, sse_events
 from modelrouter.selection.estimate import estimate_input_tokens, estimate_text_tokens
 
 API_VERSION: Final = "2023-06-01"
@@ -75,17 +76,18 @@ class AnthropicProvider:
 
     async def complete(self, request: CompletionRequest) -> Completion:
         payload = await self._endpoint.post_json(
-            _MESSAGES_PATH, request_body(request, False), request.timeout_s
+            _MESSAGES_PATH, request_body(request, False), request.timeout_s, request.max_response_bytes
         )
         answer = _Answer()
         answer.take_message(payload, streamed=False)
         return answer.completion(request)
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
-        answer = _Answer()
         body = request_body(request, True)
         async with self._endpoint.post(_MESSAGES_PATH, body, request.timeout_s) as response:
-            async with aclosing(sse_events(response)) as events:
+            budget = ResponseBudget(response, request.max_response_bytes)
+            answer = _Answer(budget)
+            async with aclosing(sse_events(response, budget)) as events:
                 async for event, data in events:
                     text = answer.feed(event, data)
                     if text:
@@ -173,9 +175,12 @@ class _Answer:
     a stream. All reading of the API's JSON happens here; any shape it does not
     expect becomes BAD_RESPONSE."""
 
-    __slots__ = ("input_tokens", "output_tokens", "parts", "stop_reason", "stopped")
+    __slots__ = ("budget", "input_tokens", "output_tokens", "parts", "stop_reason", "stopped")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: ResponseBudget | None = None) -> None:
+        self.budget = budget
+        """A stream's: every text is held to it before it is kept. (A unary answer's
+        body was bounded whole as it was read.)"""
         self.parts: list[str] = []
         self.stop_reason: str | None = None
         self.input_tokens: int | None = None
@@ -233,6 +238,8 @@ class _Answer:
         if not isinstance(text, str):
             raise TypeError(f"text is {type(text).__name__}")
         if text:
+            if self.budget is not None:
+                self.budget.add_text(text)
             self.parts.append(text)
         return text
 

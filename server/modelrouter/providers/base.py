@@ -1,5 +1,5 @@
 """The one small async interface every provider adapter implements, and the
-outcomes a call can end with.
+error it raises (its outcome is one of `modelrouter.outcomes`).
 
 An adapter translates everything its transport and API can say into a
 `ProviderError` with one of `Outcome`'s codes, in one place inside the adapter;
@@ -9,32 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Protocol
 
 from modelrouter.domain import ChatMessage
+from modelrouter.outcomes import RETRYABLE, Outcome
 
-
-class Outcome:
-    """How one attempt ended: the `Attempt.outcome` codes of the contract."""
-
-    OK: Final = "OK"
-    TIMEOUT: Final = "TIMEOUT"
-    RATE_LIMITED: Final = "RATE_LIMITED"
-    UNAVAILABLE: Final = "UNAVAILABLE"
-    BAD_RESPONSE: Final = "BAD_RESPONSE"
-    AUTH_FAILED: Final = "AUTH_FAILED"
-    CONTEXT_TOO_LONG: Final = "CONTEXT_TOO_LONG"
-    """The upstream refused the prompt as longer than its context: another model
-    with a larger context may take it; this one will not on a retry."""
-    REJECTED: Final = "REJECTED"
-    """The upstream refused the request itself (a 400 other than context length):
-    not retried on that deployment."""
-    CIRCUIT_OPEN: Final = "CIRCUIT_OPEN"
-    OVERLOADED: Final = "OVERLOADED"
-    """The deployment's concurrency limit and wait queue were full."""
-
-    RETRYABLE: Final = frozenset({TIMEOUT, RATE_LIMITED, UNAVAILABLE, BAD_RESPONSE})
-    """Worth another try on the same deployment (after a backoff)."""
+__all__ = ("Completion", "CompletionRequest", "Outcome", "Provider", "ProviderError", "StreamItem")
 
 
 class ProviderError(Exception):
@@ -49,7 +29,7 @@ class ProviderError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.outcome in Outcome.RETRYABLE
+        return self.outcome in RETRYABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +46,9 @@ class CompletionRequest:
     stop: tuple[str, ...]
     timeout_s: float
     """The whole call, first byte to last; already bounded by the caller's deadline."""
+    max_response_bytes: int = 4 * 1024 * 1024
+    """A body (or a stream's text) larger than this is BAD_RESPONSE: the model's
+    `max_response_bytes`."""
 
 
 @dataclass(frozen=True, slots=True)

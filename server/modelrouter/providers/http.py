@@ -1,5 +1,6 @@
-"""What every HTTP provider shares: one pooled aiohttp session per endpoint, and
-the translation of transport failures and HTTP statuses into outcomes.
+"""What every HTTP provider shares: one pooled aiohttp session per endpoint, the
+translation of transport failures and HTTP statuses into outcomes, and the one
+rule for how much of an answer is read (`ResponseBudget`).
 
 aiohttp rather than httpx: under concurrency its per-call overhead measured
 lower (figures in the notes of the issue that chose it)."""
@@ -18,8 +19,6 @@ import aiohttp
 
 from modelrouter.providers.base import Outcome, ProviderError
 
-# A body longer than this is not an answer we asked for.
-MAX_BODY_BYTES = 16 * 1024 * 1024
 # Of an error body, this much is read for the reason it gives.
 ERROR_BODY_BYTES = 4096
 # What is read past the end of an answer to keep its connection reusable.
@@ -51,10 +50,13 @@ class HttpEndpoint:
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def post_json(self, path: str, body: Mapping[str, Any], timeout_s: float) -> Any:
-        """POST `body` as JSON, return the decoded JSON answer; a ProviderError otherwise."""
+    async def post_json(
+        self, path: str, body: Mapping[str, Any], timeout_s: float, max_response_bytes: int
+    ) -> Any:
+        """POST `body` as JSON, return the decoded JSON answer; a ProviderError otherwise
+        (BAD_RESPONSE for a body larger than `max_response_bytes`)."""
         async with self.post(path, body, timeout_s) as response:
-            raw = await read_body(response)
+            raw = await read_body(response, max_response_bytes)
         try:
             return json.loads(raw)
         except ValueError as exc:
@@ -115,17 +117,81 @@ async def drain(response: aiohttp.ClientResponse, max_s: float) -> None:
         pass
 
 
-async def read_body(response: aiohttp.ClientResponse) -> bytes:
-    """The whole body, up to MAX_BODY_BYTES. (A loop: `content.read(n)` returns
-    what has arrived so far, not n bytes, and would cut a body sent in pieces.)"""
+async def read_body(response: aiohttp.ClientResponse, max_response_bytes: int) -> bytes:
+    """The whole body, or BAD_RESPONSE (and the connection closed) once it passes
+    `max_response_bytes` (`ResponseBudget`). (A loop: `content.read(n)` returns what
+    has arrived so far, not n bytes, and would cut a body sent in pieces.)"""
+    budget = ResponseBudget(response, max_response_bytes)
     pieces: list[bytes] = []
-    size = 0
     while piece := await response.content.readany():
-        size += len(piece)
-        if size > MAX_BODY_BYTES:
-            raise ProviderError(Outcome.BAD_RESPONSE, f"answer larger than {MAX_BODY_BYTES} bytes")
+        budget.add_body(len(piece))
         pieces.append(piece)
     return b"".join(pieces)
+
+
+class ResponseBudget:
+    """The one rule for how much of an answer is read: what keeps an upstream that
+    sends too much (a runaway model, a broken server, a hostile one) from holding
+    the router's memory or a connection for ever.
+
+    - A unary body: at most `max_response_bytes` bytes.
+    - A stream's text (the UTF-8 bytes of its deltas): at most `max_response_bytes`.
+    - A stream's raw bytes, all framing included: at most
+      `max(max_response_bytes * RAW_PER_TEXT, MIN_RAW_BYTES)`. A flood of events that
+      carry no text (empty deltas, pings, unknown events) is bounded by this alone.
+      The factor is large because framing is: an OpenAI chunk spends ~250 bytes of
+      JSON on a token of ~4 bytes (~60 to 1), so a smaller factor (4, say) would cut
+      a legitimate long answer whose text is well within the limit.
+    - One SSE line (which must be held whole before it can be parsed): at most
+      `max(max_response_bytes * LINE_PER_TEXT, MIN_LINE_BYTES)`: room for a single
+      event carrying all the text the answer may have, JSON-escaped.
+
+    Past any of these the answer is BAD_RESPONSE, and the connection is closed at
+    once: nothing more is read, nor kept."""
+
+    RAW_PER_TEXT = 128
+    MIN_RAW_BYTES = 1024 * 1024
+    LINE_PER_TEXT = 4
+    MIN_LINE_BYTES = 1024 * 1024
+
+    __slots__ = ("_raw", "_response", "_text", "line_limit", "raw_limit", "text_limit")
+
+    def __init__(self, response: aiohttp.ClientResponse, max_response_bytes: int) -> None:
+        self._response = response
+        self.text_limit = max_response_bytes
+        self.raw_limit = max(max_response_bytes * self.RAW_PER_TEXT, self.MIN_RAW_BYTES)
+        self.line_limit = max(max_response_bytes * self.LINE_PER_TEXT, self.MIN_LINE_BYTES)
+        self._text = 0
+        self._raw = 0
+
+    def add_body(self, size: int) -> None:
+        """`size` more bytes of a unary body."""
+        self._raw += size
+        if self._raw > self.text_limit:
+            raise self._exceeded(f"answer larger than {self.text_limit} bytes")
+
+    def add_text(self, text: str) -> None:
+        """A stream's delta, before it is kept or handed on."""
+        # surrogatepass: JSON can carry a lone surrogate, which strict UTF-8 refuses.
+        self._text += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if self._text > self.text_limit:
+            raise self._exceeded(f"streamed text larger than {self.text_limit} bytes")
+
+    def add_raw(self, size: int) -> None:
+        """`size` more bytes of a stream, as read."""
+        self._raw += size
+        if self._raw > self.raw_limit:
+            raise self._exceeded(f"stream larger than {self.raw_limit} bytes")
+
+    def check_line(self, size: int) -> None:
+        """An SSE line, read so far, of `size` bytes."""
+        if size > self.line_limit:
+            raise self._exceeded(f"stream line longer than {self.line_limit} bytes")
+
+    def _exceeded(self, what: str) -> ProviderError:
+        # Closed, not released: a body read part-way cannot serve another request.
+        self._response.close()
+        return ProviderError(Outcome.BAD_RESPONSE, what)
 
 
 async def status_error(response: aiohttp.ClientResponse) -> ProviderError:
@@ -188,12 +254,15 @@ def retry_after(value: str | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-async def sse_events(response: aiohttp.ClientResponse) -> AsyncGenerator[tuple[str, str], None]:
+async def sse_events(
+    response: aiohttp.ClientResponse, budget: ResponseBudget
+) -> AsyncGenerator[tuple[str, str], None]:
     """Server-sent events as (event, data) pairs, data lines joined; a line at a
-    time as the bytes arrive, so the first event is handed on before the last is sent."""
+    time as the bytes arrive, so the first event is handed on before the last is sent.
+    Every byte and every line is held to `budget`."""
     event, data = "", list[str]()
-    async for raw_line in response.content:
-        line = raw_line.decode("utf-8", "replace").rstrip("\r\n")
+    async for raw_line in _lines(response, budget):
+        line = raw_line.decode("utf-8", "replace").rstrip("\r")
         if not line:
             if data or event:
                 yield event, "\n".join(data)
@@ -209,3 +278,33 @@ async def sse_events(response: aiohttp.ClientResponse) -> AsyncGenerator[tuple[s
             data.append(value)
     if data or event:
         yield event, "\n".join(data)
+
+
+async def _lines(response: aiohttp.ClientResponse, budget: ResponseBudget) -> AsyncGenerator[bytes, None]:
+    """The body's lines (without their "\n") as they arrive.
+
+    Split here rather than by `async for line in response.content`: aiohttp bounds a
+    line by twice its read buffer (512 KiB in aiohttp 3.14) and raises its own
+    LineTooLong, which is no ClientError and would escape the adapters untranslated,
+    on a longer one. A line of a legitimate answer can be longer (one event carrying
+    a long text); the bound that matters is the answer's own (`budget.check_line`),
+    applied here before a line's bytes are kept, with the partial line held in one
+    buffer (so that a long line costs linear time)."""
+    pending = bytearray()
+    while piece := await response.content.readany():
+        budget.add_raw(len(piece))
+        start = 0
+        while (end := piece.find(b"\n", start)) != -1:
+            budget.check_line(len(pending) + end - start)
+            if pending:
+                pending += piece[start:end]
+                line = bytes(pending)
+                pending.clear()
+            else:
+                line = piece[start:end]
+            yield line
+            start = end + 1
+        budget.check_line(len(pending) + len(piece) - start)
+        pending += piece[start:]
+    if pending:
+        yield bytes(pending)

@@ -7,7 +7,8 @@ them.
 Everything the answer can say is translated here: an HTTP status or a broken
 transport by `HttpEndpoint`, an answer of the wrong shape by `_parsed` (the one
 place that turns a missing key or a wrong type into BAD_RESPONSE), an `error`
-object inside a 200 answer or a stream by `_upstream_error`."""
+object inside a 200 answer or a stream by `_upstream_error`, an answer larger
+than the request's `max_response_bytes` by `http.ResponseBudget`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.providers.http import (
     HttpEndpoint,
+    ResponseBudget,
     drain,
     is_context_refusal,
     read_body,
@@ -53,7 +55,9 @@ class OpenAIProvider:
         return self._endpoint.base_url
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        answer = await self._endpoint.post_json(_COMPLETIONS, _body(request, stream=False), request.timeout_s)
+        answer = await self._endpoint.post_json(
+            _COMPLETIONS, _body(request, stream=False), request.timeout_s, request.max_response_bytes
+        )
         url = self._url(_COMPLETIONS)
         return _parsed(lambda body: _completion(body, request, url), answer, url)
 
@@ -64,7 +68,7 @@ class OpenAIProvider:
         ) as response:
             if response.content_type == "application/json":
                 # A server that ignored `stream` (or answered with an error object).
-                raw = await read_body(response)
+                raw = await read_body(response, request.max_response_bytes)
                 completion = _parsed(lambda data: _completion(json.loads(data), request, url), raw, url)
                 if completion.text:
                     yield completion.text
@@ -75,8 +79,9 @@ class OpenAIProvider:
             finish_reason: str | None = None
             usage: tuple[int, int] | None = None
             done = False
+            budget = ResponseBudget(response, request.max_response_bytes)
             # Closed here, not left to the garbage collector, when the answer ends early.
-            async with aclosing(sse_events(response)) as events:
+            async with aclosing(sse_events(response, budget)) as events:
                 async for event, data in events:
                     if data.strip() == "[DONE]":
                         done = True
@@ -93,6 +98,7 @@ class OpenAIProvider:
                     if chunk.finish_reason:
                         finish_reason = chunk.finish_reason
                     if chunk.delta:
+                        budget.add_text(chunk.delta)
                         parts.append(chunk.delta)
                         yield chunk.delta
             if not done and finish_reason is None:

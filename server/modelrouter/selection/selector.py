@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from typing import NamedTuple
 
 from modelrouter.balancing import BALANCERS, Balancer
@@ -149,10 +149,11 @@ class Selector:
         self._named[key] = (state.latency, state.success_rate, ranking, rendered)
         return Decision("", model, deployment, (model,), ranking, rendered)
 
-    def pick(self, model: str) -> DeploymentState:
-        """The deployment for one call to `model`, by its balancer (a retry's
-        too; only `_dispatch` counts selections)."""
-        return self._balancers[model].pick()
+    def pick(self, model: str, exclude: Set[str] = frozenset()) -> DeploymentState:
+        """The deployment for one call to `model`, by its balancer, not one in
+        `exclude` while there is another (a retry's too; only `_dispatch` counts
+        selections)."""
+        return self._balancers[model].pick(exclude)
 
     def _dispatch(self, model: str, cheaper: tuple[str, ...]) -> str:
         """Counts the selection and picks the deployment for this call."""

@@ -9,6 +9,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
 from modelrouter.live import DeploymentState, LiveState
+from modelrouter.outcomes import Outcome
 from modelrouter.usage.figures import CallEvent, Figures
 from modelrouter.usage.window import Window
 
@@ -54,9 +55,9 @@ class DeploymentUsage:
             process.add(e)
             pending.add(e)
             window.at(e.at).add(e)
-            if e.outcome != "OVERLOADED":
+            if e.outcome != Outcome.OVERLOADED:
                 self.latency.add(e.latency_ms / 1000)
-                if e.outcome == "OK":
+                if e.outcome == Outcome.OK:
                     self.ttft.add(e.ttft_ms / 1000)
         # Selections are counted on the (hot) selection path as a plain integer;
         # what arrived since the last fold is dated now.

@@ -10,14 +10,14 @@ from typing import NamedTuple
 
 from ddsketch import DDSketch
 
+from modelrouter.outcomes import Outcome
 from modelrouter.usage.sketch import from_bytes, new_sketch, to_bytes
 
 NANO = 1_000_000_000
 """Cost is counted in integer nano-USD, so that totals add up exactly and budget
 arithmetic never rounds."""
 
-OK = "OK"
-REFUSED = "OVERLOADED"
+REFUSED = Outcome.OVERLOADED
 """Refused by our own concurrency gate: nothing was sent, so not a request; it
 counts toward saturation."""
 
@@ -82,11 +82,13 @@ class Figures:
         self.requests += 1
         self.waited += e.waited
         self.latency.add(e.latency_ms)
-        if e.outcome == OK:
+        # A failed or cut call may have used tokens too (what it received): it is
+        # charged them, so they count here as in the budgets.
+        self.input_tokens += e.input_tokens
+        self.output_tokens += e.output_tokens
+        self.cost_nusd += e.cost_nusd
+        if e.outcome == Outcome.OK:
             self.successes += 1
-            self.input_tokens += e.input_tokens
-            self.output_tokens += e.output_tokens
-            self.cost_nusd += e.cost_nusd
             self.ttft.add(e.ttft_ms)
         else:
             self.failures += 1

@@ -28,6 +28,8 @@ class RedisStore:
         return f"{self._prefix}:usage:{key[0]}|{key[1]}"
 
     async def add(self, deltas: Mapping[Key, Figures], spend: Mapping[SpendKey, int]) -> None:
+        """Atomic per key, not as a whole: an add cut short (by the caller's
+        timeout) may have added some keys' deltas and not the others'."""
         r = self._redis
         await r.set(f"{self._prefix}:usage:since", repr(time.time()), nx=True)
         for key, delta in deltas.items():

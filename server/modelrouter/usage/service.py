@@ -1,7 +1,8 @@
 """Keeps the usage book and the store in step: every `flush_interval_s` (and at
 shutdown) the figures gathered since the last flush, and settled budget spend,
 are added to the store. A store that fails keeps nothing from being served: its
-figures wait for the next flush, with a warning at most every WARN_EVERY_S."""
+figures wait for the next flush, with a warning at most every WARN_EVERY_S. A
+store that hangs costs each read, write and close `usage.timeout_ms` at most."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from structlog.typing import FilteringBoundLogger
@@ -23,6 +24,9 @@ from modelrouter.usage.sqlite_store import SqliteStore
 from modelrouter.usage.store import MemoryStore, Stored, UsageStore
 
 WARN_EVERY_S = 10.0
+# How long a read, write or close of the store may take when not configured
+# (`usage.timeout_ms`).
+DEFAULT_TIMEOUT_S = 1.0
 
 
 def default_sqlite_path() -> Path:
@@ -47,6 +51,7 @@ class UsageService:
         flush_interval_s: float,
         log: FilteringBoundLogger | None,
         clock: Callable[[], float] = time.monotonic,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self.book = book
         self.store = store
@@ -54,6 +59,7 @@ class UsageService:
         self._interval = flush_interval_s
         self._log = log
         self._clock = clock
+        self._timeout = timeout_s
         self._task: asyncio.Task[None] | None = None
         self._warned_at = -WARN_EVERY_S
         self.flush_errors = 0
@@ -86,8 +92,12 @@ class UsageService:
             if not pending and not spend:
                 return
             try:
-                await self.store.add(pending, spend)
+                async with asyncio.timeout(self._timeout):
+                    await self.store.add(pending, spend)
             except Exception as exc:
+                # Kept for the next flush. A write cut by the timeout may have
+                # partly landed (Redis adds key by key; SQLite's worker thread runs
+                # on and may commit it all): that part is then counted twice.
                 self.book.give_back(pending)
                 if self.ledger is not None and spend:
                     self.ledger.give_back_settled(spend)
@@ -100,9 +110,14 @@ class UsageService:
             self._warned_at = now
             self._log.warning(
                 "usage store unavailable; figures kept for the next flush",
-                error=repr(exc),
+                error=self._describe(exc),
                 failed_flushes=self.flush_errors,
             )
+
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, TimeoutError):  # its repr says nothing
+            return f"no answer within {self._timeout * 1000:g} ms"
+        return repr(exc)
 
     async def totals(self) -> Stored:
         """The store's totals plus what this process has not flushed yet. A store
@@ -112,7 +127,8 @@ class UsageService:
         async with self._lock:
             self.book.fold()
             try:
-                stored = await self.store.load()
+                async with asyncio.timeout(self._timeout):
+                    stored = await self.store.load()
             except Exception as exc:
                 self._warn(exc)
                 # This process's own figures, then, since it started.
@@ -126,14 +142,25 @@ class UsageService:
         return self.book.recent(key, empty)
 
     async def close(self) -> None:
+        """The last flush, then the connections closed: within a few timeouts
+        whatever the store does (figures a hung store did not take are lost)."""
         if self._task is not None:
             self._stopping.set()
-            await self._task
+            await self._task  # at most a flush and a budget refresh, each bounded
             self._task = None
         await self.flush()
-        await self.store.close()
+        await self._close(self.store.close, "usage store")
         if self.ledger is not None:
-            await self.ledger.close()
+            await self._close(self.ledger.close, "budget store")
+
+    async def _close(self, close: Callable[[], Awaitable[None]], what: str) -> None:
+        """Closing a connection to a hung store must not hold up the exit."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                await close()
+        except Exception as exc:
+            if self._log is not None:
+                self._log.warning("closing failed", store=what, error=self._describe(exc))
 
 
 def _copy(f: Figures) -> Figures:
