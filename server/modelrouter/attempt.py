@@ -91,6 +91,8 @@ class Attempts:
         self.clock = clock
         self.wall = wall
         self.log = log
+        self.open = 0
+        """Attempts entered and not yet ended."""
         self.shutting_down = False
         """Set when the shutdown grace ends: attempts cut then are SHUTTING_DOWN."""
         self._settling: set[asyncio.Task[None]] = set()
@@ -105,8 +107,14 @@ class Attempts:
         return task
 
     async def close(self) -> None:
+        """Waits (boundedly) for attempts cut by the shutdown to record their
+        outcome, and for their settlements: the last usage flush comes after."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + CLOSE_WAIT_S
+        while self.open and loop.time() < until:
+            await asyncio.sleep(0.01)  # a cut stream ends when its generator is closed
         if self._settling:
-            await asyncio.wait(set(self._settling), timeout=CLOSE_WAIT_S)
+            await asyncio.wait(set(self._settling), timeout=max(until - loop.time(), 0.1))
 
 
 class AttemptRun:
@@ -180,6 +188,7 @@ class AttemptRun:
 
     async def __aenter__(self) -> AttemptRun:
         env = self._env
+        env.open += 1
         if not env.breakers[self._key].allow():
             await self._end(Outcome.CIRCUIT_OPEN, "the circuit is open")
             raise AttemptRefused
@@ -336,6 +345,7 @@ class AttemptRun:
             return
         self._ended = True
         env = self._env
+        env.open -= 1
         self.outcome, self.error = outcome, error
         latency_ms = (env.clock() - self.started) * 1000
         self.record = Attempt(self.state.id, self.deployment.name, outcome, latency_ms, error)

@@ -103,6 +103,20 @@ class DeadlineExceeded(RouterError):
     reason = "DEADLINE_EXCEEDED"
 
 
+class ShuttingDown(RouterError):
+    """The server's shutdown grace ended before the call did: the call is cut,
+    counted (failure reason SHUTTING_DOWN) and charged what it used; the caller
+    may retry it on another replica."""
+
+    reason = "SHUTTING_DOWN"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the server is shutting down and its grace period ended before this call did; "
+            "retry it (another replica, or this one once it is back)"
+        )
+
+
 class AllCandidatesFailed(RouterError):
     """Every eligible candidate was tried and failed; `attempts` says how."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -153,7 +153,7 @@ class Invoker:
 
     async def stream(
         self, decision: Decision, params: InvokeParams, deadline: float | None
-    ) -> AsyncIterator[str | Invoked]:
+    ) -> AsyncGenerator[str | Invoked, None]:
         """Text deltas as they arrive, then one Invoked. A failure before the first
         delta falls back like `complete`; after it, StreamInterrupted."""
         call = self._call(decision, deadline)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
@@ -233,7 +233,7 @@ class Router:
 
     async def stream(
         self, call: InvokeCall, decision: Decision, deadline: float | None
-    ) -> AsyncIterator[str | Invoked]:
+    ) -> AsyncGenerator[str | Invoked, None]:
         """Deltas then the summary; a cached answer is replayed as deltas."""
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
         key = (call.answer_key or ResponseCache.key(call)) if read or write else ""
@@ -245,10 +245,15 @@ class Router:
                     yield text[i : i + REPLAY_CHUNK]
                 yield _invoked_from(cached)
                 return
-        async for item in self.invoker.stream(decision, call.params, deadline):
-            if write and isinstance(item, Invoked):
-                await self.responses.put(key, _answer_of(item), deadline)
-            yield item
+        async with contextlib.aclosing(self.invoker.stream(decision, call.params, deadline)) as items:
+            async for item in items:
+                if write and isinstance(item, Invoked):
+                    await self.responses.put(key, _answer_of(item), deadline)
+                yield item
+
+    def shut_down(self) -> None:
+        """The shutdown grace is over: attempts cut from now on are SHUTTING_DOWN."""
+        self.invoker.attempts.shutting_down = True
 
     async def close(self) -> None:
         """After the server has drained: nothing recorded is lost, since the last

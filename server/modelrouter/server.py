@@ -17,6 +17,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from modelrouter.api.access_log import AccessLog
+from modelrouter.api.inflight import InFlight
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
 from modelrouter.config.load import RouterConfig
 from modelrouter.domain import Health
@@ -25,6 +26,11 @@ from modelrouter.manager import Router
 from modelrouter.metrics import MetricsServer
 
 GC_THRESHOLDS = (50_000, 20, 100)
+
+# The router ends the calls still running this long before the shutdown grace
+# ends, so that each gets its own answer (UNAVAILABLE SHUTTING_DOWN) before gRPC
+# cancels what is left with a bare status.
+CUT_AHEAD_S = 0.25
 
 # Larger than any sane request; a caller sending more gets RESOURCE_EXHAUSTED from grpc.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -41,11 +47,20 @@ class RunningServer:
     router: Router
     port: int
     access_log: AccessLog
+    in_flight: InFlight
     metrics: MetricsServer | None = None
 
     async def drain(self, grace_s: float) -> None:
+        """Health turns NOT_SERVING, new calls are refused, calls in flight get
+        the grace to finish; those still running at its end are cut
+        (SHUTTING_DOWN), counted, and flushed with the rest by `router.close`."""
         await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace_s)
+        stopping = asyncio.ensure_future(self.server.stop(grace_s))
+        done, _ = await asyncio.wait({stopping}, timeout=max(grace_s - CUT_AHEAD_S, 0.0))
+        if not done:
+            self.router.shut_down()
+            self.in_flight.cut()
+        await stopping
         await self.router.close()  # the last usage flush: nothing recorded is lost
         if self.metrics is not None:
             await self.metrics.close()
@@ -63,7 +78,8 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
         ]
     )
     access_log = AccessLog(logging.emit, config.server.access_log)
-    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log)),))
+    in_flight = InFlight()
+    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -104,7 +120,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    return RunningServer(server, health, router, port, access_log, metrics)
+    return RunningServer(server, health, router, port, access_log, in_flight, metrics)
 
 
 def _report_service_health(router: Router, health: HealthServicer, pending: set[asyncio.Task[None]]) -> None:

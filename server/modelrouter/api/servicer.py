@@ -7,9 +7,11 @@ stored bytes. Each call records one access-log line."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import NoReturn, TypeVar
 
 import grpc
@@ -18,11 +20,12 @@ from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.convert import Converter
+from modelrouter.api.inflight import InFlight
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.cache.responses import ResponseCache
 from modelrouter.clock import monotonic
 from modelrouter.domain import InvokeCall
-from modelrouter.errors import MalformedRequest, RouterError
+from modelrouter.errors import MalformedRequest, RouterError, ShuttingDown
 from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
@@ -53,8 +56,11 @@ def _parse(cls: type[M], raw: bytes) -> M:
 
 
 class RouterServicer:
-    def __init__(self, router: Router, log: FilteringBoundLogger, access_log: AccessLog) -> None:
+    def __init__(
+        self, router: Router, log: FilteringBoundLogger, access_log: AccessLog, in_flight: InFlight
+    ) -> None:
         self._router = router
+        self._in_flight = in_flight
         self._log = log
         self.access_log = access_log
         self._record = access_log.record
@@ -92,6 +98,7 @@ class RouterServicer:
     async def invoke(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
         request_id = self._request_id()
+        task = self._in_flight.enter()
         try:
             call = self._invoke_call(raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
@@ -101,8 +108,14 @@ class RouterServicer:
             response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
         except RouterError as err:
             await self._fail(context, "Invoke", request_id, started, err)
+        except asyncio.CancelledError:
+            if not self._in_flight.cutting:
+                raise  # the caller went away
+            await self._shut_down(task, context, "Invoke", request_id, started)
         except Exception:
             await self._crash(context, "Invoke", request_id, started)
+        finally:
+            self._in_flight.leave(task)
         self._record("Invoke", request_id, started, "OK", invoked.model)
         if self._log_content:
             self._content(request_id, call, invoked)
@@ -111,23 +124,35 @@ class RouterServicer:
     async def invoke_stream(self, raw: bytes, context: Context) -> AsyncIterator[bytes]:
         started = time.perf_counter()
         request_id = self._request_id()
+        task = self._in_flight.enter()
         try:
             call = self._invoke_call(raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
             decision = self._router.decide(call, self._render)
-            async for item in self._router.stream(call, decision, _deadline(context)):
-                if isinstance(item, str):
-                    yield self._convert.stream_delta(item)
-                else:
-                    latency_ms = (time.perf_counter() - started) * 1000
-                    yield self._convert.stream_done(item, decision, request_id, latency_ms)
-                    self._record("InvokeStream", request_id, started, "OK", item.model)
-                    if self._log_content:
-                        self._content(request_id, call, item)
+            in_flight = self._in_flight
+            items = self._router.stream(call, decision, _deadline(context))
+            async with aclosing(items):  # a cut stream ends its attempt now, not at collection
+                async for item in items:
+                    if isinstance(item, str):
+                        in_flight.writing(task)
+                        yield self._convert.stream_delta(item)
+                        in_flight.written(task)
+                    else:
+                        latency_ms = (time.perf_counter() - started) * 1000
+                        yield self._convert.stream_done(item, decision, request_id, latency_ms)
+                        self._record("InvokeStream", request_id, started, "OK", item.model)
+                        if self._log_content:
+                            self._content(request_id, call, item)
         except RouterError as err:
             await self._fail(context, "InvokeStream", request_id, started, err)
+        except asyncio.CancelledError:
+            if not self._in_flight.cutting:
+                raise  # the caller went away
+            await self._shut_down(task, context, "InvokeStream", request_id, started)
         except Exception:
             await self._crash(context, "InvokeStream", request_id, started)
+        finally:
+            self._in_flight.leave(task)
 
     def _invoke_call(
         self, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
@@ -193,6 +218,13 @@ class RouterServicer:
         code, details = error_details(err)
         self._record(rpc, request_id, started, code.name, reason=err.reason)
         await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))
+
+    async def _shut_down(
+        self, task: asyncio.Task[object], context: Context, rpc: str, request_id: str, started: float
+    ) -> NoReturn:
+        """A call the shutdown cut: answered UNAVAILABLE SHUTTING_DOWN."""
+        task.uncancel()
+        await self._fail(context, rpc, request_id, started, ShuttingDown())
 
     async def _crash(self, context: Context, rpc: str, request_id: str, started: float) -> NoReturn:
         self._log.exception("unhandled error", rpc=rpc, request_id=request_id)

@@ -17,6 +17,7 @@ from modelrouter.errors import (
     MalformedRequest,
     NoEligibleModel,
     RouterError,
+    ShuttingDown,
     StreamInterrupted,
     UnknownModel,
     UnknownStrategy,
@@ -34,6 +35,7 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
     AllCandidatesFailed: grpc.StatusCode.UNAVAILABLE,
     StreamInterrupted: grpc.StatusCode.UNAVAILABLE,
+    ShuttingDown: grpc.StatusCode.UNAVAILABLE,
     BudgetExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 

@@ -21,7 +21,7 @@ from modelrouter.usage.book import Key, UsageBook
 from modelrouter.usage.figures import Figures
 from modelrouter.usage.redis_store import RedisStore
 from modelrouter.usage.sqlite_store import SqliteStore
-from modelrouter.usage.store import MemoryStore, Stored, UsageStore
+from modelrouter.usage.store import MemoryStore, SpendKey, Stored, UsageStore
 
 WARN_EVERY_S = 10.0
 # How long a read, write or close of the store may take when not configured
@@ -91,17 +91,34 @@ class UsageService:
             spend = self.ledger.take_settled() if self.ledger is not None else {}
             if not pending and not spend:
                 return
+            # The write is not cut at the timeout, only no longer waited for: cut,
+            # it could land in part (Redis adds key by key; SQLite's worker thread
+            # cannot be stopped and may commit it all), and its figures, given back,
+            # would then be counted twice. It runs on, and gives them back only if
+            # it fails.
+            write = asyncio.ensure_future(self.store.add(pending, spend))
             try:
                 async with asyncio.timeout(self._timeout):
-                    await self.store.add(pending, spend)
-            except Exception as exc:
-                # Kept for the next flush. A write cut by the timeout may have
-                # partly landed (Redis adds key by key; SQLite's worker thread runs
-                # on and may commit it all): that part is then counted twice.
-                self.book.give_back(pending)
-                if self.ledger is not None and spend:
-                    self.ledger.give_back_settled(spend)
+                    await asyncio.shield(write)
+            except TimeoutError as exc:
                 self._warn(exc)
+                write.add_done_callback(lambda done: self._landed(done, pending, spend))
+            except Exception as exc:
+                self._give_back(pending, spend)
+                self._warn(exc)
+
+    def _landed(
+        self, write: asyncio.Future[None], pending: dict[Key, Figures], spend: dict[SpendKey, int]
+    ) -> None:
+        """A write that outlived its timeout has ended: its figures wait for the
+        next flush unless it landed."""
+        if write.cancelled() or write.exception() is not None:
+            self._give_back(pending, spend)
+
+    def _give_back(self, pending: dict[Key, Figures], spend: dict[SpendKey, int]) -> None:
+        self.book.give_back(pending)
+        if self.ledger is not None and spend:
+            self.ledger.give_back_settled(spend)
 
     def _warn(self, exc: Exception) -> None:
         self.flush_errors += 1
