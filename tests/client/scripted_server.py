@@ -84,7 +84,7 @@ class ScriptedServer:
             context.abort(self.fail_code, f"scripted {self.fail_code.name}")
         yield pb.InvokeStreamResponse(delta="h")
         yield pb.InvokeStreamResponse(delta="i")
-        yield pb.InvokeStreamResponse(done=pb.InvokeResponse(text="hi", model="m1"))
+        yield pb.InvokeStreamResponse(done=pb.InvokeResponse(model="m1"))  # the text is the deltas'
 
     def handler(self) -> grpc.GenericRpcHandler:
         handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {

@@ -277,7 +277,7 @@ def test_stream_summary_and_cancellation(channel: Any, router: Router) -> None:
     _, _, rpc = channel.take_unary_stream(method("InvokeStream"))
     rpc.send_response(delta("h"))
     rpc.send_response(delta("i"))
-    rpc.send_response(pb.InvokeStreamResponse(done=pb.InvokeResponse(text="hi", model="m1")))
+    rpc.send_response(pb.InvokeStreamResponse(done=pb.InvokeResponse(model="m1")))  # no text: the deltas'
     rpc.terminate((), grpc.StatusCode.OK, "")
     assert list(stream) == ["h", "i"]
     assert stream.final is not None and stream.final.text == "hi"

@@ -33,7 +33,8 @@ def delta(text: str) -> pb.InvokeStreamResponse:
     return pb.InvokeStreamResponse(delta=text)
 
 
-def done(text: str) -> pb.InvokeStreamResponse:
+def done(text: str = "") -> pb.InvokeStreamResponse:
+    """The summary; the server leaves its `text` empty (the deltas carry the text)."""
     return pb.InvokeStreamResponse(done=pb.InvokeResponse(text=text, model="m1", finish_reason="stop"))
 
 
@@ -89,7 +90,7 @@ class AsyncCall:
 
 
 def test_sync_stream_yields_deltas_then_keeps_the_summary() -> None:
-    stream = InvokeStream(SyncCall(delta("hel"), delta("lo"), pb.InvokeStreamResponse(), done("hello")))
+    stream = InvokeStream(SyncCall(delta("hel"), delta("lo"), pb.InvokeStreamResponse(), done()))
     assert stream.final is None
     assert list(stream) == ["hel", "lo"]  # the empty (unknown) event is skipped
     assert stream.final is not None and stream.final.text == "hello" == stream.text
@@ -98,9 +99,35 @@ def test_sync_stream_yields_deltas_then_keeps_the_summary() -> None:
 
 
 def test_sync_result_drains_the_stream() -> None:
-    stream = InvokeStream(SyncCall(delta("a"), delta("b"), done("ab")))
+    stream = InvokeStream(SyncCall(delta("a"), delta("b"), done()))
     assert stream.result().text == "ab"
     assert stream.text == "ab"
+
+
+def test_the_final_text_is_the_deltas_joined() -> None:
+    """The summary's own text is empty: `final.text` is what the deltas carried,
+    however many there were (a large answer comes in many)."""
+    pieces = ["\u00e9" * 1000, "\U0001f600", "x" * 70_000, ""]
+    stream = InvokeStream(SyncCall(*(delta(p) for p in pieces), done()))
+    assert stream.result().text == "".join(pieces) == stream.text
+    assert stream.final is not None and stream.final.raw is not None and stream.final.raw.text == ""
+    assert (stream.final.model, stream.final.finish_reason) == ("m1", "stop")
+
+
+def test_an_empty_answer_has_empty_text() -> None:
+    assert InvokeStream(SyncCall(done())).result().text == ""
+
+
+def test_a_summary_carrying_text_keeps_it_when_no_delta_did() -> None:
+    """An older server repeated the text in the summary: with deltas, they are the
+    same text; with none, the summary's text is the answer."""
+    assert InvokeStream(SyncCall(delta("h"), delta("i"), done("hi"))).result().text == "hi"
+    assert InvokeStream(SyncCall(done("hi"))).result().text == "hi"
+
+
+async def test_async_final_text_is_the_deltas_joined() -> None:
+    stream = AsyncInvokeStream(AsyncCall(delta("x" * 100_000), delta("y"), done()))  # type: ignore[arg-type]
+    assert (await stream.result()).text == "x" * 100_000 + "y"
 
 
 def test_sync_stream_without_summary_is_an_internal_error() -> None:
@@ -124,7 +151,7 @@ def test_sync_stream_failure_mid_way() -> None:
 
 
 def test_sync_leaving_early_cancels() -> None:
-    call = SyncCall(delta("a"), delta("b"), done("ab"))
+    call = SyncCall(delta("a"), delta("b"), done())
     with InvokeStream(call) as stream:
         assert next(stream) == "a"
     assert call.cancelled
@@ -134,20 +161,20 @@ def test_sync_leaving_early_cancels() -> None:
 
 
 def test_sync_leaving_after_the_end_keeps_the_result() -> None:
-    with InvokeStream(SyncCall(delta("a"), done("a"))) as stream:
+    with InvokeStream(SyncCall(delta("a"), done())) as stream:
         list(stream)
     assert stream.result().text == "a"
 
 
 async def test_async_stream() -> None:
-    stream = AsyncInvokeStream(AsyncCall(delta("hel"), delta("lo"), done("hello")))  # type: ignore[arg-type]
+    stream = AsyncInvokeStream(AsyncCall(delta("hel"), delta("lo"), done()))  # type: ignore[arg-type]
     assert [d async for d in stream] == ["hel", "lo"]
     assert stream.final is not None and stream.final.text == "hello"
     assert (await stream.result()).model == "m1"
 
 
 async def test_async_result_drains_the_stream() -> None:
-    stream = AsyncInvokeStream(AsyncCall(delta("a"), done("a")))  # type: ignore[arg-type]
+    stream = AsyncInvokeStream(AsyncCall(delta("a"), done()))  # type: ignore[arg-type]
     assert (await stream.result()).text == "a"
 
 
@@ -164,7 +191,7 @@ async def test_async_stream_failures() -> None:
 
 
 async def test_async_leaving_early_cancels() -> None:
-    call = AsyncCall(delta("a"), done("a"))
+    call = AsyncCall(delta("a"), done())
     async with AsyncInvokeStream(call) as stream:  # type: ignore[arg-type]
         await stream.__anext__()
     assert call.cancelled
@@ -173,7 +200,7 @@ async def test_async_leaving_early_cancels() -> None:
 
 
 def test_sync_close_is_cancel() -> None:
-    call = SyncCall(delta("a"), done("a"))
+    call = SyncCall(delta("a"), done())
     stream = InvokeStream(call)
     assert not stream.done
     stream.close()
@@ -200,7 +227,7 @@ async def test_async_cancelling_the_reading_task_cancels_the_call() -> None:
 
 
 async def test_async_aclose() -> None:
-    call = AsyncCall(delta("a"), done("a"))
+    call = AsyncCall(delta("a"), done())
     stream = AsyncInvokeStream(call)  # type: ignore[arg-type]
     await stream.aclose()
     assert call.cancelled and stream.done

@@ -84,9 +84,8 @@ async def test_calls_cut_by_the_shutdown_are_answered_counted_and_kept(tmp_path:
     for err in errors:
         details = details_of(err)
         assert (err.code(), details.reason) == (grpc.StatusCode.UNAVAILABLE, "SHUTTING_DOWN")
-    with server_process(config) as again:
-        with grpc.insecure_channel(again.address) as channel:
-            stats = pb_grpc.RouterServiceStub(channel).Stats(pb.StatsRequest(), timeout=10)
+    with server_process(config) as again, grpc.insecure_channel(again.address) as channel:
+        stats = pb_grpc.RouterServiceStub(channel).Stats(pb.StatsRequest(), timeout=10)
     (model,) = stats.models
     cut = STREAMS + UNARY
     assert (model.requests, dict(model.failures_by_reason)) == (cut, {"SHUTTING_DOWN": cut})

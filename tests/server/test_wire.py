@@ -9,11 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelrouter.api.convert import Converter
+from modelrouter.api.convert import DELTA_MAX, Converter, delta_messages
 from modelrouter.api.wire import invoke_response_fields, varint
+from modelrouter.attempt import Attempt
 from modelrouter.config.load import load_config
 from modelrouter.domain import Candidate, Decision, Health, Ranking, Requirements, ScoredModel, SelectQuery
+from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
+from modelrouter.providers.base import Completion
 from modelrouter_client._proto import router_pb2 as pb
 
 
@@ -169,3 +172,109 @@ def test_the_hand_written_invoke_response_reads_back_as_protobufs_own(
     )
     assert pb.InvokeResponse.FromString(raw) == reference
     assert raw == reference.SerializeToString()  # byte for byte, defaults left out as protobuf does
+
+
+_CONFIG = load_config()
+_CONVERT = Converter((m.id for m in _CONFIG.models), 1000, 256)
+_DECISION = Router(_CONFIG).select(
+    SelectQuery(Requirements(), "weighted", None, 100, 10), render=_CONVERT.render
+)
+
+
+@given(
+    text=st.text(max_size=200),
+    finish=_texts,
+    tokens=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)),
+    cost=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    model=_texts,
+    attempts=_attempts,
+    cache_hit=st.booleans(),
+    latency=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    request_id=_texts,
+    deployment=_texts,
+)
+def test_a_streams_done_is_the_invoke_response_without_its_text(
+    text: str,
+    finish: str,
+    tokens: tuple[int, int],
+    cost: float,
+    model: str,
+    attempts: list[_Attempt],
+    cache_hit: bool,
+    latency: float,
+    request_id: str,
+    deployment: str,
+) -> None:
+    """The deltas carried the text: `done` leaves it out (a stream's text may be
+    larger than one message may be) and is otherwise Invoke's answer."""
+    invoked = Invoked(
+        Completion(text, finish, tokens[0], tokens[1], True),
+        model,
+        deployment,
+        cost,
+        tuple(Attempt(a.model, a.deployment, a.outcome, a.latency_ms, a.error) for a in attempts),
+        cache_hit,
+    )
+    reference = pb.InvokeResponse(
+        finish_reason=finish,
+        usage=pb.Usage(input_tokens=tokens[0], output_tokens=tokens[1], cost_usd=cost),
+        model=model,
+        decision=_CONVERT.decision(_DECISION),
+        attempts=[
+            pb.Attempt(
+                model=a.model,
+                deployment=a.deployment,
+                outcome=a.outcome,
+                latency_ms=a.latency_ms,
+                error=a.error,
+            )
+            for a in attempts
+        ],
+        cache_hit=cache_hit,
+        latency_ms=latency,
+        request_id=request_id,
+        deployment=deployment,
+    )
+    raw = _CONVERT.stream_done(invoked, _DECISION, request_id, latency)
+    assert pb.InvokeStreamResponse.FromString(raw) == pb.InvokeStreamResponse(done=reference)
+    assert _top_level_fields(raw) == [2]
+    body = pb.InvokeStreamResponse.FromString(raw).done.SerializeToString()
+    assert 1 not in _top_level_fields(body)  # no text entry at all, not even an empty one
+    # Byte for byte, the done's fields but the decision are what protobuf writes for them.
+    reference.ClearField("decision")
+    fields = invoke_response_fields(
+        "", finish, tokens[0], tokens[1], cost, model, attempts, cache_hit, latency, request_id, deployment
+    )
+    assert fields == reference.SerializeToString()
+    length, start = _read_varint(raw, 1)
+    assert len(raw) == start + length and raw[start:].startswith(fields)
+    # Invoke's own answer still carries the text.
+    unary = pb.InvokeResponse.FromString(_CONVERT.invoke_response(invoked, _DECISION, request_id, latency))
+    reference.text = text
+    reference.decision.CopyFrom(_CONVERT.decision(_DECISION))
+    assert unary == reference
+
+
+@given(text=st.text(), limit=st.integers(4, 24))
+def test_a_long_delta_goes_out_as_several_cut_between_characters(text: str, limit: int) -> None:
+    messages = delta_messages(text, limit)
+    deltas = [pb.InvokeStreamResponse.FromString(m) for m in messages]
+    assert all(d.WhichOneof("event") == "delta" for d in deltas)
+    assert "".join(d.delta for d in deltas) == text
+    sizes = [len(d.delta.encode()) for d in deltas]
+    assert all(size <= limit for size in sizes)
+    # As few as the bound allows: a cut moves back at most 3 bytes, off a character's middle.
+    assert all(size > limit - 4 for size in sizes[:-1])
+    # Byte for byte what protobuf writes; one message when the text fits.
+    assert list(messages) == [pb.InvokeStreamResponse(delta=d.delta).SerializeToString() for d in deltas]
+    assert (len(messages) == 1) == (len(text.encode()) <= limit)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "x" * 4095, "x" * 4096, "é" * DELTA_MAX, "x" * DELTA_MAX, "x" * (5 * 1024 * 1024) + "é"]
+)
+def test_deltas_at_the_real_bound(text: str) -> None:
+    messages = _CONVERT.stream_deltas(text)
+    assert all(len(m) <= DELTA_MAX + 4 for m in messages)
+    assert "".join(pb.InvokeStreamResponse.FromString(m).delta for m in messages) == text
+    assert len(messages) == max(1, -(-len(text.encode()) // DELTA_MAX))

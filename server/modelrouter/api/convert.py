@@ -22,6 +22,8 @@ from modelrouter.api.wire import (
     invoke_response_fields,
     length_delimited,
     per_call_fields,
+    utf8,
+    varint,
 )
 from modelrouter.budgets.ledger import BudgetView
 from modelrouter.config.schema import WEIGHT_KEYS
@@ -46,6 +48,12 @@ from modelrouter_client._proto import router_pb2 as pb
 
 ROLES = frozenset({"system", "user", "assistant"})
 MAX_TOKENS = 100_000_000
+
+DELTA_MAX = 64 * 1024
+"""The most UTF-8 bytes of text one InvokeStream `delta` message carries. A longer
+delta from a provider goes out as several, cut between characters: however large
+an answer (up to a model's `max_response_bytes`, at most 64 MiB), no message of a
+stream comes near gRPC's default 4 MiB receive limit."""
 
 
 class Converter:
@@ -244,9 +252,22 @@ class Converter:
     ) -> bytes:
         """InvokeResponse bytes; the decision travels as its rendering plus the
         per-call fields, in one entry."""
+        return self._invoke_response(
+            invoked.completion.text, invoked, decision, request_id, latency_ms, cache_hit
+        )
+
+    def _invoke_response(
+        self,
+        text: str,
+        invoked: Invoked,
+        decision: Decision,
+        request_id: str,
+        latency_ms: float,
+        cache_hit: bool,
+    ) -> bytes:
         c = invoked.completion
         body = invoke_response_fields(
-            c.text,
+            text,
             c.finish_reason,
             c.input_tokens,
             c.output_tokens,
@@ -260,13 +281,19 @@ class Converter:
         )
         return body + decision_entry(INVOKE_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
 
-    def stream_delta(self, text: str) -> bytes:
-        """An InvokeStreamResponse carrying the next piece of text."""
-        return length_delimited(STREAM_DELTA, text.encode())
+    def stream_deltas(self, text: str) -> tuple[bytes, ...]:
+        """The InvokeStreamResponse messages carrying the next piece of text: one,
+        unless the piece is longer than DELTA_MAX bytes (`delta_messages`)."""
+        return delta_messages(text)
 
     def stream_done(self, invoked: Invoked, decision: Decision, request_id: str, latency_ms: float) -> bytes:
-        """The final InvokeStreamResponse: the whole answer as an InvokeResponse."""
-        return length_delimited(STREAM_DONE, self.invoke_response(invoked, decision, request_id, latency_ms))
+        """The final InvokeStreamResponse: the answer's InvokeResponse, but with an
+        empty `text`. The deltas carried the text; repeating it here would make this
+        one message as large as the whole answer (past a client's receive limit for
+        an answer the deltas delivered in full)."""
+        return length_delimited(
+            STREAM_DONE, self._invoke_response("", invoked, decision, request_id, latency_ms, False)
+        )
 
     def decision(self, decision: Decision) -> pb.Decision:
         """A fresh decision as a protobuf object (the reference the wire encoder is
@@ -331,6 +358,38 @@ class Converter:
             totals_since=since,
             budgets=[_budget(b) for b in report.budgets],
         ).SerializeToString()
+
+
+# Tag-and-length heads of the delta messages of the usual sizes (a token or a few), built once.
+_DELTA_HEADS = 4096
+_DELTA_HEAD = [STREAM_DELTA + varint(n) for n in range(_DELTA_HEADS)]
+
+
+def delta_messages(text: str, limit: int = DELTA_MAX) -> tuple[bytes, ...]:
+    """InvokeStreamResponse `delta` messages whose texts, joined, are `text`, each
+    of at most `limit` UTF-8 bytes (`limit` >= 4, the longest character). The
+    common piece fits in one; a longer one is cut between characters: a cut is
+    moved back off UTF-8 continuation bytes (10xxxxxx), so that every piece is
+    whole characters and valid UTF-8 on its own."""
+    payload = utf8(text)
+    n = len(payload)
+    if n <= limit:
+        return ((_DELTA_HEAD[n] if n < _DELTA_HEADS else STREAM_DELTA + varint(n)) + payload,)
+    if limit < 4:
+        raise ValueError(f"a delta limit must be at least 4 bytes, got {limit}")
+    view = memoryview(payload)
+    messages = []
+    start = 0
+    while start < n:
+        end = start + limit
+        if end >= n:
+            end = n
+        else:
+            while payload[end] & 0xC0 == 0x80:
+                end -= 1
+        messages.append(b"".join((STREAM_DELTA, varint(end - start), view[start:end])))
+        start = end
+    return tuple(messages)
 
 
 def _model_info(m: ModelState) -> pb.ModelInfo:

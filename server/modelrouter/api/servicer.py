@@ -135,7 +135,8 @@ class RouterServicer:
                 async for item in items:
                     if isinstance(item, str):
                         in_flight.writing(task)
-                        yield self._convert.stream_delta(item)
+                        for message in self._convert.stream_deltas(item):
+                            yield message
                         in_flight.written(task)
                     else:
                         latency_ms = (time.perf_counter() - started) * 1000

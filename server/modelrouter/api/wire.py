@@ -70,8 +70,17 @@ def length_delimited(tag: bytes, payload: bytes) -> bytes:
     return tag + varint(len(payload)) + payload
 
 
+def utf8(text: str) -> bytes:
+    """`text` as UTF-8. An upstream's JSON may carry a lone surrogate ("\\ud800"),
+    which has no UTF-8 form: it is sent as U+FFFD rather than failing the call."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text).encode()
+
+
 def _string(tag: bytes, text: str) -> bytes:
-    return length_delimited(tag, text.encode())
+    return length_delimited(tag, utf8(text))
 
 
 def per_call_fields(deployment: str, from_cache: bool) -> bytes:

@@ -1173,7 +1173,8 @@ type InvokeResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// The generated text.
+	// The generated text. Empty in InvokeStream's `done`: there the deltas,
+	// joined in order, are the text.
 	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
 	// Why generation stopped, as the provider said ("stop", "length", ...).
 	FinishReason string `protobuf:"bytes,2,opt,name=finish_reason,json=finishReason,proto3" json:"finish_reason,omitempty"`
@@ -1371,13 +1372,16 @@ type isInvokeStreamResponse_Event interface {
 }
 
 type InvokeStreamResponse_Delta struct {
-	// The next piece of text.
+	// The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+	// the provider arrives as several deltas, cut between characters.
 	Delta string `protobuf:"bytes,1,opt,name=delta,proto3,oneof"`
 }
 
 type InvokeStreamResponse_Done struct {
-	// The final summary, sent once at the end: full text, usage, decision
-	// and attempts.
+	// The final summary, sent once at the end: usage, decision and attempts.
+	// Its `text` is always empty: the deltas, joined in order, are the whole
+	// text. (Repeating it would make this one message as large as the answer,
+	// which may be larger than a client's receive limit, 4 MiB by default.)
 	Done *InvokeResponse `protobuf:"bytes,2,opt,name=done,proto3,oneof"`
 }
 

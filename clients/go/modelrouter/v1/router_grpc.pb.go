@@ -23,7 +23,8 @@ type RouterServiceClient interface {
 	// retries and fallback) and returns the completion.
 	Invoke(ctx context.Context, in *InvokeRequest, opts ...grpc.CallOption) (*InvokeResponse, error)
 	// InvokeStream does what Invoke does and streams the text as it arrives:
-	// zero or more `delta` messages, then exactly one `done` summary.
+	// zero or more `delta` messages, which joined are the whole text, then
+	// exactly one `done` summary (whose `text` is empty).
 	InvokeStream(ctx context.Context, in *InvokeStreamRequest, opts ...grpc.CallOption) (RouterService_InvokeStreamClient, error)
 	// Stats reports usage figures per model and deployment, cache figures and
 	// advice drawn from them.
@@ -119,7 +120,8 @@ type RouterServiceServer interface {
 	// retries and fallback) and returns the completion.
 	Invoke(context.Context, *InvokeRequest) (*InvokeResponse, error)
 	// InvokeStream does what Invoke does and streams the text as it arrives:
-	// zero or more `delta` messages, then exactly one `done` summary.
+	// zero or more `delta` messages, which joined are the whole text, then
+	// exactly one `done` summary (whose `text` is empty).
 	InvokeStream(*InvokeStreamRequest, RouterService_InvokeStreamServer) error
 	// Stats reports usage figures per model and deployment, cache figures and
 	// advice drawn from them.

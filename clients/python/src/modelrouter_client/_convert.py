@@ -95,9 +95,11 @@ def attempt(a: pb.Attempt) -> Attempt:
     )
 
 
-def completion(r: pb.InvokeResponse) -> Completion:
+def completion(r: pb.InvokeResponse, text: str | None = None) -> Completion:
+    """An InvokeResponse as a Completion; `text`, when given, in place of `r.text`
+    (a stream's summary leaves its text to the deltas)."""
     return Completion(
-        text=r.text,
+        text=r.text if text is None else text,
         finish_reason=r.finish_reason,
         usage=usage(r.usage),
         model=r.model,

@@ -31,7 +31,10 @@ class StreamState:
             self._parts.append(message.delta)
             return message.delta
         if event == "done":
-            self.final = _convert.completion(message.done)
+            # The summary's `text` is empty: the deltas, joined, are the text (repeated
+            # there, a large answer would not fit in one message). A summary that
+            # carries text nonetheless, with no delta before it, keeps it.
+            self.final = _convert.completion(message.done, self.text or message.done.text)
         # Any other event was added to the proto after this client: skipped.
         return None
 

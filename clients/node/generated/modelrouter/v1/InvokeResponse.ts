@@ -9,7 +9,8 @@ import type { Attempt as _modelrouter_v1_Attempt, Attempt__Output as _modelroute
  */
 export interface InvokeResponse {
   /**
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    */
   'text'?: (string);
   /**
@@ -56,7 +57,8 @@ export interface InvokeResponse {
  */
 export interface InvokeResponse__Output {
   /**
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    */
   'text': (string);
   /**

@@ -7,12 +7,15 @@ import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__
  */
 export interface InvokeStreamResponse {
   /**
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    */
   'delta'?: (string);
   /**
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    */
   'done'?: (_modelrouter_v1_InvokeResponse | null);
   /**
@@ -26,12 +29,15 @@ export interface InvokeStreamResponse {
  */
 export interface InvokeStreamResponse__Output {
   /**
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    */
   'delta'?: (string);
   /**
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    */
   'done'?: (_modelrouter_v1_InvokeResponse__Output | null);
   /**

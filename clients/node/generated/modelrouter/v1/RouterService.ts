@@ -36,13 +36,15 @@ export interface RouterServiceClient extends grpc.Client {
   
   /**
    * InvokeStream does what Invoke does and streams the text as it arrives:
-   * zero or more `delta` messages, then exactly one `done` summary.
+   * zero or more `delta` messages, which joined are the whole text, then
+   * exactly one `done` summary (whose `text` is empty).
    */
   InvokeStream(argument: _modelrouter_v1_InvokeStreamRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_modelrouter_v1_InvokeStreamResponse__Output>;
   InvokeStream(argument: _modelrouter_v1_InvokeStreamRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_modelrouter_v1_InvokeStreamResponse__Output>;
   /**
    * InvokeStream does what Invoke does and streams the text as it arrives:
-   * zero or more `delta` messages, then exactly one `done` summary.
+   * zero or more `delta` messages, which joined are the whole text, then
+   * exactly one `done` summary (whose `text` is empty).
    */
   invokeStream(argument: _modelrouter_v1_InvokeStreamRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_modelrouter_v1_InvokeStreamResponse__Output>;
   invokeStream(argument: _modelrouter_v1_InvokeStreamRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_modelrouter_v1_InvokeStreamResponse__Output>;
@@ -110,7 +112,8 @@ export interface RouterServiceHandlers extends grpc.UntypedServiceImplementation
   
   /**
    * InvokeStream does what Invoke does and streams the text as it arrives:
-   * zero or more `delta` messages, then exactly one `done` summary.
+   * zero or more `delta` messages, which joined are the whole text, then
+   * exactly one `done` summary (whose `text` is empty).
    */
   InvokeStream: grpc.handleServerStreamingCall<_modelrouter_v1_InvokeStreamRequest__Output, _modelrouter_v1_InvokeStreamResponse>;
   

@@ -83,7 +83,8 @@ class RouterServiceServicer:
 
     def InvokeStream(self, request, context):
         """InvokeStream does what Invoke does and streams the text as it arrives:
-        zero or more `delta` messages, then exactly one `done` summary.
+        zero or more `delta` messages, which joined are the whole text, then
+        exactly one `done` summary (whose `text` is empty).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -58,7 +58,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object text_ = "";
   /**
    * <pre>
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    * </pre>
    *
    * <code>string text = 1 [json_name = "text"];</code>
@@ -79,7 +80,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    * </pre>
    *
    * <code>string text = 1 [json_name = "text"];</code>
@@ -1078,7 +1080,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object text_ = "";
     /**
      * <pre>
-     * The generated text.
+     * The generated text. Empty in InvokeStream's `done`: there the deltas,
+     * joined in order, are the text.
      * </pre>
      *
      * <code>string text = 1 [json_name = "text"];</code>
@@ -1098,7 +1101,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The generated text.
+     * The generated text. Empty in InvokeStream's `done`: there the deltas,
+     * joined in order, are the text.
      * </pre>
      *
      * <code>string text = 1 [json_name = "text"];</code>
@@ -1119,7 +1123,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The generated text.
+     * The generated text. Empty in InvokeStream's `done`: there the deltas,
+     * joined in order, are the text.
      * </pre>
      *
      * <code>string text = 1 [json_name = "text"];</code>
@@ -1136,7 +1141,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The generated text.
+     * The generated text. Empty in InvokeStream's `done`: there the deltas,
+     * joined in order, are the text.
      * </pre>
      *
      * <code>string text = 1 [json_name = "text"];</code>
@@ -1150,7 +1156,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The generated text.
+     * The generated text. Empty in InvokeStream's `done`: there the deltas,
+     * joined in order, are the text.
      * </pre>
      *
      * <code>string text = 1 [json_name = "text"];</code>

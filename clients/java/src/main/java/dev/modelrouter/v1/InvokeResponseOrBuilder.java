@@ -9,7 +9,8 @@ public interface InvokeResponseOrBuilder extends
 
   /**
    * <pre>
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    * </pre>
    *
    * <code>string text = 1 [json_name = "text"];</code>
@@ -18,7 +19,8 @@ public interface InvokeResponseOrBuilder extends
   java.lang.String getText();
   /**
    * <pre>
-   * The generated text.
+   * The generated text. Empty in InvokeStream's `done`: there the deltas,
+   * joined in order, are the text.
    * </pre>
    *
    * <code>string text = 1 [json_name = "text"];</code>

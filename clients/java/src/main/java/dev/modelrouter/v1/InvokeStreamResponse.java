@@ -91,7 +91,8 @@ private static final long serialVersionUID = 0L;
   public static final int DELTA_FIELD_NUMBER = 1;
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -102,7 +103,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -127,7 +129,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -155,8 +158,10 @@ private static final long serialVersionUID = 0L;
   public static final int DONE_FIELD_NUMBER = 2;
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -168,8 +173,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -184,8 +191,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -600,7 +609,8 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -612,7 +622,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -638,7 +649,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -665,7 +677,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -682,7 +695,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -698,7 +712,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The next piece of text.
+     * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+     * the provider arrives as several deltas, cut between characters.
      * </pre>
      *
      * <code>string delta = 1 [json_name = "delta"];</code>
@@ -719,8 +734,10 @@ private static final long serialVersionUID = 0L;
         dev.modelrouter.v1.InvokeResponse, dev.modelrouter.v1.InvokeResponse.Builder, dev.modelrouter.v1.InvokeResponseOrBuilder> doneBuilder_;
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -732,8 +749,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -755,8 +774,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -776,8 +797,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -795,8 +818,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -823,8 +848,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -847,8 +874,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -858,8 +887,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -877,8 +908,10 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The final summary, sent once at the end: full text, usage, decision
-     * and attempts.
+     * The final summary, sent once at the end: usage, decision and attempts.
+     * Its `text` is always empty: the deltas, joined in order, are the whole
+     * text. (Repeating it would make this one message as large as the answer,
+     * which may be larger than a client's receive limit, 4 MiB by default.)
      * </pre>
      *
      * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>

@@ -9,7 +9,8 @@ public interface InvokeStreamResponseOrBuilder extends
 
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -18,7 +19,8 @@ public interface InvokeStreamResponseOrBuilder extends
   boolean hasDelta();
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -27,7 +29,8 @@ public interface InvokeStreamResponseOrBuilder extends
   java.lang.String getDelta();
   /**
    * <pre>
-   * The next piece of text.
+   * The next piece of text: at most 64 KiB of UTF-8. A longer piece from
+   * the provider arrives as several deltas, cut between characters.
    * </pre>
    *
    * <code>string delta = 1 [json_name = "delta"];</code>
@@ -38,8 +41,10 @@ public interface InvokeStreamResponseOrBuilder extends
 
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -48,8 +53,10 @@ public interface InvokeStreamResponseOrBuilder extends
   boolean hasDone();
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>
@@ -58,8 +65,10 @@ public interface InvokeStreamResponseOrBuilder extends
   dev.modelrouter.v1.InvokeResponse getDone();
   /**
    * <pre>
-   * The final summary, sent once at the end: full text, usage, decision
-   * and attempts.
+   * The final summary, sent once at the end: usage, decision and attempts.
+   * Its `text` is always empty: the deltas, joined in order, are the whole
+   * text. (Repeating it would make this one message as large as the answer,
+   * which may be larger than a client's receive limit, 4 MiB by default.)
    * </pre>
    *
    * <code>.modelrouter.v1.InvokeResponse done = 2 [json_name = "done"];</code>

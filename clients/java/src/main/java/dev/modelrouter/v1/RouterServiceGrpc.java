@@ -248,7 +248,8 @@ public final class RouterServiceGrpc {
     /**
      * <pre>
      * InvokeStream does what Invoke does and streams the text as it arrives:
-     * zero or more `delta` messages, then exactly one `done` summary.
+     * zero or more `delta` messages, which joined are the whole text, then
+     * exactly one `done` summary (whose `text` is empty).
      * </pre>
      */
     public void invokeStream(dev.modelrouter.v1.InvokeStreamRequest request,
@@ -362,7 +363,8 @@ public final class RouterServiceGrpc {
     /**
      * <pre>
      * InvokeStream does what Invoke does and streams the text as it arrives:
-     * zero or more `delta` messages, then exactly one `done` summary.
+     * zero or more `delta` messages, which joined are the whole text, then
+     * exactly one `done` summary (whose `text` is empty).
      * </pre>
      */
     public void invokeStream(dev.modelrouter.v1.InvokeStreamRequest request,
@@ -437,7 +439,8 @@ public final class RouterServiceGrpc {
     /**
      * <pre>
      * InvokeStream does what Invoke does and streams the text as it arrives:
-     * zero or more `delta` messages, then exactly one `done` summary.
+     * zero or more `delta` messages, which joined are the whole text, then
+     * exactly one `done` summary (whose `text` is empty).
      * </pre>
      */
     public java.util.Iterator<dev.modelrouter.v1.InvokeStreamResponse> invokeStream(
