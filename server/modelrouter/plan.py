@@ -5,8 +5,9 @@ each attempt ended and how much of the caller's deadline is left.
 - Models are tried in the decision's order, best first.
 - A model gets at most `max_attempts_per_model` attempts that reached it. A retry
   goes to a deployment not yet tried in this call while there is one; a
-  deployment the router itself refused (circuit open, gate full) is not asked
-  again in this call; a budget refusal moves on to the next model at once.
+  deployment the router itself refused (circuit open, gate full) or that
+  refused our credentials is not asked again in this call; a budget refusal
+  moves on to the next model at once.
 - A retryable failure waits a jittered, doubling backoff (or the upstream's
   Retry-After) before the same deployment is asked again; another deployment is
   asked at once. A wait that would pass the deadline moves on to the next model.
@@ -19,7 +20,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 
 from modelrouter.live import DeploymentState, ModelState
-from modelrouter.outcomes import NOT_SENT, RETRYABLE, Outcome
+from modelrouter.outcomes import AGAINST_DEPLOYMENT, NOT_SENT, RETRYABLE, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ class Plan:
         self._tried: set[str] = set()
         """Deployments of this model that an attempt reached."""
         self._refused: set[str] = set()
-        """Deployments of this model the router refused without sending."""
+        """Deployments of this model not to be asked again in this call: the
+        router refused them without sending, or they failed for good."""
 
     def next(self, remaining_s: float | None) -> Step | None:
         """The next attempt, or None when every candidate is spent."""
@@ -132,6 +134,10 @@ class Plan:
         if outcome == Outcome.CONTEXT_TOO_LONG:
             self._min_context = max(self._min_context, step.state.context_window)
             self._next_model()
+        elif outcome in AGAINST_DEPLOYMENT and outcome not in RETRYABLE:
+            # This deployment will not do (AUTH_FAILED: its key or endpoint is
+            # wrong); another deployment of the model may.
+            self._refused.add(name)
         elif outcome not in RETRYABLE:
             self._next_model()
         else:

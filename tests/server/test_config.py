@@ -113,6 +113,10 @@ strategies:
         ("[1, 2]", "(top level): expected a mapping"),
         ("models: [\n  - {", "not valid YAML"),
         ("models: []", "models: List should have at least 1 item"),
+        (
+            "health: {min_calls: 30, window: 20}\nmodels: []",
+            "health: min_calls (30) is larger than window (20)",
+        ),
     ],
 )
 def test_degenerate_files(text: str, fragment: str) -> None:

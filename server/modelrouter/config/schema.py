@@ -192,6 +192,15 @@ class HealthConfig(Strict):
     min_calls: Annotated[int, Field(ge=1)] = 10
     """Calls the window must hold before its error rate can open the circuit."""
 
+    @model_validator(mode="after")
+    def _reachable(self) -> HealthConfig:
+        if self.min_calls > self.window:
+            raise ValueError(
+                f"min_calls ({self.min_calls}) is larger than window ({self.window}): "
+                "the error rate could never open a circuit"
+            )
+        return self
+
 
 class UsageConfig(Strict):
     store: Literal["sqlite", "redis", "memory"] = "sqlite"
