@@ -75,7 +75,7 @@ test: check-generated typecheck lint $(if $(filter true,$(CI)),setup-llm)
 
 # The Go, Java and Node examples and the README's grpcurl walkthrough, each against a
 # live server. A missing toolchain is skipped with its name; under CI=true it fails.
-clients-test: $(STAMP)
+clients-test: $(STAMP) $(BUF)
 	$(BIN)/python -m pytest -rs tests/clients_live tests/server/test_readme.py
 
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""Registry configurations for the benchmark (contract.md §3): N simulated models, the same
+"""Registry configurations for the benchmark (docs/configuration.md): N simulated models, the same
 answering at once (the Invoke runs), and one `openai` model in front of a local upstream.
 
 The models differ in price, per-task quality, latency, context window, capabilities,

@@ -1,6 +1,6 @@
 module github.com/modelrouter/modelrouter/clients/go
 
-go 1.22
+go 1.19
 
 require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20250224174004-546df14abb99

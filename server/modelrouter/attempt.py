@@ -38,6 +38,7 @@ from modelrouter.gate import Gate
 from modelrouter.live import DeploymentState, ModelState
 from modelrouter.outcomes import CUT, NOT_SENT, Outcome
 from modelrouter.providers.base import Completion, CompletionRequest, Provider, ProviderError
+from modelrouter.redact import redact
 from modelrouter.selection.estimate import CHARS_PER_TOKEN, estimate_input_tokens
 from modelrouter.usage.figures import CallEvent
 
@@ -95,6 +96,9 @@ class Attempts:
         """Attempts entered and not yet ended."""
         self.shutting_down = False
         """Set when the shutdown grace ends: attempts cut then are SHUTTING_DOWN."""
+        self.refusals: dict[tuple[str, str, str], int] = {}
+        """Attempts refused before anything was sent, by (model, deployment,
+        outcome): one of `NOT_SENT`. This process's, since it started (metrics)."""
         self._settling: set[asyncio.Task[None]] = set()
 
     def settle(self, reservation: Reservation, spent_nusd: int) -> asyncio.Task[None]:
@@ -193,7 +197,7 @@ class AttemptRun:
             await self._end(Outcome.CIRCUIT_OPEN, "the circuit is open")
             raise AttemptRefused
         self._admitted = True
-        refusal: tuple[str, str] | None = None
+        refusal: tuple[str, str] | tuple[str, str, str] | None = None
         try:
             if env.ledger is not None and env.ledger.applies(self.state.id):
                 self._reservation = await self._reserve(env.ledger)
@@ -202,7 +206,7 @@ class AttemptRun:
             self.budget_error = err
             refusal = (Outcome.OVER_BUDGET, err.message)
         except LedgerUnavailable as err:
-            refusal = (Outcome.BUDGET_UNAVAILABLE, str(err))
+            refusal = (Outcome.BUDGET_UNAVAILABLE, redact(str(err)), str(err))
         except ProviderError as err:  # the gate: OVERLOADED
             refusal = (err.outcome, err.message)
         except BaseException:
@@ -229,7 +233,7 @@ class AttemptRun:
             outcome = exc.outcome
             if outcome == Outcome.TIMEOUT and self.cut_by_caller and self._past_limit():
                 outcome = Outcome.DEADLINE_EXCEEDED  # the caller's deadline, not the model's timeout
-            await self._end(outcome, exc.message)
+            await self._end(outcome, exc.message, exc.detail)
             return True
         if isinstance(exc, Exception):  # an adapter's bug must not end the call: log it, move on
             if self._env.log is not None:
@@ -240,7 +244,9 @@ class AttemptRun:
                     error=repr(exc),
                     exc_info=exc,
                 )
-            await self._end(Outcome.UNAVAILABLE, f"unexpected provider error: {type(exc).__name__}")
+            await self._end(
+                Outcome.UNAVAILABLE, f"unexpected provider error: {type(exc).__name__}", "see the error above"
+            )
             return True
         await self._end(self._cut_outcome(), "cut")
         return False
@@ -339,8 +345,10 @@ class AttemptRun:
         output_tokens = (self.received + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
         return input_tokens, output_tokens, cost_nusd(pricing, input_tokens, output_tokens)
 
-    async def _end(self, outcome: str, error: str) -> None:
-        """Records `outcome` everywhere, once."""
+    async def _end(self, outcome: str, error: str, detail: str = "") -> None:
+        """Records `outcome` everywhere, once. `error` is what the caller is told
+        (the router's own words); a failure's `detail` (the upstream's, when it
+        said more) goes to the server's log, redacted, one warning per attempt."""
         if self._ended:
             return
         self._ended = True
@@ -349,6 +357,8 @@ class AttemptRun:
         self.outcome, self.error = outcome, error
         latency_ms = (env.clock() - self.started) * 1000
         self.record = Attempt(self.state.id, self.deployment.name, outcome, latency_ms, error)
+        if outcome != Outcome.OK:
+            self._failed(outcome, error, detail, latency_ms)
         if self._admitted:
             env.breakers[self._key].record(outcome)
         input_tokens, output_tokens, nusd = self._used(outcome)
@@ -370,6 +380,26 @@ class AttemptRun:
             self._observe(outcome == Outcome.OK, latency_ms)
         if self._reservation is not None:
             await asyncio.shield(env.settle(self._reservation, nusd))
+
+    def _failed(self, outcome: str, error: str, detail: str, latency_ms: float) -> None:
+        """A failed attempt: a refusal is counted (the metrics export it; a storm of
+        them, say an open circuit's, must not flood the log), an upstream failure is
+        logged at warning with the upstream's own (redacted) words, a cut at info."""
+        env = self._env
+        if outcome in NOT_SENT:
+            key = (self.state.id, self.deployment.name, outcome)
+            env.refusals[key] = env.refusals.get(key, 0) + 1
+            return
+        if env.log is not None:
+            log = env.log.info if outcome in CUT else env.log.warning
+            log(
+                "attempt failed",
+                model=self.state.id,
+                deployment=self.deployment.name,
+                outcome=outcome,
+                latency_ms=round(latency_ms, 3),
+                reason=redact(detail or error),
+            )
 
     def _observe(self, ok: bool, latency_ms: float) -> None:
         state = self.state

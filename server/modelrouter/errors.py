@@ -20,6 +20,53 @@ def clip(text: str) -> str:
     return f"{text[:MAX_QUOTED]}...({len(text)} characters)"
 
 
+# Every error travels in HTTP/2 trailers, which a gRPC client refuses past 8 KiB
+# (its default metadata limit): the message twice (grpc-message, percent-encoded,
+# and inside grpc-status-details-bin, base64) and the details once. So each part is
+# capped, whatever the registry's size or the request's: `modelrouter.api.status`
+# caps the message and the lists of the details; here, each metadata value.
+MAX_METADATA_VALUE = 1000
+"""The most characters of one ErrorInfo metadata value."""
+
+
+MAX_MESSAGE = 1000
+"""The most characters of an error's message (and at most 1 KiB of UTF-8): it is
+sent twice, and percent-encoding can triple it."""
+
+
+def capped_message(message: str) -> str:
+    """`message` cut to MAX_MESSAGE characters and 1 KiB of UTF-8, marked when cut."""
+    if len(message) <= MAX_MESSAGE and (message.isascii() or len(message.encode()) <= 1024):
+        return message
+    cut = message[: MAX_MESSAGE - 40]
+    while len(cut.encode()) > 1024 - 40:
+        cut = cut[: len(cut) * 3 // 4]
+    return f"{cut}...({len(message)} characters)"
+
+
+def capped_entries(text: str, limit: int = MAX_METADATA_VALUE, sep: str = ",") -> str:
+    """`text`, a `sep`-separated list, cut after the entries that fit in `limit`
+    characters and ended by how many were left out ("...and 12 more"); a first
+    entry too long on its own is cut too. Text with no separator is cut like
+    `clip` (marked, with its length)."""
+    if len(text) <= limit:
+        return text
+    entries = text.split(sep)
+    kept: list[str] = []
+    size = 0
+    for entry in entries:
+        # Room for the entry, its separator and the tail ("...and N more").
+        if size + len(entry) + len(sep) + 24 > limit:
+            break
+        kept.append(entry)
+        size += len(entry) + len(sep)
+    if not kept:  # the first entry alone is too long: cut it too
+        if len(entries) == 1:
+            return f"{text[: max(limit - 32, 0)]}...({len(text)} characters)"
+        return f"{entries[0][: max(limit - 40, 0)]}...{sep}...and {len(entries) - 1} more"
+    return f"{sep.join(kept)}{sep}...and {len(entries) - len(kept)} more"
+
+
 class RouterError(Exception):
     """Base of every error a caller may see. `reason` is the ErrorInfo reason;
     `metadata` its lowerCamelCase metadata."""
@@ -27,9 +74,10 @@ class RouterError(Exception):
     reason: str = "ROUTER_ERROR"
 
     def __init__(self, message: str, metadata: Mapping[str, str] | None = None) -> None:
+        message = capped_message(message)
         super().__init__(message)
         self.message = message
-        self.metadata: dict[str, str] = dict(metadata or {})
+        self.metadata: dict[str, str] = {k: capped_entries(v) for k, v in (metadata or {}).items()}
 
 
 class InvalidRequest(RouterError):
@@ -123,11 +171,12 @@ class AllCandidatesFailed(RouterError):
     reason = "ALL_CANDIDATES_FAILED"
 
     def __init__(self, summary: str, attempts: Sequence[object]) -> None:
-        # The message and details travel in trailers of a few KiB: cut long lists.
-        shown = summary if len(summary) <= 1000 else summary[:1000] + "..."
+        # The message and details travel in trailers of a few KiB: long lists are
+        # cut, saying how many attempts were left out (RouterError caps the metadata).
+        shown = capped_entries(summary, 500)
         super().__init__(
-            f"every candidate failed ({len(attempts)} attempts: {shown}); the ErrorInfo lists each attempt",
-            {"attempts": summary if len(summary) <= 3000 else summary[:3000] + "..."},
+            f"every candidate failed ({len(attempts)} attempts: {shown}); the ErrorInfo lists the attempts",
+            {"attempts": summary},
         )
         self.attempts = tuple(attempts)
 
@@ -141,6 +190,6 @@ class StreamInterrupted(RouterError):
     def __init__(self, summary: str, attempts: Sequence[object]) -> None:
         super().__init__(
             "the upstream failed after part of the answer was sent; the text received is incomplete",
-            {"attempts": summary if len(summary) <= 3000 else summary[:3000] + "..."},
+            {"attempts": summary},
         )
         self.attempts = tuple(attempts)

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -21,20 +21,24 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from modelrouter.api.access_log import AccessLog
 from modelrouter.circuit import State
 from modelrouter.domain import Health
 from modelrouter.manager import Router
+from modelrouter.outcomes import NOT_SENT
 from modelrouter.usage.book import BUCKETS_S, Histogram
 from modelrouter.usage.figures import NANO
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _HEALTH = {Health.HEALTHY: "healthy", Health.DEGRADED: "degraded", Health.UNHEALTHY: "unhealthy"}
+_REFUSALS = sorted(NOT_SENT)
 _CIRCUIT = {State.CLOSED: "closed", State.OPEN: "open", State.HALF_OPEN: "half_open"}
 
 
 class RouterCollector(Collector):
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, access_log: AccessLog) -> None:
         self._router = router
+        self._access_log = access_log
 
     def collect(self) -> Iterator[Metric]:
         router = self._router
@@ -47,8 +51,12 @@ class RouterCollector(Collector):
             labels=[*labels, "outcome"],
         )
         refused = CounterMetricFamily(
-            "modelrouter_refused", "Calls refused by the deployment's own concurrency gate", labels=labels
+            "modelrouter_refused",
+            "Attempts refused before anything was sent (circuit open, over budget, budget store "
+            "unavailable, concurrency gate full), by reason",
+            labels=[*labels, "reason"],
         )
+        refusals = router.invoker.attempts.refusals
         tokens = CounterMetricFamily(
             "modelrouter_tokens", "Tokens, by direction", labels=[*labels, "direction"]
         )
@@ -80,7 +88,8 @@ class RouterCollector(Collector):
             requests.add_metric([*key, "OK"], p.successes)
             for reason, n in sorted(p.failures_by_reason.items()):
                 requests.add_metric([*key, reason], n)
-            refused.add_metric(key, p.refused)
+            for reason in _REFUSALS:
+                refused.add_metric([*key, reason], refusals.get((*d.key, reason), 0))
             tokens.add_metric([*key, "input"], p.input_tokens)
             tokens.add_metric([*key, "output"], p.output_tokens)
             cost.add_metric(key, p.cost_usd)
@@ -97,6 +106,17 @@ class RouterCollector(Collector):
         yield from (requests, refused, tokens, cost, latency, ttft, in_flight, selections, health, circuit)
         yield from self._cache()
         yield from self._budgets()
+        yield self._calls()
+
+    def _calls(self) -> Metric:
+        calls = CounterMetricFamily(
+            "modelrouter_calls",
+            'Calls answered, by RPC, gRPC status code and ErrorInfo reason ("" when OK)',
+            labels=["rpc", "code", "reason"],
+        )
+        for (rpc, code, reason), n in sorted(self._access_log.calls.items()):
+            calls.add_metric([rpc, code, reason], n)
+        return calls
 
     def _cache(self) -> Iterator[Metric]:
         router = self._router
@@ -150,9 +170,11 @@ def _buckets(h: Histogram) -> list[tuple[str, float]]:
 class MetricsServer:
     """The /metrics endpoint on its own port."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, access_log: AccessLog) -> None:
         self._registry = CollectorRegistry(auto_describe=False)
-        self._registry.register(RouterCollector(router))
+        self._registry.register(RouterCollector(router, access_log))
+        # process_cpu_seconds_total, process_resident_memory_bytes, open fds, ...
+        ProcessCollector(registry=self._registry)
         self._router = router
         self._runner: web.AppRunner | None = None
         self.port = 0

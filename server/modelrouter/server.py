@@ -101,7 +101,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     router.live.on_change(lambda: _report_service_health(router, health, pending))
     metrics = None
     if config.metrics.address:
-        metrics = MetricsServer(router)
+        metrics = MetricsServer(router, access_log)
         try:
             await metrics.start(config.metrics.address)
         except OSError as exc:
@@ -154,7 +154,13 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
         loop.add_signal_handler(sig, stop.set)
     where = listening_address(address, running.port)
     print(f"listening on {where}", flush=True)
-    log.info("serving", address=where, models=len(config.models), config=config.source)
+    log.info(
+        "serving",
+        address=where,
+        models=len(config.models),
+        config=config.source,
+        usage_store=str(getattr(running.router.usage.store, "path", config.usage.store)),
+    )
     logging.flush()
     await stop.wait()
     grace = config.server.shutdown_grace_s

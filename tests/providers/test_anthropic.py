@@ -347,7 +347,9 @@ async def test_error_event_mid_stream(
         async for item in provider.stream(req()):
             deltas.append(item)
     assert caught.value.outcome == outcome
-    assert message[:20] in caught.value.message
+    # The caller's text names the error type; the upstream's own words go only to the log.
+    assert error_type in caught.value.message and message not in caught.value.message
+    assert message[:20] in caught.value.detail
     assert deltas == ["Hello"]
 
 

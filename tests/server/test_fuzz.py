@@ -551,6 +551,8 @@ def judge_invoke(msg: pb.InvokeRequest | pb.InvokeStreamRequest) -> Verdict:
         found.append(Verdict("either", "max_output_tokens very large"))
     if msg.model and msg.HasField("selection"):
         found.append(Verdict("invalid", "both model and selection"))
+    if msg.cache not in (0, 1, 2, 3):
+        found.append(Verdict("invalid", "unknown CachePolicy value"))  # not taken as the default
     if msg.HasField("temperature") and not (math.isfinite(msg.temperature) and msg.temperature >= 0):
         found.append(Verdict("either", "odd temperature"))
     if msg.model:

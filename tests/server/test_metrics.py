@@ -4,10 +4,12 @@ contents unless `server.log_content` says so."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 from pathlib import Path
 
+import aiohttp
 import grpc
 import pytest
 
@@ -137,3 +139,66 @@ async def test_logs_hold_no_keys_or_contents_unless_debug_says_so(
     assert SECRET_KEY not in logs  # ...and never logged
     assert '"rpc":"Invoke"' in logs
     assert (SECRET_TEXT in logs) is debug
+
+
+REFUSING = """
+metrics: {address: "127.0.0.1:0"}
+cache: {default_policy: never}
+budgets: {models: {metered: {daily_usd: 0.015}}}
+models:
+  - id: metered
+    provider: simulated
+    context_window: 8000
+    pricing: {input_per_mtok: 0, output_per_mtok: 1000}
+    quality: {default: 0.9}
+    simulate: {ttft_ms: 100, tokens_per_s: 100000, reply: "REPLY"}
+""".replace("REPLY", "y" * 40)
+
+
+async def scrape(port: int) -> str:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
+        assert response.status == 200
+        return await response.text()
+
+
+def calls_of(text: str, **labels: str) -> float:
+    try:
+        return sample(text, "modelrouter_calls_total", **labels)
+    except AssertionError:
+        return 0.0  # the counter is this process's: a series appears with its first call
+
+
+async def test_budget_refusals_and_calls_by_status_are_counted_with_the_process_figures() -> None:
+    async with serving(REFUSING) as served:
+        assert served.running.metrics is not None
+        port = served.running.metrics.port
+        before = await scrape(port)
+        assert sample(before, "modelrouter_refused_total", model="metered", reason="OVER_BUDGET") == 0
+        exceeded = {"rpc": "Invoke", "code": "RESOURCE_EXHAUSTED", "reason": "BUDGET_EXCEEDED"}
+        answered = {"rpc": "Invoke", "code": "OK", "reason": ""}
+        # Each call reserves $0.01 of the $0.015: two at once, and the second is refused.
+        request = pb.InvokeRequest(
+            model="metered", messages=[pb.ChatMessage(role="user", content="hi")], max_output_tokens=10
+        )
+        results = await asyncio.gather(
+            served.stub.Invoke(request, timeout=10),
+            served.stub.Invoke(request, timeout=10),
+            return_exceptions=True,
+        )
+        errors = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+        assert len(errors) == 1 and errors[0].code() == grpc.StatusCode.RESOURCE_EXHAUSTED, results
+        with pytest.raises(grpc.aio.AioRpcError):
+            await served.stub.Select(pb.SelectRequest(strategy="nope"), timeout=10)
+        after = await scrape(port)
+    assert sample(after, "modelrouter_refused_total", model="metered", reason="OVER_BUDGET") == 1
+    for reason in ("BUDGET_UNAVAILABLE", "CIRCUIT_OPEN", "OVERLOADED"):
+        assert sample(after, "modelrouter_refused_total", model="metered", reason=reason) == 0
+    assert calls_of(after, **exceeded) - calls_of(before, **exceeded) == 1
+    assert calls_of(after, **answered) - calls_of(before, **answered) == 1
+    invalid = {"rpc": "Select", "code": "INVALID_ARGUMENT", "reason": "UNKNOWN_STRATEGY"}
+    assert calls_of(after, **invalid) - calls_of(before, **invalid) == 1
+    assert sample(after, "process_resident_memory_bytes") > 0
+    assert sample(after, "process_cpu_seconds_total") > 0

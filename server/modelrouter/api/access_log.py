@@ -7,7 +7,12 @@ the server runs every `logs.FLUSH_INTERVAL_S` and at exit, and which runs by
 itself when `MAX_PENDING` calls wait. Each line goes straight to the server log's
 structlog renderer (`Logging.emit`). Rendered on the call's path through the
 general chain, a line cost 14 us a call inside the loaded server; this way it
-costs under 2 us."""
+costs under 2 us.
+
+Every call is also counted, by RPC, gRPC status code and ErrorInfo reason, in
+`calls` (a plain dict increment, access log on or off), which the metrics
+collector exports at scrape time (`modelrouter_calls_total`): this process's
+calls since it started, as every other counter it exports."""
 
 from __future__ import annotations
 
@@ -18,16 +23,28 @@ from collections.abc import Callable
 
 from structlog.typing import EventDict
 
+from modelrouter.invoker import Invoked
+
 MAX_PENDING = 1024
+
+_INVOKES = frozenset({"Invoke", "InvokeStream"})
+
+_NO_CALL = ("", 0, 0, 0.0, False)
+
+_Line = tuple[float, str, str, str, str, float, str, str, int, int, float, bool]
+"""(time, rpc, request_id, model, outcome, latency_ms, reason, deployment,
+input_tokens, output_tokens, cost_usd, cache_hit)"""
 
 
 class AccessLog:
-    __slots__ = ("_counter", "_emit", "_enabled", "_pending", "_prefix", "_second", "_stamp")
+    __slots__ = ("_counter", "_emit", "_enabled", "_pending", "_prefix", "_second", "_stamp", "calls")
 
     def __init__(self, emit: Callable[[EventDict], None], enabled: bool) -> None:
         self._emit = emit
         self._enabled = enabled
-        self._pending: list[tuple[float, str, str, str, str, float, str]] = []
+        self._pending: list[_Line] = []
+        self.calls: dict[tuple[str, str, str], int] = {}
+        """Calls answered, by (rpc, gRPC status code name, ErrorInfo reason or "")."""
         # Request ids: a random per-process prefix and a counter, unique across
         # replicas without a random draw per call.
         self._prefix = os.urandom(4).hex()
@@ -39,13 +56,44 @@ class AccessLog:
         return f"{self._prefix}{next(self._counter):08x}"
 
     def record(
-        self, rpc: str, request_id: str, started: float, outcome: str, model: str = "", reason: str = ""
+        self,
+        rpc: str,
+        request_id: str,
+        started: float,
+        outcome: str,
+        model: str = "",
+        reason: str = "",
+        invoked: Invoked | None = None,
     ) -> None:
-        """Note a finished call; `started` is its `time.perf_counter()` at arrival."""
+        """Note a finished call; `started` is its `time.perf_counter()` at arrival,
+        `outcome` its gRPC status code's name, `reason` its ErrorInfo reason, and
+        `invoked` an answered Invoke's (its deployment, tokens, cost, cache hit)."""
+        key = (rpc, outcome, reason)
+        calls = self.calls
+        calls[key] = calls.get(key, 0) + 1
         if not self._enabled:
             return
         now = time.perf_counter()
-        self._pending.append((time.time(), rpc, request_id, model, outcome, (now - started) * 1000, reason))
+        latency_ms = (now - started) * 1000
+        if invoked is None:
+            line: _Line = (time.time(), rpc, request_id, model, outcome, latency_ms, reason, *_NO_CALL)
+        else:
+            c = invoked.completion
+            line = (
+                time.time(),
+                rpc,
+                request_id,
+                invoked.model,
+                outcome,
+                latency_ms,
+                reason,
+                invoked.deployment,
+                c.input_tokens,
+                c.output_tokens,
+                invoked.cost_usd,
+                invoked.cache_hit,
+            )
+        self._pending.append(line)
         if len(self._pending) >= MAX_PENDING:
             self.flush()
 
@@ -53,8 +101,9 @@ class AccessLog:
         pending, self._pending = self._pending, []
         emit = self._emit
         iso = self._iso
-        for at, rpc, request_id, model, outcome, latency_ms, reason in pending:
-            event = {
+        for line in pending:
+            at, rpc, request_id, model, outcome, latency_ms, reason, deployment = line[:8]
+            event: EventDict = {
                 "rpc": rpc,
                 "request_id": request_id,
                 "model": model,
@@ -64,6 +113,12 @@ class AccessLog:
                 "level": "info",
                 "timestamp": iso(at),
             }
+            if outcome == "OK" and rpc in _INVOKES:  # an answered call
+                event["deployment"] = deployment
+                event["input_tokens"] = line[8]
+                event["output_tokens"] = line[9]
+                event["cost_usd"] = line[10]
+                event["cache_hit"] = line[11]
             if reason:
                 event["reason"] = reason
             emit(event)

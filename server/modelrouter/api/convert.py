@@ -5,6 +5,7 @@ Every check names the offending field in proto path form (`requirements.max_cost
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -49,6 +50,21 @@ from modelrouter_client._proto import router_pb2 as pb
 ROLES = frozenset({"system", "user", "assistant"})
 MAX_TOKENS = 100_000_000
 
+# What one request may carry. Past a bound: INVALID_ARGUMENT INVALID_REQUEST naming
+# the field. Requests are kept (the selection cache keeps decisions by a digest of
+# them, the Invoke memo by their bytes) and quoted (errors, logs): unbounded, one
+# caller could grow the server's memory and logs at will.
+MAX_REQUEST_ID = 128
+"""The most characters of a request_id."""
+MAX_STRING = 1024
+"""The most UTF-8 bytes of one selection string: a task, capability, label key or
+value, model id, strategy name or stop sequence."""
+MAX_ENTRIES = 256
+"""The most entries of one list or map of a request (capabilities, labels,
+include/exclude_models, stop, Stats' models); messages are bounded by config."""
+_SHORT = MAX_STRING // 4  # this many characters are at most MAX_STRING bytes of UTF-8
+CACHE_POLICIES = frozenset(pb.CachePolicy.values())
+
 DELTA_MAX = 64 * 1024
 """The most UTF-8 bytes of text one InvokeStream `delta` message carries. A longer
 delta from a provider goes out as several, cut between characters: however large
@@ -66,8 +82,12 @@ class Converter:
         default_input: int,
         default_output: int,
         deployments: Iterable[str] = ("default",),
+        max_messages: int = 1024,
+        max_message_chars: int = 4_000_000,
     ) -> None:
         self._model_ids = frozenset(model_ids)
+        self._max_messages = max_messages
+        self._max_message_chars = max_message_chars
         # Every deployment name is known at start-up: so are the per-call fields.
         self._per_call = {(d, c): per_call_fields(d, c) for d in set(deployments) for c in (False, True)}
         self._default_input = default_input
@@ -84,10 +104,14 @@ class Converter:
         max_output_tokens: int | None = None,
     ) -> SelectQuery:
         """A SelectRequest (or an Invoke's `selection`, with its messages) as a query."""
+        if len(msg.strategy) > _SHORT:
+            _string(msg.strategy, f"{prefix}strategy")
         req = self.requirements(msg.requirements, f"{prefix}requirements")
         weights = self.weights(msg.weights, f"{prefix}weights")
         if messages is None:
             messages = self.messages(msg.messages, f"{prefix}messages", required=False)
+        elif msg.messages:  # an Invoke's: its own messages count, but these are still bounded
+            self._bound_messages(msg.messages, f"{prefix}messages")
         if max_output_tokens is None:
             max_output_tokens = _count(msg.max_output_tokens, f"{prefix}max_output_tokens")
         input_tokens, output_tokens = resolve_token_counts(
@@ -114,6 +138,12 @@ class Converter:
             or max(r.min_context_tokens, r.expected_input_tokens, r.expected_output_tokens) > MAX_TOKENS
             or r.include_models
             or r.exclude_models
+            or len(r.task) > _SHORT
+            or (r.capabilities and (len(r.capabilities) > MAX_ENTRIES or not _short(r.capabilities)))
+            or (
+                r.labels
+                and (len(r.labels) > MAX_ENTRIES or not (_short(r.labels) and _short(r.labels.values())))
+            )
         ):
             return self._checked_requirements(r, path)
         return Requirements(
@@ -131,6 +161,11 @@ class Converter:
         )
 
     def _checked_requirements(self, r: pb.Requirements, path: str) -> Requirements:
+        _string(r.task, f"{path}.task")
+        _strings(r.capabilities, f"{path}.capabilities")
+        _strings(r.include_models, f"{path}.include_models")
+        _strings(r.exclude_models, f"{path}.exclude_models")
+        _labels(r.labels, f"{path}.labels")
         return Requirements(
             task=r.task,
             capabilities=frozenset(r.capabilities),
@@ -166,6 +201,7 @@ class Converter:
     def messages(self, msgs: Sequence[pb.ChatMessage], path: str, required: bool) -> tuple[ChatMessage, ...]:
         if required and not msgs:
             raise InvalidRequest(path, "at least one message is required")
+        self._bound_messages(msgs, path)
         out = []
         for i, m in enumerate(msgs):
             if m.role not in ROLES:
@@ -175,8 +211,33 @@ class Converter:
             out.append(ChatMessage(m.role, m.content))
         return tuple(out)
 
+    def _bound_messages(self, msgs: Sequence[pb.ChatMessage], path: str) -> None:
+        """The count and the total content size of `msgs` within the server's bounds."""
+        if len(msgs) > self._max_messages:
+            raise InvalidRequest(
+                path, f"at most {self._max_messages} messages (server.max_messages), got {len(msgs)}"
+            )
+        total = sum(len(m.content) for m in msgs)
+        if total > self._max_message_chars:
+            raise InvalidRequest(
+                path,
+                f"at most {self._max_message_chars} characters of content in all "
+                f"(server.max_message_chars), got {total}",
+            )
+
     def invoke_call(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest) -> InvokeCall:
         """An Invoke or InvokeStream request, validated, as a domain call."""
+        if len(msg.request_id) > MAX_REQUEST_ID:
+            # Not quoted: the whole point is not to echo or log it.
+            raise InvalidRequest(
+                "request_id", f"at most {MAX_REQUEST_ID} characters, got {len(msg.request_id)}"
+            )
+        if msg.cache not in CACHE_POLICIES:
+            raise InvalidRequest(
+                "cache", f"unknown CachePolicy value {int(msg.cache)}; use {sorted(CACHE_POLICIES)}"
+            )
+        if msg.stop:
+            _strings(msg.stop, "stop")
         messages = self.messages(msg.messages, "messages", required=True)
         max_output = _count(msg.max_output_tokens, "max_output_tokens")
         if msg.HasField("temperature") and not 0.0 <= msg.temperature < math.inf:
@@ -189,6 +250,8 @@ class Converter:
             tuple(msg.stop),
         )
         if msg.model:
+            if len(msg.model) > _SHORT:
+                _string(msg.model, "model")
             if msg.HasField("selection"):
                 raise InvalidRequest("model", "set either model or selection, not both")
             if msg.model not in self._model_ids:
@@ -201,18 +264,16 @@ class Converter:
             )
         query = self.select_query(msg.selection, "selection.", messages, max_output)
         # The selection cache key: what the ranking depends on, the selection
-        # itself and the token counts its estimates assume.
-        key = b"".join(
-            (
-                msg.selection.SerializeToString(deterministic=True),
-                b"\x00",
-                query.input_tokens.to_bytes(8, "little"),
-                query.output_tokens.to_bytes(8, "little"),
-            )
+        # itself and the token counts its estimates assume; as a fixed-size digest,
+        # so that what the cache keeps does not grow with the request.
+        key = hashlib.blake2b(
+            msg.selection.SerializeToString(deterministic=True), digest_size=16, person=b"invoke"
         )
-        return InvokeCall(None, query, key, params, msg.request_id, int(msg.cache))
+        key.update(query.input_tokens.to_bytes(8, "little") + query.output_tokens.to_bytes(8, "little"))
+        return InvokeCall(None, query, key.digest(), params, msg.request_id, int(msg.cache))
 
     def model_filter(self, ids: Sequence[str], path: str) -> tuple[str, ...]:
+        _strings(ids, path)
         self._known(ids, path)
         return tuple(dict.fromkeys(ids))
 
@@ -487,6 +548,42 @@ _HEALTH: dict[Health, pb.HealthState] = {
 
 def _health(h: Health) -> pb.HealthState:
     return _HEALTH[h]
+
+
+def selection_digest(raw: bytes) -> bytes:
+    """The selection cache's key for a SelectRequest's bytes: 16 bytes whatever
+    their size (about 0.3 µs for a few hundred bytes)."""
+    return hashlib.blake2b(raw, digest_size=16, person=b"select").digest()
+
+
+def _short(values: Iterable[str]) -> bool:
+    """Every value short enough to be within MAX_STRING bytes without encoding it."""
+    return all(len(v) <= _SHORT for v in values)
+
+
+def _string(value: str, path: str) -> None:
+    # Characters first: a string of more than MAX_STRING is refused without
+    # encoding it (a copy as large as the string, for nothing).
+    n = len(value)
+    if n > MAX_STRING:
+        raise InvalidRequest(path, f"at most {MAX_STRING} bytes of UTF-8, got {n} characters")
+    if n > _SHORT and len(value.encode()) > MAX_STRING:
+        raise InvalidRequest(path, f"at most {MAX_STRING} bytes of UTF-8, got {len(value.encode())}")
+
+
+def _strings(values: Sequence[str], path: str) -> None:
+    if len(values) > MAX_ENTRIES:
+        raise InvalidRequest(path, f"at most {MAX_ENTRIES} entries, got {len(values)}")
+    for i, value in enumerate(values):
+        _string(value, f"{path}[{i}]")
+
+
+def _labels(labels: Mapping[str, str], path: str) -> None:
+    if len(labels) > MAX_ENTRIES:
+        raise InvalidRequest(path, f"at most {MAX_ENTRIES} entries, got {len(labels)}")
+    for key, value in labels.items():
+        _string(key, path)
+        _string(value, f'{path}["{clip(key)}"]')
 
 
 def _count(value: int, path: str) -> int:

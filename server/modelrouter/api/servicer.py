@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
-from modelrouter.api.convert import Converter
+from modelrouter.api.convert import Converter, selection_digest
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.cache.responses import ResponseCache
@@ -31,7 +31,9 @@ from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
-# Validated Invoke calls kept by their request bytes, for requests that repeat.
+# Validated Invoke calls kept by their request bytes, for requests that repeat. Keyed
+# by the bytes themselves, not a digest: bounded (at most 1024 entries of at most
+# 4096 bytes, 4 MiB of keys), and a lookup then needs no digest of the request.
 MAX_REMEMBERED_CALLS = 1024
 MAX_REMEMBERED_REQUEST_BYTES = 4096
 M = TypeVar("M", bound=Message)
@@ -73,6 +75,8 @@ class RouterServicer:
             cfg.server.default_expected_input_tokens,
             cfg.server.default_expected_output_tokens,
             (d.name for m in cfg.models for d in m.deployments),
+            max_messages=cfg.server.max_messages,
+            max_message_chars=cfg.server.max_message_chars,
         )
         self._render = self._convert.render
 
@@ -83,12 +87,17 @@ class RouterServicer:
         request_id = self._request_id()
         router = self._router
         try:
-            decision = router.select_cached(raw)
+            # Cached by a digest of the request bytes: what the cache keeps does not
+            # grow with the request (which may be megabytes), and a repeat is found
+            # without parsing it. Only a request that passed validation is stored.
+            key = selection_digest(raw)
+            decision = router.select_cached(key)
             if decision is None:
                 query = self._convert.select_query(_parse(pb.SelectRequest, raw))
-                decision = router.select(query, cache_key=raw, render=self._render)
+                decision = router.select(query, cache_key=key, render=self._render)
             response = self._convert.select_response(decision)
         except RouterError as err:
+            del raw  # see `_fail`
             await self._fail(context, "Select", request_id, started, err)
         except Exception:
             await self._crash(context, "Select", request_id, started)
@@ -107,6 +116,7 @@ class RouterServicer:
             latency_ms = (time.perf_counter() - started) * 1000
             response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
         except RouterError as err:
+            del raw  # see `_fail`
             await self._fail(context, "Invoke", request_id, started, err)
         except asyncio.CancelledError:
             if not self._in_flight.cutting:
@@ -116,7 +126,7 @@ class RouterServicer:
             await self._crash(context, "Invoke", request_id, started)
         finally:
             self._in_flight.leave(task)
-        self._record("Invoke", request_id, started, "OK", invoked.model)
+        self._record("Invoke", request_id, started, "OK", invoked=invoked)
         if self._log_content:
             self._content(request_id, call, invoked)
         return response
@@ -141,10 +151,11 @@ class RouterServicer:
                     else:
                         latency_ms = (time.perf_counter() - started) * 1000
                         yield self._convert.stream_done(item, decision, request_id, latency_ms)
-                        self._record("InvokeStream", request_id, started, "OK", item.model)
+                        self._record("InvokeStream", request_id, started, "OK", invoked=item)
                         if self._log_content:
                             self._content(request_id, call, item)
         except RouterError as err:
+            del raw  # see `_fail`
             await self._fail(context, "InvokeStream", request_id, started, err)
         except asyncio.CancelledError:
             if not self._in_flight.cutting:
@@ -162,7 +173,7 @@ class RouterServicer:
         bytes, no request_id) is validated once: the call, with its response
         cache key, is kept for its bytes. (InvokeRequest and InvokeStreamRequest
         share their fields, so their bytes mean the same call.)"""
-        call = self._calls.get(raw)
+        call = self._calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
         if call is not None:
             return call
         call = self._convert.invoke_call(_parse(cls, raw))
@@ -216,6 +227,10 @@ class RouterServicer:
     async def _fail(
         self, context: Context, rpc: str, request_id: str, started: float, err: RouterError
     ) -> NoReturn:
+        # grpc keeps an aborted call in a reference cycle, the handler's frame and
+        # the error's traceback in it, until the garbage collector runs: neither may
+        # keep the request (up to megabytes) alive that long.
+        err.__traceback__ = None
         code, details = error_details(err)
         self._record(rpc, request_id, started, code.name, reason=err.reason)
         await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))

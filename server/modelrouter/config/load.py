@@ -3,7 +3,11 @@ and build the immutable runtime settings the server is made from."""
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -12,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from modelrouter.config.schema import (
     BudgetsConfig,
@@ -36,7 +40,11 @@ from modelrouter.domain import (
     SimulatedBehaviour,
 )
 
+_T = typing.TypeVar("_T")
 STRATEGY_KINDS = ("task_based", "cost_aware", "performance", "weighted", "fallback")
+# What an environment variable's name looks like; anything else in `api_key_env`
+# is most likely the key itself, pasted by mistake.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class ConfigError(Exception):
@@ -97,14 +105,17 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(err) for err in exc.errors()]) from exc
-    problems = _cross_check(config, env)
+        # The schema errors, and the cross-checks that can still run on what parsed.
+        problems = [_describe(err) for err in exc.errors()]
+        problems += _cross_check(_Parsed.from_raw(raw), env)
+        raise ConfigError(source, problems) from exc
+    problems = _cross_check(_Parsed.from_config(config), env)
     if problems:
         raise ConfigError(source, problems)
     return RouterConfig(
         server=config.server,
         models=tuple(_model_spec(m) for m in config.models),
-        strategies=MappingProxyType(_all_strategies(config)),
+        strategies=MappingProxyType(_all_strategies(config.strategies)),
         cache=config.cache,
         health=config.health,
         source=source,
@@ -125,13 +136,43 @@ def _describe(err: Any) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
+        close = difflib.get_close_matches(str(loc[-1]), _known_keys(list(err["loc"][:-1])), n=1)
+        if close:
+            msg += f"; did you mean {close[0]!r}?"
     return f"{path or '(top level)'}: {msg}"
 
 
-def _all_strategies(config: Config) -> dict[str, StrategyConfig]:
-    """Each kind under its own name with default settings, then the configured ones."""
-    from pydantic import TypeAdapter
+def _models_in(tp: Any) -> list[type[BaseModel]]:
+    """The schema classes a field's type can hold (one, several for a union, or none)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(tp) for m in _models_in(arg)]
+    return [tp] if isinstance(tp, type) and issubclass(tp, BaseModel) else []
 
+
+def _known_keys(loc: list[Any]) -> list[str]:
+    """The keys of the schema section at `loc` (a pydantic error location), or []."""
+    tp: Any = Config
+    for part in loc:
+        models = _models_in(tp)
+        if len(models) > 1:  # a discriminated union: this part of the location is the tag
+            tagged = [m for m in models if part in typing.get_args(m.model_fields["kind"].annotation)]
+            tp = tagged[0] if tagged else None
+        elif models:
+            field_info = models[0].model_fields.get(str(part))
+            tp = None if field_info is None else field_info.annotation
+        else:  # a list or a dict: go to its items
+            while typing.get_origin(tp) is typing.Annotated:
+                tp = typing.get_args(tp)[0]
+            origin, args = typing.get_origin(tp), typing.get_args(tp)
+            tp = args[0] if origin is list else args[1] if origin is dict else None
+    models = _models_in(tp)
+    return list(models[0].model_fields) if len(models) == 1 else []
+
+
+def _all_strategies(configured: Mapping[str, StrategyConfig]) -> dict[str, StrategyConfig]:
+    """Each kind under its own name with default settings, then the configured ones."""
     adapter: TypeAdapter[StrategyConfig] = TypeAdapter(StrategyConfig)
     built: dict[str, StrategyConfig] = {}
     for kind in STRATEGY_KINDS:
@@ -139,41 +180,126 @@ def _all_strategies(config: Config) -> dict[str, StrategyConfig]:
             built[kind] = adapter.validate_python({"kind": kind})
     # A bare `fallback`: quality first, then the cheapest that is eligible at all.
     built["fallback"] = FallbackConfig(kind="fallback", chain=["task_based", "cost_aware"])
-    built.update(config.strategies)
+    built.update(configured)
     return built
 
 
-def _cross_check(config: Config, env: Mapping[str, str]) -> list[str]:
+def _valid(adapter: TypeAdapter[_T], value: Any) -> _T | None:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+@dataclass
+class _Parsed:
+    """What the cross-checks read: the whole file once the schema passes, else
+    the sections and entries of it that parsed on their own."""
+
+    model_ids: list[tuple[int, str]] = field(default_factory=list)
+    """(index, id) of every model entry that names an id, parsed or not."""
+    key_envs: list[tuple[int, str, str]] = field(default_factory=list)
+    """(index, model id, api_key_env) of every model entry that sets one."""
+    strategies: dict[str, StrategyConfig] = field(default_factory=dict)
+    strategy_names: set[str] = field(default_factory=set)
+    """Every configured strategy name, parsed or not (a chain may name a broken one)."""
+    requirements: dict[str, RequirementsConfig] = field(default_factory=dict)
+    default_strategy: str | None = None
+    budget_models: list[str] = field(default_factory=list)
+    metrics_address: str = ""
+
+    @classmethod
+    def from_config(cls, config: Config) -> _Parsed:
+        return cls(
+            model_ids=[(i, m.id) for i, m in enumerate(config.models)],
+            key_envs=[(i, m.id, m.api_key_env) for i, m in enumerate(config.models) if m.api_key_env],
+            strategies=dict(config.strategies),
+            strategy_names=set(config.strategies),
+            requirements={name: s.requirements for name, s in config.strategies.items()},
+            default_strategy=config.server.default_strategy,
+            budget_models=list(config.budgets.models),
+            metrics_address=config.metrics.address,
+        )
+
+    @classmethod
+    def from_raw(cls, raw: dict[Any, Any]) -> _Parsed:
+        parsed = cls()
+        models = raw.get("models")
+        for i, item in enumerate(models if isinstance(models, list) else []):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            parsed.model_ids.append((i, item["id"]))
+            if isinstance(item.get("api_key_env"), str) and item["api_key_env"]:
+                parsed.key_envs.append((i, item["id"], item["api_key_env"]))
+        strategies = raw.get("strategies")
+        adapter: TypeAdapter[StrategyConfig] = TypeAdapter(StrategyConfig)
+        for name, value in (strategies if isinstance(strategies, dict) else {}).items():
+            if not isinstance(name, str):
+                continue
+            parsed.strategy_names.add(name)
+            strategy = _valid(adapter, value)
+            if strategy is not None:
+                parsed.strategies[name] = strategy
+                parsed.requirements[name] = strategy.requirements
+            elif isinstance(value, dict) and "requirements" in value:
+                r = _valid(TypeAdapter(RequirementsConfig), value["requirements"])
+                if r is not None:
+                    parsed.requirements[name] = r
+        server = raw.get("server", {})
+        if isinstance(server, dict):
+            chosen = server.get("default_strategy", ServerConfig().default_strategy)
+            parsed.default_strategy = chosen if isinstance(chosen, str) else None
+        budgets = raw.get("budgets")
+        if isinstance(budgets, dict) and isinstance(budgets.get("models"), dict):
+            parsed.budget_models = [k for k in budgets["models"] if isinstance(k, str)]
+        metrics = raw.get("metrics")
+        if isinstance(metrics, dict) and isinstance(metrics.get("address"), str):
+            parsed.metrics_address = metrics["address"]
+        return parsed
+
+
+def _cross_check(parsed: _Parsed, env: Mapping[str, str]) -> list[str]:
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for i, m in enumerate(config.models):
-        if m.id in seen:
-            problems.append(f"models[{i}].id: duplicate id {m.id!r} (also models[{seen[m.id]}])")
-        seen.setdefault(m.id, i)
-        if m.api_key_env and m.api_key_env not in env:
+    for i, mid in parsed.model_ids:
+        if mid in seen:
+            problems.append(f"models[{i}].id: duplicate id {mid!r} (also models[{seen[mid]}])")
+        seen.setdefault(mid, i)
+    # The value of api_key_env is never repeated: a key pasted there by mistake
+    # would end up in terminals, CI logs and bug reports.
+    for i, mid, name in parsed.key_envs:
+        if not ENV_NAME.match(name):
             problems.append(
-                f"models[{i}].api_key_env: environment variable {m.api_key_env} is not set "
-                f"(model {m.id!r} reads its key from it)"
+                f"models[{i}].api_key_env: not an environment variable name (model {mid!r}); "
+                "it must name the variable that holds the key, not hold the key itself "
+                "(the value is not shown)"
             )
-    strategies = _all_strategies(config)
-    for name, s in config.strategies.items():
-        problems += _check_requirements(f"strategies.{name}.requirements", s.requirements, seen)
+        elif name not in env:
+            problems.append(
+                f"models[{i}].api_key_env: the environment variable it names is not set "
+                f"(model {mid!r} reads its key from it)"
+            )
+    strategies = _all_strategies(parsed.strategies)
+    known = set(strategies) | parsed.strategy_names
+    for name, r in parsed.requirements.items():
+        problems += _check_requirements(f"strategies.{name}.requirements", r, seen)
+    for name, s in parsed.strategies.items():
         if isinstance(s, FallbackConfig):
             for j, member in enumerate(s.chain):
-                if member not in strategies:
+                if member not in known:
                     problems.append(f"strategies.{name}.chain[{j}]: unknown strategy {member!r}")
             cycle = _cycle_from(name, strategies)
             if cycle:
                 problems.append(f"strategies.{name}.chain: cycle {' -> '.join(cycle)}")
-    for mid in config.budgets.models:
+    for mid in parsed.budget_models:
         if mid not in seen:
             problems.append(f"budgets.models.{mid}: unknown model {mid!r}")
-    if config.metrics.address and not _is_host_port(config.metrics.address):
-        problems.append(f"metrics.address: expected HOST:PORT, got {config.metrics.address!r}")
-    if config.server.default_strategy not in strategies:
+    if parsed.metrics_address and not _is_host_port(parsed.metrics_address):
+        problems.append(f"metrics.address: expected HOST:PORT, got {parsed.metrics_address!r}")
+    if parsed.default_strategy is not None and parsed.default_strategy not in known:
         problems.append(
-            f"server.default_strategy: unknown strategy {config.server.default_strategy!r}; "
-            f"known: {', '.join(sorted(strategies))}"
+            f"server.default_strategy: unknown strategy {parsed.default_strategy!r}; "
+            f"known: {', '.join(sorted(known))}"
         )
     return problems
 

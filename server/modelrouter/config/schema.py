@@ -31,6 +31,12 @@ class ServerConfig(Strict):
     log_content: bool = False
     """Debug only: put message contents and answers in the access log. API keys
     are never logged."""
+    max_messages: Annotated[int, Field(ge=1)] = 1024
+    """The most messages one Select or Invoke may carry; past it the request is
+    refused (INVALID_ARGUMENT INVALID_REQUEST, field `messages`)."""
+    max_message_chars: Annotated[int, Field(ge=1)] = 4_000_000
+    """The most characters of content all of a request's messages may carry
+    together; past it the request is refused (INVALID_REQUEST, field `messages`)."""
 
 
 class PricingConfig(Strict):
@@ -95,11 +101,14 @@ class ModelConfig(Strict):
         else:
             if self.simulate is not None:
                 raise ValueError(f"simulate: only for provider 'simulated', not {self.provider!r}")
-            if not self.base_url and (not self.deployments or not all(d.base_url for d in self.deployments)):
-                raise ValueError(
-                    f"base_url: provider {self.provider!r} needs base_url "
-                    "(on the model or on every deployment)"
-                )
+            # Without base_url each provider calls its public API (openai:
+            # https://api.openai.com/v1, anthropic: https://api.anthropic.com/v1).
+            for url in [self.base_url, *(d.base_url for d in self.deployments)]:
+                if url and not url.startswith(("http://", "https://")):
+                    raise ValueError(
+                        "base_url: expected an http:// or https:// URL that includes the API's "
+                        "version path (such as https://host/v1)"
+                    )
         return self
 
 

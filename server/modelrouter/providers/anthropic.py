@@ -28,7 +28,15 @@ from typing import Any, Final
 
 from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
-from modelrouter.providers.http import HttpEndpoint, ResponseBudget, drain, is_context_refusal, sse_events
+from modelrouter.providers.http import (
+    ERROR_BODY_BYTES,
+    HttpEndpoint,
+    ResponseBudget,
+    drain,
+    error_kind,
+    is_context_refusal,
+    sse_events,
+)
 from modelrouter.selection.estimate import estimate_input_tokens, estimate_text_tokens
 
 API_VERSION: Final = "2023-06-01"
@@ -95,10 +103,11 @@ class AnthropicProvider:
                     if answer.stopped:
                         break
             if not answer.stopped:
+                said = f"before message_stop ({len(answer.parts)} deltas received)"
                 raise ProviderError(
                     Outcome.UNAVAILABLE,
-                    f"stream cut before message_stop from {response.url} "
-                    f"({len(answer.parts)} deltas received)",
+                    f"stream cut {said}",
+                    detail=f"stream cut from {response.url} {said}",
                 )
             await drain(response, _DRAIN_S)
         yield answer.completion(request)
@@ -142,23 +151,41 @@ def api_error(error: object, where: str) -> ProviderError:
     if isinstance(error, Mapping):
         kind = str(error.get("type") or "")
         message = str(error.get("message") or "")
-    said = f"{kind or 'error'} from {where}: {message.strip()[:300]}"
     if kind == "rate_limit_error":
-        return ProviderError(Outcome.RATE_LIMITED, said)
-    if kind in ("authentication_error", "permission_error", "billing_error"):
-        return ProviderError(Outcome.AUTH_FAILED, said)
-    if kind == "timeout_error":
-        return ProviderError(Outcome.TIMEOUT, said)
-    if is_context_refusal(message):
-        return ProviderError(Outcome.CONTEXT_TOO_LONG, said)
-    if kind in ("invalid_request_error", "not_found_error", "request_too_large"):
-        return ProviderError(Outcome.REJECTED, said)
-    # overloaded_error, api_error and any type the API adds later: worth another try.
-    return ProviderError(Outcome.UNAVAILABLE, said)
+        outcome = Outcome.RATE_LIMITED
+    elif kind in ("authentication_error", "permission_error", "billing_error"):
+        outcome = Outcome.AUTH_FAILED
+    elif kind == "timeout_error":
+        outcome = Outcome.TIMEOUT
+    elif is_context_refusal(message):
+        outcome = Outcome.CONTEXT_TOO_LONG
+    elif kind in ("invalid_request_error", "not_found_error", "request_too_large"):
+        outcome = Outcome.REJECTED
+    else:
+        # overloaded_error, api_error and any type the API adds later: worth another try.
+        outcome = Outcome.UNAVAILABLE
+    shown = error_kind(error)
+    return ProviderError(
+        outcome,
+        f"{outcome}: {shown or 'an error'} from {where}",
+        detail=f"{kind or 'error'} from {where}: {message.strip()[:ERROR_BODY_BYTES]}",
+    )
 
 
-def _bad(what: str) -> ProviderError:
-    return ProviderError(Outcome.BAD_RESPONSE, f"unexpected answer from the Messages API: {what}")
+def _bad(what: str, detail: str) -> ProviderError:
+    """BAD_RESPONSE: `what` (the router's words) to the caller, `detail` (which
+    may quote the answer) to the log."""
+    return ProviderError(
+        Outcome.BAD_RESPONSE,
+        f"unexpected answer from the Messages API: {what}",
+        detail=f"unexpected answer from the Messages API: {detail}",
+    )
+
+
+def _event_name(event: str) -> str:
+    """An event's name as a caller may see it: the upstream's, when it is a short
+    identifier (every event the API names is), else a stand-in."""
+    return event if error_kind({"type": event}) == event else "an unnamed event"
 
 
 def _count(usage: Mapping[str, Any], key: str) -> int | None:
@@ -200,7 +227,7 @@ class _Answer:
             self._take_stop_reason(message.get("stop_reason"))
             self._take_usage(message.get("usage"), output=not streamed)
         except (KeyError, TypeError, AttributeError) as exc:
-            raise _bad(f"{type(exc).__name__}: {exc}") from None
+            raise _bad(type(exc).__name__, f"{type(exc).__name__}: {exc}") from None
 
     def feed(self, event: str, data: str) -> str:
         """One server-sent event; returns the text it adds ("" for none)."""
@@ -209,7 +236,10 @@ class _Answer:
         try:
             payload = json.loads(data)
         except ValueError:
-            raise _bad(f"event {event!r} carries no JSON: {data[:200]!r}") from None
+            raise _bad(
+                f"an event that carries no JSON ({_event_name(event)})",
+                f"event {event!r} carries no JSON: {data[:1000]!r}",
+            ) from None
         try:
             kind = payload.get("type") or event
             if kind == "content_block_delta":
@@ -232,7 +262,10 @@ class _Answer:
             # content_block_stop, other delta types and event types added later: nothing to take.
             return ""
         except (KeyError, TypeError, AttributeError) as exc:
-            raise _bad(f"event {event!r}: {type(exc).__name__}: {exc}") from None
+            raise _bad(
+                f"event {_event_name(event)} ({type(exc).__name__})",
+                f"event {event!r}: {type(exc).__name__}: {exc}",
+            ) from None
 
     def _add_text(self, text: object) -> str:
         if not isinstance(text, str):

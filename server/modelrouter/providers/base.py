@@ -18,12 +18,23 @@ __all__ = ("Completion", "CompletionRequest", "Outcome", "Provider", "ProviderEr
 
 
 class ProviderError(Exception):
-    """A failed call, translated: `outcome` is one of `Outcome`'s codes."""
+    """A failed call, translated: `outcome` is one of `Outcome`'s codes.
 
-    def __init__(self, outcome: str, message: str, retry_after_s: float | None = None) -> None:
+    Two texts: `message`, the router's own short sentence that callers see
+    (`Attempt.error`: the outcome, an HTTP status, the provider's error type when
+    it names one), which never holds an upstream's body, a URL or a credential;
+    and `detail`, the whole story (the upstream's words, the URL, the transport's
+    exception), for the server's log only, and redacted there
+    (`modelrouter.redact`). Without a `detail` the message is all there is."""
+
+    def __init__(
+        self, outcome: str, message: str, retry_after_s: float | None = None, detail: str = ""
+    ) -> None:
         super().__init__(message)
         self.outcome = outcome
         self.message = message
+        self.detail = detail or message
+        """The private text: to the server's log (redacted), never to a caller."""
         self.retry_after_s = retry_after_s
         """What the upstream asked us to wait (Retry-After), if it said."""
 

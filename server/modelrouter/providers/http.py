@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import aiohttp
 
 from modelrouter.providers.base import Outcome, ProviderError
+from modelrouter.redact import redact
 
 # Of an error body, this much is read for the reason it gives.
 ERROR_BODY_BYTES = 4096
@@ -60,7 +62,12 @@ class HttpEndpoint:
         try:
             return json.loads(raw)
         except ValueError as exc:
-            raise ProviderError(Outcome.BAD_RESPONSE, f"answer is not JSON: {exc}") from None
+            shown = raw[:200].decode("utf-8", "replace")
+            raise ProviderError(
+                Outcome.BAD_RESPONSE,
+                "the answer is not JSON",
+                detail=f"the answer from {self.base_url + path} is not JSON ({exc}): {shown}",
+            ) from None
 
     @asynccontextmanager
     async def post(
@@ -95,10 +102,19 @@ def transport_error(exc: BaseException, url: str, timeout_s: float) -> ProviderE
     """The outcome of a call that failed below HTTP: no answer in time, a connection
     broken mid-answer, or none made."""
     if isinstance(exc, TimeoutError):
-        return ProviderError(Outcome.TIMEOUT, f"no complete answer from {url} within {timeout_s:.3g} s")
+        said = f"no complete answer within {timeout_s:.3g} s"
+        return ProviderError(Outcome.TIMEOUT, said, detail=f"{said} from {url}")
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return ProviderError(Outcome.UNAVAILABLE, f"connection to {url} broke mid-answer: {exc}")
-    return ProviderError(Outcome.UNAVAILABLE, f"cannot reach {url}: {exc}")
+        return ProviderError(
+            Outcome.UNAVAILABLE,
+            "the connection broke mid-answer",
+            detail=f"the connection to {url} broke mid-answer: {exc}",
+        )
+    return ProviderError(
+        Outcome.UNAVAILABLE,
+        f"cannot reach the upstream ({type(exc).__name__})",
+        detail=f"cannot reach {url}: {type(exc).__name__}: {exc}",
+    )
 
 
 async def drain(response: aiohttp.ClientResponse, max_s: float) -> None:
@@ -204,18 +220,63 @@ async def status_error(response: aiohttp.ClientResponse) -> ProviderError:
     except (TimeoutError, aiohttp.ClientError, OSError):
         pass
     text = bytes(head[:ERROR_BODY_BYTES]).decode("utf-8", "replace")
-    said = f"HTTP {status} from {response.url}: {text.strip()[:300]}"
+    wait: float | None = None
     if status in (401, 403):
-        return ProviderError(Outcome.AUTH_FAILED, said)
-    if status == 429:
-        return ProviderError(Outcome.RATE_LIMITED, said, retry_after(response.headers.get("Retry-After")))
-    if status in (408, 504):
-        return ProviderError(Outcome.TIMEOUT, said)
-    if status >= 500:
-        return ProviderError(Outcome.UNAVAILABLE, said, retry_after(response.headers.get("Retry-After")))
-    if is_context_refusal(text):
-        return ProviderError(Outcome.CONTEXT_TOO_LONG, said)
-    return ProviderError(Outcome.REJECTED, said)
+        outcome = Outcome.AUTH_FAILED
+    elif status == 429:
+        outcome, wait = Outcome.RATE_LIMITED, retry_after(response.headers.get("Retry-After"))
+    elif status in (408, 504):
+        outcome = Outcome.TIMEOUT
+    elif status >= 500:
+        outcome, wait = Outcome.UNAVAILABLE, retry_after(response.headers.get("Retry-After"))
+    elif is_context_refusal(text):
+        outcome = Outcome.CONTEXT_TOO_LONG
+    else:
+        outcome = Outcome.REJECTED
+    kind = body_error_kind(text)
+    return ProviderError(
+        outcome,
+        f"{outcome}: HTTP {status}" + (f" ({kind})" if kind else ""),
+        wait,
+        detail=f"HTTP {status} from {response.url}: {text.strip()[:ERROR_BODY_BYTES]}",
+    )
+
+
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}")
+"""What an error type or code must look like to be shown to a caller: a short
+identifier, never free text (which might quote the request, or a key)."""
+
+
+def error_kind(error: object) -> str:
+    """The provider's own name for an error, from an API error object: OpenAI's
+    `type` and `code` ("invalid_request_error/invalid_api_key"), Anthropic's
+    `type` ("overloaded_error"); each only when it is a short identifier that
+    looks like no credential. "" when it names none."""
+    if not isinstance(error, Mapping):
+        return ""
+    kinds: list[str] = []
+    for key in ("type", "code"):
+        value = error.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if (
+            isinstance(value, str)
+            and _KIND.fullmatch(value)
+            and value not in kinds
+            and redact(value) == value
+            and value.lower() != "error"
+        ):
+            kinds.append(value)
+    return "/".join(kinds)
+
+
+def body_error_kind(text: str) -> str:
+    """`error_kind` of an error body (`{"error": {...}}`), "" when it is not one."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return ""
+    return error_kind(body.get("error")) if isinstance(body, dict) else ""
 
 
 # Phrases the common servers use when a prompt does not fit the context: OpenAI

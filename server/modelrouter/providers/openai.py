@@ -21,9 +21,11 @@ from typing import Any, TypeVar
 from modelrouter.domain import Deployment, ModelSpec
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.providers.http import (
+    ERROR_BODY_BYTES,
     HttpEndpoint,
     ResponseBudget,
     drain,
+    error_kind,
     is_context_refusal,
     read_body,
     sse_events,
@@ -102,10 +104,11 @@ class OpenAIProvider:
                         parts.append(chunk.delta)
                         yield chunk.delta
             if not done and finish_reason is None:
+                said = f"ended after {len(parts)} pieces with neither a finish_reason nor [DONE]"
                 raise ProviderError(
                     Outcome.UNAVAILABLE,
-                    f"stream cut: the answer from {url} ended after {len(parts)} pieces "
-                    "with neither a finish_reason nor [DONE]",
+                    f"stream cut: the answer {said}",
+                    detail=f"stream cut: the answer from {url} {said}",
                 )
             yield _finished(request, "".join(parts), finish_reason, usage)
             if done:
@@ -124,11 +127,8 @@ class OpenAIProvider:
 
 def build(spec: ModelSpec, deployment: Deployment, api_key: str | None) -> OpenAIProvider:
     """The provider for one deployment of an `openai` model."""
-    base_url = deployment.base_url or spec.base_url
-    if not base_url:
-        raise ValueError(
-            f"model {spec.id!r}, deployment {deployment.name!r}: an openai model needs a base_url"
-        )
+    # No base_url: OpenAI's own API (the version path `/v1` is part of a base_url).
+    base_url = deployment.base_url or spec.base_url or "https://api.openai.com/v1"
     return OpenAIProvider(base_url, api_key, max_connections=spec.max_concurrency)
 
 
@@ -178,7 +178,8 @@ def _parsed(parse: Callable[[Any], _T], raw: Any, url: str) -> _T:
         shown = raw if isinstance(raw, str) else json.dumps(raw, default=repr)
         raise ProviderError(
             Outcome.BAD_RESPONSE,
-            f"unexpected answer from {url} ({type(exc).__name__}: {exc}): {shown[:200]}",
+            f"an answer of an unexpected shape ({type(exc).__name__})",
+            detail=f"unexpected answer from {url} ({type(exc).__name__}: {exc}): {shown[:1000]}",
         ) from None
 
 
@@ -250,10 +251,13 @@ def _count(value: Any) -> int:
 def _upstream_error(error: object, url: str) -> ProviderError:
     """An `error` object the upstream sent inside a 200 answer or a stream."""
     said = json.dumps(error, default=repr) if not isinstance(error, str) else error
-    message = f"error from {url}: {said[:300]}"
-    if is_context_refusal(said):
-        return ProviderError(Outcome.CONTEXT_TOO_LONG, message)
-    return ProviderError(Outcome.UNAVAILABLE, message)
+    outcome = Outcome.CONTEXT_TOO_LONG if is_context_refusal(said) else Outcome.UNAVAILABLE
+    kind = error_kind(error)
+    return ProviderError(
+        outcome,
+        f"{outcome}: the upstream answered with an error" + (f" ({kind})" if kind else ""),
+        detail=f"error from {url}: {said[:ERROR_BODY_BYTES]}",
+    )
 
 
 def _error_event(data: str) -> object:

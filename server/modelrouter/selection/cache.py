@@ -2,8 +2,11 @@
 `ttl_s`, and never across a change of the registry, health or budgets (the owner
 calls `clear` at that moment). Bounded: the least recently used entry goes first.
 
-Keys are opaque bytes chosen by the caller; the API layer uses the request's own
-serialised bytes, so an identical request is found without parsing it again."""
+Keys are opaque bytes chosen by the caller; the API layer uses a 16-byte digest of
+the request's serialised bytes (`convert.selection_digest`, and the Invoke
+selection's), so that an identical request is found without parsing it again and
+an entry's key does not grow with the request: the cache's size is bounded by
+`max_entries` times one decision's rendering."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ export interface StatsResponse {
   'uptime_s'?: (number | string);
   /**
    * The length of the recent window that every `recent` figure covers, in
-   * seconds (server.stats_window_s).
+   * seconds (usage.window_s).
    */
   'window_s'?: (number | string);
   /**
@@ -65,7 +65,7 @@ export interface StatsResponse__Output {
   'uptime_s': (number);
   /**
    * The length of the recent window that every `recent` figure covers, in
-   * seconds (server.stats_window_s).
+   * seconds (usage.window_s).
    */
   'window_s': (number);
   /**

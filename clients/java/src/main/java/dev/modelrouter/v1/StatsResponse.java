@@ -225,7 +225,7 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * The length of the recent window that every `recent` figure covers, in
-   * seconds (server.stats_window_s).
+   * seconds (usage.window_s).
    * </pre>
    *
    * <code>double window_s = 5 [json_name = "windowS"];</code>
@@ -1608,7 +1608,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The length of the recent window that every `recent` figure covers, in
-     * seconds (server.stats_window_s).
+     * seconds (usage.window_s).
      * </pre>
      *
      * <code>double window_s = 5 [json_name = "windowS"];</code>
@@ -1621,7 +1621,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The length of the recent window that every `recent` figure covers, in
-     * seconds (server.stats_window_s).
+     * seconds (usage.window_s).
      * </pre>
      *
      * <code>double window_s = 5 [json_name = "windowS"];</code>
@@ -1638,7 +1638,7 @@ private static final long serialVersionUID = 0L;
     /**
      * <pre>
      * The length of the recent window that every `recent` figure covers, in
-     * seconds (server.stats_window_s).
+     * seconds (usage.window_s).
      * </pre>
      *
      * <code>double window_s = 5 [json_name = "windowS"];</code>

@@ -136,7 +136,7 @@ public interface StatsResponseOrBuilder extends
   /**
    * <pre>
    * The length of the recent window that every `recent` figure covers, in
-   * seconds (server.stats_window_s).
+   * seconds (usage.window_s).
    * </pre>
    *
    * <code>double window_s = 5 [json_name = "windowS"];</code>
