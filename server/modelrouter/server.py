@@ -36,6 +36,29 @@ CUT_AHEAD_S = 0.25
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
+def server_options(config: RouterConfig) -> list[tuple[str, int]]:
+    """gRPC's channel arguments for the server: message sizes, and what one
+    client's connections may hold (`server.connections`)."""
+    c = config.server.connections
+    options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.so_reuseport", 0),
+        ("grpc.max_allowed_incoming_connections", c.max_connections),
+        ("grpc.max_concurrent_streams", c.max_concurrent_streams),
+        ("grpc.max_connection_idle_ms", round(c.idle_timeout_s * 1000)),
+        ("grpc.http2.min_ping_interval_without_data_ms", round(c.keepalive_min_interval_s * 1000)),
+        ("grpc.http2.max_ping_strikes", 2),
+        ("grpc.keepalive_permit_without_calls", 0),
+    ]
+    if c.max_age_s > 0:
+        options += [
+            ("grpc.max_connection_age_ms", round(c.max_age_s * 1000)),
+            ("grpc.max_connection_age_grace_ms", round(config.server.shutdown_grace_s * 1000)),
+        ]
+    return options
+
+
 class ListenError(Exception):
     """The server cannot bind its address."""
 
@@ -70,13 +93,7 @@ class RunningServer:
 async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
     log = logging.log
     router = Router(config, log=log)
-    server = grpc.aio.server(
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.so_reuseport", 0),
-        ]
-    )
+    server = grpc.aio.server(options=server_options(config))
     access_log = AccessLog(logging.emit, config.server.access_log)
     in_flight = InFlight()
     server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))

@@ -18,6 +18,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class ConnectionsConfig(Strict):
+    """What one client's connections may hold of the server (gRPC's own limits)."""
+
+    max_connections: Annotated[int, Field(ge=1)] = 4096
+    """Incoming connections at once; more are closed as they arrive."""
+    max_concurrent_streams: Annotated[int, Field(ge=1)] = 1000
+    """Calls in flight on one connection; more wait in the client."""
+    idle_timeout_s: Positive = 300.0
+    """A connection with no call this long is closed (GOAWAY); clients reconnect."""
+    max_age_s: NonNegative = 0.0
+    """Connections are closed (GOAWAY, calls in flight finish) after this long, so
+    that clients spread over new replicas; 0: never."""
+    keepalive_min_interval_s: Positive = 30.0
+    """A client that pings more often than this without calls is told off, and
+    disconnected after two such pings."""
+
+
 class ServerConfig(Strict):
     address: str = "127.0.0.1:50051"
     default_strategy: str = "weighted"
@@ -37,6 +54,7 @@ class ServerConfig(Strict):
     max_message_chars: Annotated[int, Field(ge=1)] = 4_000_000
     """The most characters of content all of a request's messages may carry
     together; past it the request is refused (INVALID_REQUEST, field `messages`)."""
+    connections: ConnectionsConfig = ConnectionsConfig()
 
 
 class PricingConfig(Strict):
