@@ -17,6 +17,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.api.status import error_details, trailer_size
 from modelrouter.errors import AllCandidatesFailed, DeadlineExceeded, RouterError, StreamInterrupted
+from modelrouter.selection.eligibility import _lacks
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._proto import router_pb2_grpc as pb_grpc
 from tests.support import ErrorDetails, Served, details_of, select_error, server_process, serving
@@ -411,3 +412,13 @@ async def test_an_unknown_cache_policy_is_refused() -> None:
 def test_report_the_largest_trailer_measured() -> None:
     print(f"largest trailers measured: {max(LARGEST, default=0)} bytes of {LIMIT}")
     assert max(LARGEST, default=0) < LIMIT
+
+
+def test_a_rejection_names_a_few_missing_capabilities_not_all() -> None:
+    """Every model's "lacks ..." is built on every decision and kept in the
+    selection cache: with 256 capabilities of 1 KiB asked, it names five, clipped,
+    and counts the rest (not 256 KiB a model)."""
+    asked = {f"{i:03d}" + "c" * 1000 for i in range(256)}
+    detail = _lacks(asked)
+    assert detail.endswith(" and 251 more") and len(detail) < 1000
+    assert _lacks({"tools", "vision"}) == "lacks tools, vision"

@@ -89,9 +89,10 @@ def test_the_cache_is_bounded_least_recently_used_first() -> None:
     cache.put(b"a", "A")
     cache.put(b"b", "B")
     assert cache.get(b"a") == "A"  # a is now the most recent
+    now[0] = 5.0
     cache.put(b"c", "C")
     assert (cache.get(b"b"), cache.get(b"a"), cache.get(b"c")) == (None, "A", "C")
-    now[0] = 10.0
+    now[0] = 10.0  # a (stored at 0) has expired, c (stored at 5) has not
     assert cache.get(b"a") is None and len(cache) == 1
     assert (cache.hits, cache.misses) == (3, 2)
 

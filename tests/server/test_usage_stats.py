@@ -109,7 +109,7 @@ async def test_percentiles_are_ordered_and_near_the_simulated_latencies() -> Non
         # The simulated provider sleeps exactly this long; scheduling only adds,
         # and by how much depends on the machine's load (30 streams on 2 cores
         # measured p50 194 ms against 155 once): only the lower bounds hold.
-        assert EXPECTED_LATENCY_MS * LOW <= steady.latency_p50_ms
+        assert steady.latency_p50_ms >= EXPECTED_LATENCY_MS * LOW
         assert 40 * LOW <= steady.ttft_p50_ms < steady.latency_p50_ms
         assert steady.recent.latency_p50_ms == pytest.approx(steady.latency_p50_ms)
 

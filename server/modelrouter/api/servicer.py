@@ -15,6 +15,7 @@ from contextlib import aclosing
 from typing import NoReturn, TypeVar
 
 import grpc
+from cachetools import LRUCache
 from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
@@ -31,9 +32,10 @@ from modelrouter.manager import Router
 from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
-# Validated Invoke calls kept by their request bytes, for requests that repeat. Keyed
-# by the bytes themselves, not a digest: bounded (at most 1024 entries of at most
-# 4096 bytes, 4 MiB of keys), and a lookup then needs no digest of the request.
+# Validated Invoke calls kept by their request bytes, for requests that repeat
+# (`RouterServicer._calls`). Rule: LRU, at most MAX_REMEMBERED_CALLS entries, keys of
+# at most MAX_REMEMBERED_REQUEST_BYTES (4 MiB of keys). Keyed by the bytes themselves,
+# not a digest: a lookup then needs no digest of the request.
 MAX_REMEMBERED_CALLS = 1024
 MAX_REMEMBERED_REQUEST_BYTES = 4096
 M = TypeVar("M", bound=Message)
@@ -69,7 +71,7 @@ class RouterServicer:
         self._request_id = access_log.request_id
         cfg = router.config
         self._log_content = cfg.server.log_content
-        self._calls: dict[bytes, InvokeCall] = {}
+        self._calls: LRUCache[bytes, InvokeCall] = LRUCache(MAX_REMEMBERED_CALLS)
         self._convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
@@ -178,8 +180,6 @@ class RouterServicer:
             return call
         call = self._convert.invoke_call(_parse(cls, raw))
         if not call.request_id and len(raw) <= MAX_REMEMBERED_REQUEST_BYTES:
-            if len(self._calls) >= MAX_REMEMBERED_CALLS:
-                self._calls.clear()
             call = dataclasses.replace(call, answer_key=ResponseCache.key(call))
             self._calls[raw] = call
         return call

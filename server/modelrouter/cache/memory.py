@@ -1,5 +1,7 @@
 """A byte-bounded LRU memory backend for aiocache, with per-entry TTL.
 
+Rule: LRU, at most `max_bytes` of accounted entry cost; an entry past its TTL is dropped when touched.
+
 aiocache's own `SimpleMemoryBackend` has no size bound, so this is a backend of our own behind
 aiocache's interface: callers use the ordinary `BaseCache` API (`get`, `set`, `add`, `multi_get`,
 `multi_set`, `delete`, `exists`, `expire`, `increment`, `clear`, `raw`) and this class supplies the
@@ -13,6 +15,14 @@ has a TTL. After every store, entries are evicted from the LRU end until the tot
 `max_bytes`; an entry that alone costs more than `max_bytes` is not stored and is counted as a
 rejection, not an eviction. Expired entries are dropped when touched, and each store also purges a few
 expired entries from the LRU end.
+
+Why not `cachetools.LRUCache(max_bytes, getsizeof=...)` as the storage (measured, CPython 3.11,
+20,000 entries of 10..200 bytes, tracemalloc and timeit): it keeps three tables per entry (its data
+dict, a dict of sizes and an OrderedDict for the order), 203 bytes per entry for the container and
+entry tuple against 122 for this OrderedDict, so about 80 bytes more per entry under the same byte
+bound; and a hit costs 0.26 us against 0.07 us, on the response cache's hit path (`lookup`). It
+would also need a subclass to count evictions and a caught ValueError to count rejections, and
+`getsizeof` sees only the value, not the key. So the storage stays hand-written.
 """
 
 from __future__ import annotations

@@ -17,11 +17,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from cachetools import LRUCache
+
 from modelrouter.domain import Candidate, Health, Rejection, RejectReason, Requirements
+from modelrouter.errors import clip
 from modelrouter.live import LiveState, ModelState
 
 _UNHEALTHY = Health.UNHEALTHY
-# Distinct sets of static requirements kept; callers rarely use more than a few.
+# Outcomes of the static checks kept per distinct set of static requirements
+# (`Eligibility._static`); callers rarely use more than a few.
+# Rule: LRU, at most MAX_STATIC_ENTRIES entries, all dropped when health or budgets change.
 MAX_STATIC_ENTRIES = 1024
 
 # Candidate's own constructor is a Python function; tuple's is not.
@@ -45,15 +50,19 @@ class Eligibility:
 
     def __init__(self, live: LiveState) -> None:
         self._models = tuple(live.models.values())
-        self._static: dict[StaticKey, tuple[tuple[ModelState, ...], tuple[Rejection, ...]]] = {}
-        live.on_change(self._static.clear)
+        self._static: LRUCache[StaticKey, tuple[tuple[ModelState, ...], tuple[Rejection, ...]]] = LRUCache(
+            MAX_STATIC_ENTRIES
+        )
+        live.on_change(self._drop_static)
+
+    def _drop_static(self) -> None:
+        # A new LRUCache, not LRUCache.clear(), which pops entries one at a time.
+        self._static = LRUCache(MAX_STATIC_ENTRIES)
 
     def evaluate(self, req: Requirements, input_tokens: int, output_tokens: int) -> Evaluation:
         key = (req.include_models, req.exclude_models, req.capabilities, req.labels)
         static = self._static.get(key)
         if static is None:
-            if len(self._static) >= MAX_STATIC_ENTRIES:
-                self._static.clear()
             static = self._static[key] = _static_filter(self._models, req)
         survivors, rejected = static
         candidates, dynamic = _dynamic_filter(survivors, req, input_tokens, output_tokens)
@@ -84,8 +93,9 @@ def _static_filter(
         elif state.health is _UNHEALTHY:
             rejections.append(Rejection(mid, RejectReason.UNHEALTHY, "no healthy deployment"))
         elif capabilities and not capabilities <= spec.capabilities:
-            missing = ", ".join(sorted(capabilities - spec.capabilities))
-            rejections.append(Rejection(mid, RejectReason.MISSING_CAPABILITY, f"lacks {missing}"))
+            rejections.append(
+                Rejection(mid, RejectReason.MISSING_CAPABILITY, _lacks(capabilities - spec.capabilities))
+            )
         elif labels and (mismatch := _label_mismatch(labels, spec.labels)):
             rejections.append(Rejection(mid, RejectReason.LABEL_MISMATCH, mismatch))
         else:
@@ -161,3 +171,16 @@ def _label_mismatch(required: tuple[tuple[str, str], ...], labels: Mapping[str, 
                 return f"no label {key}"
             return f"label {key}={actual!r} (required {value!r})"
     return ""
+
+
+# A rejection's detail names at most this many missing capabilities, each clipped:
+# a request may ask for 256 capabilities of 1 KiB, and every model's detail is
+# built on every decision and kept in the selection cache.
+MAX_NAMED_MISSING = 5
+
+
+def _lacks(missing: frozenset[str] | set[str]) -> str:
+    names = sorted(missing)
+    shown = ", ".join(clip(n) for n in names[:MAX_NAMED_MISSING])
+    more = len(names) - MAX_NAMED_MISSING
+    return f"lacks {shown}" + (f" and {more} more" if more > 0 else "")

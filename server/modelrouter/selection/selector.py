@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Set
 from typing import NamedTuple
 
+from cachetools import LRUCache
+
 from modelrouter.balancing import BALANCERS, Balancer
 from modelrouter.domain import (
     Candidate,
@@ -40,9 +42,12 @@ class CachedDecision(NamedTuple):
 
 # How many cheaper eligible models each selection remembers, for the suggestions.
 CHEAPER_KEPT = 3
-# Decisions of one (for calls naming their model) kept rendered, per model and token counts.
+# Decisions of one (for calls naming their model) kept rendered, per model and token
+# counts (`Selector._named`). Rule: LRU, at most MAX_NAMED_ENTRIES entries.
 MAX_NAMED_ENTRIES = 4096
-# Distinct (chosen, cheaper) combinations counted; past this, new ones are not.
+# Selections counted per (chosen, cheaper) combination (`Selector.choices`): a counter,
+# the suggestions' evidence, not a cache -- evicting would silently lose counts.
+# Rule: at most MAX_CHOICE_KEYS keys; past that a new key is not counted, known ones are.
 MAX_CHOICE_KEYS = 10_000
 
 
@@ -78,7 +83,9 @@ class Selector:
         self._eligibility = Eligibility(live)
         self.registry = registry
         self.cache = cache
-        self._named: dict[tuple[str, int, int], tuple[LatencyProfile, float, Ranking, bytes]] = {}
+        self._named: LRUCache[tuple[str, int, int], tuple[LatencyProfile, float, Ranking, bytes]] = LRUCache(
+            MAX_NAMED_ENTRIES
+        )
         self.choices: dict[tuple[str, tuple[str, ...]], int] = {}
         """Selections by (chosen model, cheaper eligible models): the evidence for
         the cheaper-model suggestion."""
@@ -144,8 +151,6 @@ class Selector:
         )
         ranking = Ranking("", (ScoredModel(candidate, 1.0, ()),), (), input_tokens, output_tokens, ())
         rendered = render("", ranking)
-        if len(self._named) >= MAX_NAMED_ENTRIES:
-            self._named.clear()
         self._named[key] = (state.latency, state.success_rate, ranking, rendered)
         return Decision("", model, deployment, (model,), ranking, rendered)
 
