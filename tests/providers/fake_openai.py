@@ -53,6 +53,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.providers.faults import Endless, Huge, HungConnection, LongLine
+
 # --- Behaviours ---------------------------------------------------------------
 
 
@@ -134,47 +136,12 @@ class StreamError:
 
 
 @dataclass(frozen=True)
-class Endless:
-    """An answer that never ends, until the client goes away (see the module docstring)."""
-
-    chunk_text: str = "x" * 4096
-    delay_s: float = 0.001
-
-
-@dataclass(frozen=True)
-class Huge:
-    """A well-formed answer whose text is `total_bytes` of "x", written
-    `piece_bytes` at a time (one content chunk per piece when streamed)."""
-
-    total_bytes: int
-    piece_bytes: int = 64 * 1024
-
-
-@dataclass(frozen=True)
 class SlowFirstByte:
     """Nothing for `delay_s`, then `then`."""
 
     delay_s: float
     then: Behaviour = field(default_factory=Reply)
     """Any behaviour but another SlowFirstByte."""
-
-
-@dataclass(frozen=True)
-class HungConnection:
-    """Never a byte, not even headers, until the client disconnects."""
-
-
-@dataclass(frozen=True)
-class LongLine:
-    """A 200 SSE stream whose first `data:` line is `line_bytes` long (without
-    its newline), written `piece_bytes` at a time, `piece_delay_s` apart."""
-
-    line_bytes: int = 1024 * 1024
-    well_formed: bool = False
-    """False: "a"s, not JSON, then the end of the body. True: a content chunk whose
-    text is padded with "a"s to the length, then the rest of a normal answer."""
-    piece_bytes: int = 64 * 1024
-    piece_delay_s: float = 0.001
 
 
 Behaviour = (
