@@ -206,7 +206,7 @@ class AttemptRun:
             self.budget_error = err
             refusal = (Outcome.OVER_BUDGET, err.message)
         except LedgerUnavailable as err:
-            refusal = (Outcome.BUDGET_UNAVAILABLE, redact(str(err)), str(err))
+            refusal = (Outcome.BUDGET_UNAVAILABLE, str(err))
         except ProviderError as err:  # the gate: OVERLOADED
             refusal = (err.outcome, err.message)
         except BaseException:

@@ -15,7 +15,7 @@ import pytest
 
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._proto import router_pb2_grpc as pb_grpc
-from tests.support import BlackHole, details_of, server_process, serving
+from tests.support import BlackHole, details_of, free_port, server_process, serving
 
 FAST = "simulate: {ttft_ms: 0, tokens_per_s: 1000000}"
 MODELS = f"""
@@ -91,6 +91,30 @@ async def test_a_hung_budget_store_refuses_budgeted_calls_fast() -> None:
             assert details.reason == "ALL_CANDIDATES_FAILED"
             assert details.metadata["attempts"] == "metered/default=BUDGET_UNAVAILABLE"
             assert elapsed < 2, elapsed
+
+
+async def test_an_unreachable_budget_store_is_not_named_to_callers() -> None:
+    """What the store's client says (its host and port) goes to the log, once;
+    the caller is told only that the budget store cannot be reached."""
+    port = free_port()  # nothing listens there
+    config = (
+        f"usage: {{store: redis, redis_url: 'redis://127.0.0.1:{port}/0', key_prefix: gone}}\n"
+        "cache: {default_policy: never}\n" + BUDGET + MODELS
+    )
+    async with serving(config) as served:
+        for i in range(3):
+            reply = await served.stub.Invoke(ask(f"pick {i}"), timeout=10)
+            assert [(a.model, a.outcome) for a in reply.attempts] == [
+                ("metered", "BUDGET_UNAVAILABLE"),
+                ("free", "OK"),
+            ]
+            assert (
+                reply.attempts[0].error
+                == "the budget store cannot be reached; calls under a budget wait for it"
+            )
+        log = served.log.getvalue()
+        assert log.count("budget store unreachable") == 1  # at most every 10 s
+        assert str(port) in log
 
 
 async def test_a_hung_usage_store_leaves_stats_answering_with_this_process_figures() -> None:

@@ -19,6 +19,7 @@ from modelrouter.budgets.books import SpendBook
 from modelrouter.budgets.limits import OVERALL, Limit, period_end, period_id, period_start
 from modelrouter.errors import BudgetExceeded
 from modelrouter.live import LiveState
+from modelrouter.redact import redact
 from modelrouter.usage.figures import NANO
 from modelrouter.usage.store import SpendKey
 
@@ -31,6 +32,10 @@ NEED_MEMORY_S = 60.0
 # How long the book may take to answer when not configured (`budgets.timeout_ms`):
 # a call under a budget waits this long at most for its reservation.
 DEFAULT_TIMEOUT_S = 0.25
+
+
+# An unreachable budget store is logged at most this often.
+WARN_EVERY_S = 10.0
 
 
 class LedgerUnavailable(Exception):
@@ -72,6 +77,7 @@ class Ledger:
         self.limits = limits
         self._log = log
         self._timeout = timeout_s
+        self._warned_at = float("-inf")
         self.settle_errors = 0
         self._book = book
         self._live = live
@@ -123,8 +129,13 @@ class Ledger:
                 "calls under a budget wait for it"
             ) from None
         except Exception as exc:
+            # The caller is told only that; what the store's client said (it may
+            # name an internal host) goes to the log, at most every WARN_EVERY_S.
+            if self._log is not None and now - self._warned_at >= WARN_EVERY_S:
+                self._warned_at = now
+                self._log.warning("budget store unreachable", error=redact(f"{type(exc).__name__}: {exc}"))
             raise LedgerUnavailable(
-                f"the budget store cannot be reached ({exc!r}); calls under a budget wait for it"
+                "the budget store cannot be reached; calls under a budget wait for it"
             ) from None
         if isinstance(refused, str):
             return Reservation(keys, amount_nusd, refused)
