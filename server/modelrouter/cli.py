@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     health.add_argument("--address", default="127.0.0.1:50051")
     health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
     health.add_argument("--service", default="", help="service name to check (default: the whole server)")
+    health.add_argument("--ca-file", help="TLS: the CA (PEM) that signed the server's certificate")
+    health.add_argument("--cert-file", help="mTLS: this client's certificate chain (PEM)")
+    health.add_argument("--key-file", help="mTLS: this client's private key (PEM)")
     return parser
 
 
@@ -46,7 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "health":
         from modelrouter.server import check_health
 
-        return check_health(args.address, args.timeout, args.service)
+        tls = None
+        if args.ca_file or args.cert_file:
+            tls = (args.ca_file, args.cert_file, args.key_file)
+        return check_health(args.address, args.timeout, args.service, tls)
     try:
         config = load_config(args.config)
     except ConfigError as err:

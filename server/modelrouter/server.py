@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -20,6 +21,7 @@ from modelrouter.api.access_log import AccessLog
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
 from modelrouter.config.load import RouterConfig
+from modelrouter.config.schema import TlsConfig
 from modelrouter.domain import Health
 from modelrouter.logs import FLUSH_INTERVAL_S, Logging
 from modelrouter.manager import Router
@@ -57,6 +59,16 @@ def server_options(config: RouterConfig) -> list[tuple[str, int]]:
             ("grpc.max_connection_age_grace_ms", round(config.server.shutdown_grace_s * 1000)),
         ]
     return options
+
+
+def _credentials(tls: TlsConfig) -> grpc.ServerCredentials:
+    """TLS only; with `client_ca_file`, clients must present a certificate it signed."""
+    ca = Path(tls.client_ca_file).read_bytes() if tls.client_ca_file else None
+    return grpc.ssl_server_credentials(
+        [(Path(tls.key_file).read_bytes(), Path(tls.cert_file).read_bytes())],
+        root_certificates=ca,
+        require_client_auth=ca is not None,
+    )
 
 
 class ListenError(Exception):
@@ -102,8 +114,12 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     reflection.enable_server_reflection(
         (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
+    tls = config.server.tls
     try:
-        port = server.add_insecure_port(address)
+        if tls is not None:
+            port = server.add_secure_port(address, _credentials(tls))
+        else:
+            port = server.add_insecure_port(address)
     except RuntimeError as exc:  # grpc says only "Failed to bind"; say where and what to do
         raise ListenError(
             f"cannot listen on {address}: {exc}; is the port taken or the address wrong?"
@@ -196,9 +212,21 @@ def run(config: RouterConfig, address: str, logging: Logging) -> int:
         logging.flush()
 
 
-def check_health(address: str, timeout_s: float, service: str = "") -> int:
-    """0 when the server at `address` reports SERVING, else 1."""
-    with grpc.insecure_channel(address) as channel:
+def check_health(
+    address: str,
+    timeout_s: float,
+    service: str = "",
+    tls: tuple[str | None, str | None, str | None] | None = None,
+) -> int:
+    """0 when the server at `address` reports SERVING, else 1. `tls`: (CA file,
+    client certificate file, client key file), each optional, for a TLS server."""
+    if tls is None:
+        channel = grpc.insecure_channel(address)
+    else:
+        ca, cert, key = (Path(p).read_bytes() if p else None for p in tls)
+        credentials = grpc.ssl_channel_credentials(ca, key, cert)
+        channel = grpc.secure_channel(address, credentials)
+    with channel:
         stub = health_pb2_grpc.HealthStub(channel)
         try:
             reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout_s)

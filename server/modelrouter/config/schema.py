@@ -3,6 +3,7 @@ checked), then turned into runtime objects once by `modelrouter.config.load`."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,6 +36,26 @@ class ConnectionsConfig(Strict):
     disconnected after two such pings."""
 
 
+class TlsConfig(Strict):
+    """TLS for the gRPC API: with it the server speaks TLS only (no plaintext port)."""
+
+    cert_file: str
+    """The server's certificate chain (PEM)."""
+    key_file: str
+    """Its private key (PEM)."""
+    client_ca_file: str | None = None
+    """mTLS: clients must present a certificate signed by this CA (PEM); without
+    one the handshake fails."""
+
+    @model_validator(mode="after")
+    def _readable(self) -> TlsConfig:
+        for name in ("cert_file", "key_file", "client_ca_file"):
+            path = getattr(self, name)
+            if path is not None and not os.access(path, os.R_OK):
+                raise ValueError(f"{name}: cannot read {path!r}")
+        return self
+
+
 class ServerConfig(Strict):
     address: str = "127.0.0.1:50051"
     default_strategy: str = "weighted"
@@ -55,6 +76,8 @@ class ServerConfig(Strict):
     """The most characters of content all of a request's messages may carry
     together; past it the request is refused (INVALID_REQUEST, field `messages`)."""
     connections: ConnectionsConfig = ConnectionsConfig()
+    tls: TlsConfig | None = None
+    """TLS (and mTLS); none: plaintext, fit for loopback only."""
 
 
 class PricingConfig(Strict):
