@@ -151,6 +151,18 @@ class DeadlineExceeded(RouterError):
     reason = "DEADLINE_EXCEEDED"
 
 
+class Unauthenticated(RouterError):
+    """No API key, or one the server does not know."""
+
+    reason = "UNAUTHENTICATED"
+
+
+class PermissionDenied(RouterError):
+    """The key's roles do not allow the call."""
+
+    reason = "PERMISSION_DENIED"
+
+
 class ShuttingDown(RouterError):
     """The server's shutdown grace ended before the call did: the call is cut,
     counted (failure reason SHUTTING_DOWN) and charged what it used; the caller

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 import signal
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from modelrouter.api.access_log import AccessLog
+from modelrouter.api.auth import ApiKeys
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
 from modelrouter.config.load import RouterConfig
@@ -105,15 +107,19 @@ class RunningServer:
 async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
     log = logging.log
     router = Router(config, log=log)
-    server = grpc.aio.server(options=server_options(config))
+    # With API keys, every RouterService call is checked once, here, before its handler.
+    interceptors = (ApiKeys(config.key_digests),) if config.key_digests else ()
+    server = grpc.aio.server(options=server_options(config), interceptors=interceptors)
     access_log = AccessLog(logging.emit, config.server.access_log)
     in_flight = InFlight()
     server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
-    reflection.enable_server_reflection(
-        (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
-    )
+    if config.auth.reflection:
+        reflection.enable_server_reflection(
+            (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            server,
+        )
     tls = config.server.tls
     try:
         if tls is not None:
@@ -165,6 +171,17 @@ def _report_service_health(router: Router, health: HealthServicer, pending: set[
     task.add_done_callback(pending.discard)
 
 
+def is_loopback(address: str) -> bool:
+    """Whether HOST:PORT listens on this machine only."""
+    host = address.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name, or 0.0.0.0 / [::] spelt otherwise: assume reachable
+
+
 def listening_address(address: str, port: int) -> str:
     host = address.rsplit(":", 1)[0]
     return f"{host}:{port}"
@@ -194,6 +211,12 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
         config=config.source,
         usage_store=str(getattr(running.router.usage.store, "path", config.usage.store)),
     )
+    if not config.key_digests and not is_loopback(where):
+        log.warning(
+            "serving beyond this machine without API keys: anyone who reaches the port may call "
+            "any model and read every figure; configure auth.api_keys",
+            address=where,
+        )
     logging.flush()
     await stop.wait()
     grace = config.server.shutdown_grace_s

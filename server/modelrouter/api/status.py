@@ -23,9 +23,11 @@ from modelrouter.errors import (
     InvalidRequest,
     MalformedRequest,
     NoEligibleModel,
+    PermissionDenied,
     RouterError,
     ShuttingDown,
     StreamInterrupted,
+    Unauthenticated,
     UnknownModel,
     UnknownStrategy,
     capped_entries,
@@ -45,6 +47,8 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     AllCandidatesFailed: grpc.StatusCode.UNAVAILABLE,
     StreamInterrupted: grpc.StatusCode.UNAVAILABLE,
     ShuttingDown: grpc.StatusCode.UNAVAILABLE,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     BudgetExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 

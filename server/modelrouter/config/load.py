@@ -4,6 +4,7 @@ and build the immutable runtime settings the server is made from."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import types
@@ -19,6 +20,8 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from modelrouter.config.schema import (
+    ApiKeyConfig,
+    AuthConfig,
     BudgetsConfig,
     CacheConfig,
     Config,
@@ -74,6 +77,10 @@ class RouterConfig:
     usage: UsageConfig = field(default_factory=UsageConfig)
     budgets: BudgetsConfig = field(default_factory=BudgetsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    key_digests: Mapping[bytes, ApiKeyConfig] = field(default_factory=dict)
+    """Each API key's SHA-256 digest, to the key it stands for (keys from
+    `key_env` hashed at load; the keys themselves are not kept)."""
 
 
 def default_config_text() -> str:
@@ -110,6 +117,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         problems += _cross_check(_Parsed.from_raw(raw), env)
         raise ConfigError(source, problems) from exc
     problems = _cross_check(_Parsed.from_config(config), env)
+    digests = _key_digests(config.auth, env, problems)
     if problems:
         raise ConfigError(source, problems)
     return RouterConfig(
@@ -122,7 +130,29 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         usage=config.usage,
         budgets=config.budgets,
         metrics=config.metrics,
+        auth=config.auth,
+        key_digests=MappingProxyType(digests),
     )
+
+
+def _key_digests(auth: AuthConfig, env: Mapping[str, str], problems: list[str]) -> dict[bytes, ApiKeyConfig]:
+    """Each API key's digest; a `key_env` that is unset (named, never its value) is a problem."""
+    digests: dict[bytes, ApiKeyConfig] = {}
+    for i, key in enumerate(auth.api_keys):
+        if key.sha256 is not None:
+            digest = bytes.fromhex(key.sha256)
+        elif key.key_env is not None and ENV_NAME.match(key.key_env) and env.get(key.key_env):
+            digest = hashlib.sha256(env[key.key_env].encode()).digest()
+        else:
+            problems.append(
+                f"auth.api_keys[{i}].key_env: not the name of a set environment variable "
+                f"(key {key.id!r}; the value is not shown)"
+            )
+            continue
+        if digest in digests:
+            problems.append(f"auth.api_keys[{i}]: the same key as {digests[digest].id!r}")
+        digests[digest] = key
+    return digests
 
 
 def _describe(err: Any) -> str:

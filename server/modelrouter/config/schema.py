@@ -291,6 +291,42 @@ class MetricsConfig(Strict):
     """HOST:PORT for Prometheus metrics at /metrics; empty turns them off."""
 
 
+class ApiKeyConfig(Strict):
+    """One API key: who holds it (`id`, its tenant), what it may do (`roles`), and
+    how the server knows it: the SHA-256 of the key (hex), or the environment
+    variable that holds the key. The key itself is never in the file."""
+
+    id: Name
+    tenant: Name
+    roles: Annotated[list[Literal["invoke", "admin"]], Field(min_length=1)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+    key_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ApiKeyConfig:
+        if (self.sha256 is None) == (self.key_env is None):
+            raise ValueError(
+                "give exactly one of sha256 (the key's digest) and key_env (a variable holding it)"
+            )
+        return self
+
+
+class AuthConfig(Strict):
+    reflection: bool = True
+    """Serve gRPC reflection (without credentials); false: not at all."""
+    api_keys: list[ApiKeyConfig] = Field(default_factory=list)
+    """With none (the default) nothing is asked; with any, every RouterService call
+    needs `authorization: Bearer <key>`. Health never does."""
+
+    @model_validator(mode="after")
+    def _unique(self) -> AuthConfig:
+        ids = [k.id for k in self.api_keys]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"api_keys: duplicate ids {dup}")
+        return self
+
+
 class Config(Strict):
     server: ServerConfig = ServerConfig()
     models: Annotated[list[ModelConfig], Field(min_length=1)]
@@ -300,3 +336,4 @@ class Config(Strict):
     usage: UsageConfig = UsageConfig()
     budgets: BudgetsConfig = BudgetsConfig()
     metrics: MetricsConfig = MetricsConfig()
+    auth: AuthConfig = AuthConfig()
