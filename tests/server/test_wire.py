@@ -4,6 +4,7 @@ with the protobuf library, for every strategy and with rejections of every kind.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -122,19 +123,21 @@ _attempts = st.lists(
     max_size=3,
 )
 
+# An InvokeResponse's fields but its text, for the encoders' property tests.
+_RESPONSE: dict[str, st.SearchStrategy[Any]] = {
+    "finish": _texts,
+    "tokens": st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)),
+    "cost": st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    "model": _texts,
+    "attempts": _attempts,
+    "cache_hit": st.booleans(),
+    "latency": st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+    "request_id": _texts,
+    "deployment": _texts,
+}
 
-@given(
-    text=_texts,
-    finish=_texts,
-    tokens=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)),
-    cost=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
-    model=_texts,
-    attempts=_attempts,
-    cache_hit=st.booleans(),
-    latency=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
-    request_id=_texts,
-    deployment=_texts,
-)
+
+@given(text=_texts, **_RESPONSE)
 def test_the_hand_written_invoke_response_reads_back_as_protobufs_own(
     text: str,
     finish: str,
@@ -181,18 +184,7 @@ _DECISION = Router(_CONFIG).select(
 )
 
 
-@given(
-    text=st.text(max_size=200),
-    finish=_texts,
-    tokens=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)),
-    cost=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
-    model=_texts,
-    attempts=_attempts,
-    cache_hit=st.booleans(),
-    latency=st.floats(min_value=0, allow_nan=False, allow_infinity=False),
-    request_id=_texts,
-    deployment=_texts,
-)
+@given(text=st.text(max_size=200), **_RESPONSE)
 def test_a_streams_done_is_the_invoke_response_without_its_text(
     text: str,
     finish: str,
