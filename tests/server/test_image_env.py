@@ -34,6 +34,10 @@ import os, sys
 import modelrouter.cli, modelrouter.logs, modelrouter.server, modelrouter.usage.store
 import modelrouter.config.load
 modelrouter.config.load.load_config()  # the built-in configuration's lazy imports
+# In the image the package's files are world-readable; this checkout may lie in a
+# directory only root can enter (a mktemp -d clone): read the built-in file now.
+_default = modelrouter.config.load.default_config_text()
+modelrouter.config.load.default_config_text = lambda: _default
 uid, gid = int(sys.argv[1]), int(sys.argv[2])
 if os.getuid() == 0:
     os.setgroups([])
