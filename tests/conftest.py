@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, settings
 
+from tests.pki import Pki, make_pki
 from tests.support import Served, serving
 
 # Property tests: a bounded budget under CI so the suite's time stays predictable;
@@ -38,3 +39,9 @@ async def default_server() -> AsyncIterator[Served]:
     """The built-in default configuration, served once for the whole session."""
     async with serving() as served:
         yield served
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A CA with a server certificate and client certificates, made for this module."""
+    return make_pki(tmp_path_factory.mktemp("pki"))

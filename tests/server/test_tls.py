@@ -5,23 +5,17 @@ signed by that CA required in the handshake."""
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from modelrouter.config.load import ConfigError, parse_config
 from modelrouter_client import AsyncRouter
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._proto import router_pb2_grpc as pb_grpc
+from tests.pki import Pki
 from tests.support import serving
 
 MODELS = """
@@ -29,74 +23,6 @@ models:
   - {id: m, provider: simulated, context_window: 8000,
      pricing: {input_per_mtok: 1, output_per_mtok: 1}, quality: {default: 0.5}}
 """
-
-
-@dataclass(frozen=True)
-class Issued:
-    cert: bytes
-    key: bytes
-
-
-def _issue(subject: str, issuer: Issued | None, *, ca: bool = False, server: bool = False) -> Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    now = datetime.datetime.now(datetime.UTC)
-    if issuer is None:
-        issuer_name, signer = name, key
-    else:
-        issuer_name = x509.load_pem_x509_certificate(issuer.cert).subject
-        signer = serialization.load_pem_private_key(issuer.key, None)  # type: ignore[assignment]
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if server:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-    cert = builder.sign(signer, hashes.SHA256())
-    return Issued(
-        cert.public_bytes(serialization.Encoding.PEM),
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class Pki:
-    ca: Issued
-    server: Issued
-    client: Issued
-    rogue_client: Issued
-    dir: Path
-
-    def write(self, name: str, data: bytes) -> str:
-        path = self.dir / name
-        path.write_bytes(data)
-        return str(path)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    ca = _issue("modelrouter test CA", None, ca=True)
-    rogue_ca = _issue("someone else's CA", None, ca=True)
-    return Pki(
-        ca,
-        _issue("localhost", ca, server=True),
-        _issue("team-a client", ca),
-        _issue("team-a client", rogue_ca),
-        tmp_path_factory.mktemp("pki"),
-    )
 
 
 def tls_config(pki: Pki, mtls: bool) -> str:
