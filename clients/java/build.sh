@@ -37,6 +37,9 @@ JARS=(
   "netty-handler:libnetty-java"
   "netty-resolver:libnetty-java"
   "netty-transport:libnetty-java"
+  # OpenSSL for TLS: Debian's netty-handler has no ALPN for the JDK's own TLS, and
+  # gRPC needs ALPN (see native_tls below).
+  "netty-tcnative:libnetty-tcnative-java"
   # javax.annotation.Generated, which the gRPC stubs carry (source retention:
   # needed to compile only; JDK 9+ no longer ships it).
   "geronimo-annotation-1.3-spec:libgeronimo-annotation-1.3-spec-java"
@@ -53,6 +56,7 @@ missing() {
     jar="${entry%%:*}" pkg="${entry#*:}"
     [ -f "$JAVA_LIBS/$jar.jar" ] || out+=("$JAVA_LIBS/$jar.jar ($pkg)")
   done
+  [ -n "$(tcnative_library)" ] || out+=("/usr/lib/<arch>/jni/libnetty-tcnative.so (libnetty-tcnative-jni)")
   if needs_error_info_shim 2>/dev/null; then
     command -v protoc >/dev/null || out+=("protoc (protobuf-compiler)")
   fi
@@ -68,6 +72,29 @@ classpath() {
     [ -f "$JAVA_LIBS/$jar.jar" ] && cp+=":$JAVA_LIBS/$jar.jar"
   done
   echo "$cp"
+}
+
+# netty-tcnative's JNI library, as Debian installs it (libnetty-tcnative-jni).
+tcnative_library() {
+  local lib
+  for lib in /usr/lib/*/jni/libnetty-tcnative.so /usr/lib/jni/libnetty-tcnative.so; do
+    if [ -f "$lib" ]; then echo "$lib"; return; fi
+  done
+}
+
+# Netty loads tcnative from META-INF/native/libnetty_tcnative_<os>_<arch>.so on the
+# classpath before it looks anywhere else, and only under that name (the library
+# checks its own file name), which is not the name Debian gives it: a copy under the
+# expected name in the output folder makes TLS work with no JVM flags.
+native_tls() {
+  local arch
+  case "$(uname -m)" in
+    x86_64) arch=x86_64 ;;
+    aarch64) arch=aarch_64 ;;
+    *) arch="$(uname -m)" ;;
+  esac
+  mkdir -p "$OUT/META-INF/native"
+  cp "$(tcnative_library)" "$OUT/META-INF/native/libnetty_tcnative_linux_${arch}.so"
 }
 
 # Debian 12's proto-google-common-protos (1.16.0) predates google.rpc.ErrorInfo;
@@ -115,5 +142,6 @@ fi
 
 CP="$(classpath "$OUT")"
 javac --release 11 -encoding UTF-8 -nowarn -Xlint:-options -d "$OUT" -cp "$CP" @"$scratch/sources"
+native_tls
 echo "compiled $(wc -l < "$scratch/sources") sources into $OUT"
 echo "classpath: $CP"

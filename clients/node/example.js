@@ -1,8 +1,15 @@
 // @ts-check
 // A tour of the modelrouter API from Node: Select, InvokeStream, Stats, and a
 // failing call with its error details. Run: node example.js [host:port]
+//
+// MODELROUTER_API_KEY, MODELROUTER_CA_FILE, MODELROUTER_CERT_FILE and
+// MODELROUTER_KEY_FILE set the API key and TLS (see `connection` below); without
+// them it speaks plaintext and sends no key. A failed call ends it with exit
+// status 1 and a `failed: code=... reason=...` line on stderr.
 'use strict';
 
+const fs = require('node:fs');
+const net = require('node:net');
 const grpc = require('@grpc/grpc-js');
 const { createClient, errorDetails } = require('./router');
 
@@ -11,6 +18,63 @@ const { createClient, errorDetails } = require('./router');
 /** @typedef {import('./generated/modelrouter/v1/InvokeStreamResponse').InvokeStreamResponse__Output} StreamMessage */
 
 const address = process.argv[2] ?? '127.0.0.1:50051';
+
+/**
+ * How to reach the server, from the environment:
+ * - MODELROUTER_CA_FILE: TLS, trusting the CA in this PEM file; unset: plaintext
+ * - MODELROUTER_CERT_FILE with MODELROUTER_KEY_FILE: a client certificate and its
+ *   key (PEM), for a server that asks for one (mTLS)
+ * - MODELROUTER_API_KEY: sent as `authorization: Bearer <key>` on every call
+ * @param {string} address
+ * @returns {{ credentials: grpc.ChannelCredentials, options: grpc.ClientOptions }}
+ */
+function connection(address) {
+  /** @param {string} name */
+  const env = (name) => process.env[name] || undefined;
+  const ca = env('MODELROUTER_CA_FILE');
+  const cert = env('MODELROUTER_CERT_FILE');
+  const key = env('MODELROUTER_KEY_FILE');
+  if (!cert !== !key) throw new Error('MODELROUTER_CERT_FILE and MODELROUTER_KEY_FILE go together');
+  if (cert && !ca) throw new Error('MODELROUTER_CERT_FILE and MODELROUTER_KEY_FILE need MODELROUTER_CA_FILE (TLS)');
+  const credentials = ca
+    ? grpc.credentials.createSsl(
+        fs.readFileSync(ca),
+        key ? fs.readFileSync(key) : null,
+        cert ? fs.readFileSync(cert) : null,
+      )
+    : grpc.credentials.createInsecure();
+  const apiKey = env('MODELROUTER_API_KEY');
+  if (!apiKey) return { credentials, options: {} };
+  // A key read on the way is a key stolen: in plaintext it goes only to this machine.
+  if (!ca && !isLoopback(address)) {
+    throw new Error('MODELROUTER_API_KEY is sent only over TLS (set MODELROUTER_CA_FILE) or to a loopback address');
+  }
+  return { credentials, options: { interceptors: [bearer(apiKey)] } };
+}
+
+/**
+ * A client interceptor that adds `authorization: Bearer <key>` to every call's metadata.
+ * @param {string} key
+ * @returns {grpc.Interceptor}
+ */
+function bearer(key) {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${key}`);
+        next(metadata, listener);
+      },
+    });
+}
+
+/**
+ * Whether "host:port" names this machine (localhost or a loopback address).
+ * @param {string} address
+ */
+function isLoopback(address) {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || (net.isIP(host) !== 0 && (host.startsWith('127.') || host === '::1'));
+}
 
 /** A deadline `seconds` from now: give every call one. */
 const deadline = (seconds = 10) => Date.now() + seconds * 1000;
@@ -28,7 +92,8 @@ function unary(start) {
 }
 
 async function main() {
-  const client = createClient(address);
+  const { credentials, options } = connection(address);
+  const client = createClient(address, credentials, options);
   try {
     // Select: which model should serve a coding request that needs tool calls?
     /** @type {SelectResponse} */
@@ -101,6 +166,13 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`failed: ${err instanceof Error ? err.message : err}`);
+  const error = /** @type {grpc.ServiceError} */ (err);
+  if (typeof error?.code === 'number') {
+    // A refused call (UNAUTHENTICATED without a valid key, say): its code and reason.
+    const reason = errorDetails(error).errorInfo?.reason ?? '-';
+    console.error(`failed: code=${grpc.status[error.code]} reason=${reason} message=${JSON.stringify(error.details)}`);
+  } else {
+    console.error(`failed: ${err instanceof Error ? err.message : err}`);
+  }
   process.exitCode = 1;
 });

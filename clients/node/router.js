@@ -41,13 +41,15 @@ const api = /** @type {RouterGrpcType} */ (/** @type {unknown} */ (grpc.loadPack
 
 /**
  * A client of modelrouter.v1.RouterService at `address` ("host:port").
- * Pass grpc.credentials.createSsl() for a server behind TLS.
+ * Pass grpc.credentials.createSsl() for a server behind TLS, and client options
+ * such as `{ interceptors: [...] }` (example.js adds its API key with one).
  * @param {string} address
  * @param {grpc.ChannelCredentials} [credentials] insecure (plaintext) when omitted
+ * @param {grpc.ClientOptions} [options]
  * @returns {RouterServiceClient}
  */
-function createClient(address, credentials = grpc.credentials.createInsecure()) {
-  return new api.modelrouter.v1.RouterService(address, credentials);
+function createClient(address, credentials = grpc.credentials.createInsecure(), options = {}) {
+  return new api.modelrouter.v1.RouterService(address, credentials, options);
 }
 
 /**

@@ -38,6 +38,7 @@ from modelrouter.gate import Gate
 from modelrouter.live import DeploymentState, ModelState
 from modelrouter.outcomes import CUT, NOT_SENT, Outcome
 from modelrouter.providers.base import Completion, CompletionRequest, Provider, ProviderError
+from modelrouter.ratelimit.meter import charge
 from modelrouter.redact import redact
 from modelrouter.selection.estimate import CHARS_PER_TOKEN, estimate_input_tokens
 from modelrouter.usage.figures import CallEvent
@@ -147,6 +148,7 @@ class AttemptRun:
         "retry_after_s",
         "started",
         "state",
+        "tenant",
         "waited",
     )
 
@@ -157,8 +159,11 @@ class AttemptRun:
         deployment: DeploymentState,
         params: InvokeParams,
         deadline: float | None,
+        tenant: str = "",
     ) -> None:
         self._env = env
+        self.tenant = tenant
+        """Whose call it is: its budgets apply, its usage is counted."""
         self.state = state
         self.deployment = deployment
         self.params = params
@@ -199,7 +204,7 @@ class AttemptRun:
         self._admitted = True
         refusal: tuple[str, str] | tuple[str, str, str] | None = None
         try:
-            if env.ledger is not None and env.ledger.applies(self.state.id):
+            if env.ledger is not None and env.ledger.applies(self.state.id, self.tenant):
                 self._reservation = await self._reserve(env.ledger)
             self.waited = await env.gates[self._key].acquire(self.limit_s)
         except BudgetExceeded as err:
@@ -363,6 +368,7 @@ class AttemptRun:
             env.breakers[self._key].record(outcome)
         input_tokens, output_tokens, nusd = self._used(outcome)
         self.cost_nusd = nusd
+        charge(input_tokens + output_tokens)  # the call's token rate limit settles to it
         if outcome not in NOT_SENT or outcome == Outcome.OVERLOADED:
             self.deployment.events.append(
                 CallEvent(
@@ -374,6 +380,7 @@ class AttemptRun:
                     output_tokens,
                     nusd,
                     self.waited,
+                    self.tenant,
                 )
             )
         if self._sent and outcome not in CUT:
@@ -416,11 +423,12 @@ class AttemptRun:
         )
 
     async def _reserve(self, ledger: Ledger) -> Reservation:
-        """Reserves the most this call could cost under every budget on its model."""
+        """Reserves the most this call could cost under every budget on its model
+        and its tenant's own."""
         params = self.params
         output = params.max_output_tokens or self._env.budget_output_tokens
         bound = cost_bound_nusd(self.state.spec.pricing, input_token_bound(params.messages), output)
         # Held for the call's longest possible time and a minute more: a replica
         # that dies mid-call does not keep its reservation past that. The call may
         # wait up to its limit for a slot, then run as long again.
-        return await ledger.reserve(self.state.id, bound, 2 * self.limit_s + HOLD_SLACK_S)
+        return await ledger.reserve(self.state.id, bound, 2 * self.limit_s + HOLD_SLACK_S, self.tenant)

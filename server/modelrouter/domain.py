@@ -30,6 +30,8 @@ class RejectReason:
     UNHEALTHY: Final = "UNHEALTHY"
     EXCLUDED: Final = "EXCLUDED"
     NOT_INCLUDED: Final = "NOT_INCLUDED"
+    NOT_ALLOWED: Final = "NOT_ALLOWED"
+    """Not among the models the caller's tenant may use."""
     LABEL_MISMATCH: Final = "LABEL_MISMATCH"
     OVER_BUDGET: Final = "OVER_BUDGET"
 
@@ -42,6 +44,7 @@ class RejectReason:
         UNHEALTHY,
         EXCLUDED,
         NOT_INCLUDED,
+        NOT_ALLOWED,
         LABEL_MISMATCH,
         OVER_BUDGET,
     )

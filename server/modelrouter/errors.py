@@ -147,6 +147,24 @@ class BudgetExceeded(RouterError):
         self.rejections = tuple(rejections)
 
 
+class RateLimited(RouterError):
+    """The tenant's rate limit (`metadata["limit"]`) stops the call; it would fit
+    after `retry_after_s`, which the API sends as a RetryInfo."""
+
+    reason = "RATE_LIMITED"
+
+    def __init__(self, message: str, metadata: Mapping[str, str], retry_after_s: float) -> None:
+        super().__init__(message, metadata)
+        self.retry_after_s = retry_after_s
+
+
+class RateLimitUnavailable(RouterError):
+    """The rate limit store (Redis) did not answer in time: a call of a tenant with
+    rate limits is refused rather than let through uncounted."""
+
+    reason = "RATE_LIMIT_UNAVAILABLE"
+
+
 class DeadlineExceeded(RouterError):
     reason = "DEADLINE_EXCEEDED"
 

@@ -134,13 +134,16 @@ class Invoker:
             raise call.deadline_passed()
         return step
 
-    def _run(self, step: Step, params: InvokeParams, deadline: float | None) -> AttemptRun:
-        return AttemptRun(self.attempts, step.state, step.deployment, params, deadline)
+    def _run(self, step: Step, params: InvokeParams, deadline: float | None, tenant: str) -> AttemptRun:
+        return AttemptRun(self.attempts, step.state, step.deployment, params, deadline, tenant)
 
-    async def complete(self, decision: Decision, params: InvokeParams, deadline: float | None) -> Invoked:
+    async def complete(
+        self, decision: Decision, params: InvokeParams, deadline: float | None, tenant: str = ""
+    ) -> Invoked:
+        """`tenant`: whose call it is (its budgets apply, its usage is counted)."""
         call = self._call(decision, deadline)
         while (step := await self._next(call)) is not None:
-            run = self._run(step, params, deadline)
+            run = self._run(step, params, deadline, tenant)
             try:
                 async with run:
                     await run.complete()
@@ -152,13 +155,13 @@ class Invoker:
         raise call.exhausted()
 
     async def stream(
-        self, decision: Decision, params: InvokeParams, deadline: float | None
+        self, decision: Decision, params: InvokeParams, deadline: float | None, tenant: str = ""
     ) -> AsyncGenerator[str | Invoked, None]:
         """Text deltas as they arrive, then one Invoked. A failure before the first
         delta falls back like `complete`; after it, StreamInterrupted."""
         call = self._call(decision, deadline)
         while (step := await self._next(call)) is not None:
-            run = self._run(step, params, deadline)
+            run = self._run(step, params, deadline, tenant)
             try:
                 async with run, aclosing(run.stream()) as deltas:
                     async for delta in deltas:

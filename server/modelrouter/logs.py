@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
@@ -27,28 +28,35 @@ MAX_BUFFERED_LINES = 512
 
 class LineBuffer:
     """A structlog logger (the object at the end of the chain) that keeps rendered
-    lines and writes them together."""
+    lines and writes them together. Lines may come from other threads than the
+    event loop's (gRPC core's, for the TLS certificate check): a lock keeps a line
+    appended during a flush from landing in the list being written out and lost."""
 
     def __init__(self, file: BinaryIO) -> None:
         self._file = file
         self._lines: list[bytes] = []
+        self._lock = threading.Lock()
 
     def msg(self, message: bytes) -> None:
-        self._lines.append(message)
-        if len(self._lines) >= MAX_BUFFERED_LINES:
+        with self._lock:
+            self._lines.append(message)
+            full = len(self._lines) >= MAX_BUFFERED_LINES
+        if full:
             self.flush()
 
     def urgent(self, message: bytes) -> None:
-        self._lines.append(message)
+        with self._lock:
+            self._lines.append(message)
         self.flush()
 
     debug = info = msg
     warning = warn = error = err = critical = exception = fatal = failure = urgent
 
     def flush(self) -> None:
-        if not self._lines:
-            return
-        lines, self._lines = self._lines, []
+        with self._lock:
+            if not self._lines:
+                return
+            lines, self._lines = self._lines, []
         lines.append(b"")
         try:
             self._file.write(b"\n".join(lines))

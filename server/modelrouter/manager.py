@@ -3,9 +3,10 @@ models, stats."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 
 from structlog.typing import FilteringBoundLogger
@@ -20,12 +21,15 @@ from modelrouter.circuit import CircuitPolicy
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
 from modelrouter.domain import Decision, InvokeCall, SelectQuery
+from modelrouter.errors import InvalidRequest, PermissionDenied, clip
 from modelrouter.health_checks import HealthMonitor
+from modelrouter.identity import NO_TENANT, Caller, Tenant
 from modelrouter.invoker import Invoked, Invoker
 from modelrouter.live import LiveState, ModelState
 from modelrouter.plan import RetryPolicy
 from modelrouter.providers import build_providers
 from modelrouter.providers.base import Completion
+from modelrouter.ratelimit import Admission, RateLimits
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.selector import CachedDecision, Render, Selector
@@ -33,6 +37,8 @@ from modelrouter.suggestions import ModelView, suggest
 from modelrouter.usage.book import UsageBook
 from modelrouter.usage.figures import Figures, merged
 from modelrouter.usage.service import UsageService, build_store
+from modelrouter.usage.store import Key
+from modelrouter.usage.views import has_calls, per_deployment, per_tenant
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,28 @@ class ModelReport:
     """In the order of state.deployments."""
 
 
+NO_CACHE_FIGURES = CacheFigures(0, 0, 0, 0, 0, 0, 0, 0)
+"""What a caller without the admin role sees of the caches: they serve every tenant."""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantReport:
+    """One tenant's usage totals (every model's), and its rate limits' standing."""
+
+    tenant: str
+    requests: int
+    successes: int
+    failures: int
+    input_tokens: int
+    output_tokens: int
+    cost_nusd: int
+    requests_last_minute: int
+    tokens_last_minute: int
+    requests_per_minute: int
+    """0: no limit."""
+    tokens_per_minute: int
+
+
 @dataclass(frozen=True, slots=True)
 class StatsReport:
     models: tuple[ModelReport, ...]
@@ -72,6 +100,10 @@ class StatsReport:
     window_s: float
     totals_since: float
     budgets: tuple[BudgetView, ...]
+    tenant: str = ""
+    """Whose usage the figures count; empty: every tenant's."""
+    tenants: tuple[TenantReport, ...] = ()
+    """Per tenant, by name: every tenant for an admin's every-tenant view, else the one."""
 
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
@@ -132,7 +164,7 @@ class Router:
             backend, c.ttl_s, c.default_policy, log, clock, timeout_s=c.timeout_ms / 1000
         )
         server, health, usage = config.server, config.health, config.usage
-        limits = limits_of(config.budgets)
+        limits = limits_of(config.budgets, config.tenant_budgets)
         self.ledger: Ledger | None = None
         if limits:
             book: SpendBook = (
@@ -178,6 +210,7 @@ class Router:
             budget_output_tokens=config.budgets.max_output_tokens,
             wall=wall,
         )
+        self.rate_limits = RateLimits.build(config, clock, log)
 
     async def start(self) -> None:
         """What needs the event loop: settled spend from the store (local budgets),
@@ -191,26 +224,66 @@ class Router:
         self.health.start()
 
     def select(
-        self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
+        self,
+        query: SelectQuery,
+        cache_key: bytes | None = None,
+        render: Render | None = None,
+        tenant: Tenant = NO_TENANT,
     ) -> Decision:
-        return self.selector.decide(query, cache_key, render)
+        """A fresh decision among the models `tenant` may use."""
+        if tenant.has_budget:
+            self._refuse_if_spent(tenant)
+        salt = tenant.selection_salt
+        if salt and cache_key is not None:
+            cache_key = salt + cache_key
+        return self.selector.decide(query, cache_key, render, tenant.models)
 
-    def decide(self, call: InvokeCall, render: Render) -> Decision:
+    def select_cached(self, cache_key: bytes, tenant: Tenant = NO_TENANT) -> Decision | None:
+        if tenant.has_budget:
+            self._refuse_if_spent(tenant)
+        salt = tenant.selection_salt
+        return self.selector.decide_cached(salt + cache_key if salt else cache_key)
+
+    def decide(self, call: InvokeCall, render: Render, tenant: Tenant = NO_TENANT) -> Decision:
         """The decision an Invoke follows: of one for a named model, else the
-        selection's (from the selection cache when it has it)."""
+        selection's (from the selection cache when it has it). A model outside the
+        tenant's list, named outright, is PERMISSION_DENIED."""
         if call.model is not None:
+            if tenant.has_budget:  # a selection checks in select_cached
+                self._refuse_if_spent(tenant)
+            if not tenant.allows(call.model):
+                raise PermissionDenied(
+                    f"model {call.model!r} is not among the models tenant {tenant.name!r} may use",
+                    {"model": call.model, "tenant": tenant.name},
+                )
             return self.selector.decide_named(call.model, call.input_tokens, call.output_tokens, render)
         assert call.query is not None
-        cached = self.selector.decide_cached(call.selection_key)
-        return cached or self.selector.decide(call.query, call.selection_key, render)
+        cached = self.select_cached(call.selection_key, tenant)
+        return cached or self.select(call.query, call.selection_key, render, tenant)
 
-    async def invoke(self, call: InvokeCall, decision: Decision, deadline: float | None) -> Invoked:
+    def _refuse_if_spent(self, tenant: Tenant) -> None:
+        """A tenant whose own budget is known spent is refused BUDGET_EXCEEDED at
+        once, rather than by each model's reservation in turn."""
+        if self.ledger is not None:
+            refusal = self.ledger.tenant_refusal(tenant.name)
+            if refusal is not None:
+                raise refusal
+
+    def _answer_key(self, call: InvokeCall, tenant: Tenant) -> str:
+        key = call.answer_key or ResponseCache.key(call)
+        salt = tenant.answer_salt
+        return salt + key if salt else key
+
+    async def invoke(
+        self, call: InvokeCall, decision: Decision, deadline: float | None, tenant: Tenant = NO_TENANT
+    ) -> Invoked:
         """The answer: from the response cache when the call's policy reads it and it
-        has one, else from the models (once for concurrent identical misses)."""
+        has one (tenants never share answers), else from the models (once for
+        concurrent identical misses)."""
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
         if not (read or write):
-            return await self.invoker.complete(decision, call.params, deadline)
-        key = call.answer_key or ResponseCache.key(call)
+            return await self.invoker.complete(decision, call.params, deadline, tenant.name)
+        key = self._answer_key(call, tenant)
         if read:
             cached = await self.responses.get(key, deadline)
             if cached is not None:
@@ -218,7 +291,7 @@ class Router:
         produced: list[Invoked] = []
 
         async def produce() -> CachedAnswer:
-            invoked = await self.invoker.complete(decision, call.params, deadline)
+            invoked = await self.invoker.complete(decision, call.params, deadline, tenant.name)
             produced.append(invoked)
             answer = _answer_of(invoked)
             if write:
@@ -232,11 +305,11 @@ class Router:
         return produced[0] if mine else _invoked_from(answer)
 
     async def stream(
-        self, call: InvokeCall, decision: Decision, deadline: float | None
+        self, call: InvokeCall, decision: Decision, deadline: float | None, tenant: Tenant = NO_TENANT
     ) -> AsyncGenerator[str | Invoked, None]:
         """Deltas then the summary; a cached answer is replayed as deltas."""
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
-        key = (call.answer_key or ResponseCache.key(call)) if read or write else ""
+        key = self._answer_key(call, tenant) if read or write else ""
         if read:
             cached = await self.responses.get(key, deadline)
             if cached is not None:
@@ -245,11 +318,27 @@ class Router:
                     yield text[i : i + REPLAY_CHUNK]
                 yield _invoked_from(cached)
                 return
-        async with contextlib.aclosing(self.invoker.stream(decision, call.params, deadline)) as items:
+        items = self.invoker.stream(decision, call.params, deadline, tenant.name)
+        async with contextlib.aclosing(items):
             async for item in items:
                 if write and isinstance(item, Invoked):
                     await self.responses.put(key, _answer_of(item), deadline)
                 yield item
+
+    async def admit(self, tenant: Tenant, call: InvokeCall | None = None) -> Admission | None:
+        """Admits a call (`call`: an Invoke's or InvokeStream's; None: a Select)
+        under `tenant`'s rate limits, or raises RateLimited (RateLimitUnavailable
+        when their store is away). Returns what `settle` needs when the call ends,
+        None when there is nothing to settle. A tenant without limits costs one
+        dict lookup."""
+        if tenant.name not in self.rate_limits.rules:
+            return None
+        return await self.rate_limits.admit(tenant.name, call)
+
+    def settle(self, admission: Admission) -> None:
+        """The admitted call ended, however: its tokens are settled to what its
+        attempts were charged. Never waits."""
+        self.rate_limits.settle(admission)
 
     def shut_down(self) -> None:
         """The shutdown grace is over: attempts cut from now on are SHUTTING_DOWN."""
@@ -261,44 +350,86 @@ class Router:
         await self.health.stop()
         await self.invoker.close()
         await self.responses.close()
+        await self.rate_limits.close()
         await self.usage.close()
-
-    def select_cached(self, cache_key: bytes) -> Decision | None:
-        return self.selector.decide_cached(cache_key)
 
     def models(self) -> tuple[ModelState, ...]:
         return tuple(self.live.models.values())
 
-    async def stats(self, models: tuple[str, ...] = ()) -> StatsReport:
+    def stats_tenant(self, caller: Caller, asked: str) -> str | None:
+        """Whose usage a Stats call reads: None for every tenant's (an admin asking
+        for no tenant), else one tenant's. A caller without the admin role reads
+        its own tenant's only; naming another is PERMISSION_DENIED, and an admin
+        naming a tenant no key belongs to is told so (a misspelt name would
+        otherwise read as a tenant with no usage)."""
+        if caller.admin:
+            if asked and asked not in self.config.tenants:
+                known = ", ".join(sorted(self.config.tenants)) or "none: no API keys are configured"
+                raise InvalidRequest("tenant", f"no tenant {clip(asked)!r}; known: {known}")
+            return asked or None
+        own = caller.tenant.name
+        if asked and asked != own:
+            raise PermissionDenied(
+                f"key {caller.key_id!r} may read only its own tenant's figures ({own!r}), not {asked!r}",
+                {"tenant": asked},
+            )
+        return own
+
+    async def stats(
+        self, models: tuple[str, ...] = (), tenant: str | None = None, admin: bool = False
+    ) -> StatsReport:
+        """The figures; `tenant`: only that tenant's usage (None: every tenant's,
+        which only an admin is given). Latency percentiles and saturation follow
+        the usage too; selections, not counted per tenant, show in the every-tenant
+        view only; health and calls in flight are global.
+        `admin` (implied by `tenant` None): the caller may also see what tells of
+        every tenant's use (cache figures, suggestions, every budget); anyone else
+        gets none of it, and only its own tenant's budgets."""
+        full = admin or tenant is None
         wanted = frozenset(models)
         stored = await self.usage.totals()
         reports = []
         views = []
         empty = Figures()  # shared by every deployment without figures; read only from here on
-        totals = stored.figures
+        totals = per_deployment(stored.figures, tenant)
         recent = self.usage.recent
         for state in self.live.models.values():
-            spans = tuple(
-                Span(totals.get((state.id, d.name), empty), recent((state.id, d.name), empty))
-                for d in state.deployments
-            )
+            keys = [(state.id, d.name) for d in state.deployments]
+            spans = tuple(Span(totals.get(k, empty), recent(k, tenant, empty)) for k in keys)
             model_span = Span(merged([s.total for s in spans]), merged([s.recent for s in spans]))
-            views.append(
-                ModelView(
-                    state.id,
-                    model_span.recent,
-                    state.spec.pricing,
-                    [
-                        (d.name, s.recent, state.spec.max_concurrency)
-                        for d, s in zip(state.deployments, spans, strict=True)
-                    ],
+            if full:  # suggestions speak of every tenant's calls
+                everyone = (
+                    [s.recent for s in spans] if tenant is None else [recent(k, None, empty) for k in keys]
                 )
-            )
+                views.append(
+                    ModelView(
+                        state.id,
+                        merged(everyone),
+                        state.spec.pricing,
+                        [
+                            (d.name, r, state.spec.max_concurrency)
+                            for d, r in zip(state.deployments, everyone, strict=True)
+                        ],
+                    )
+                )
             if not wanted or state.id in wanted:
                 reports.append(ModelReport(state, model_span, spans))
+        return StatsReport(
+            tuple(reports),
+            self._cache_figures() if full else NO_CACHE_FIGURES,
+            tuple(self._suggestions(views)) if full else (),
+            self._clock() - self._started,
+            self.usage.book.window_s,
+            stored.since,
+            await self._budgets(None if full else tenant),
+            tenant or "",
+            await self._tenant_reports(stored.figures, tenant),
+        )
+
+    def _cache_figures(self) -> CacheFigures:
         cache = self.selector.cache
         memory = self.memory
-        figures = CacheFigures(
+        return CacheFigures(
             self.responses.hits,
             self.responses.misses,
             memory.entries if memory else 0,
@@ -308,8 +439,10 @@ class Router:
             cache.misses,
             len(cache),
         )
+
+    def _suggestions(self, views: list[ModelView]) -> list[str]:
         server = self.config.server
-        suggestions = suggest(
+        return suggest(
             views,
             self.selector.choices,
             self.responses.hits,
@@ -317,18 +450,48 @@ class Router:
             self.usage.book.window_s,
             (server.default_expected_input_tokens, server.default_expected_output_tokens),
         )
-        budgets: tuple[BudgetView, ...] = ()
-        if self.ledger is not None:
-            try:
-                budgets = tuple(await self.ledger.views())
-            except Exception:  # the budget store is away: the last figures read
-                budgets = tuple(self.ledger.cached_views())
-        return StatsReport(
-            tuple(reports),
-            figures,
-            tuple(suggestions),
-            self._clock() - self._started,
-            self.usage.book.window_s,
-            stored.since,
-            budgets,
-        )
+
+    async def _budgets(self, tenant: str | None) -> tuple[BudgetView, ...]:
+        """Every budget (None), or only `tenant`'s own."""
+        if self.ledger is None:
+            return ()
+        try:
+            budgets = tuple(await self.ledger.views())
+        except Exception:  # the budget store is away: the last figures read
+            budgets = tuple(self.ledger.cached_views())
+        if tenant is None:
+            return budgets
+        return tuple(b for b in budgets if b.tenant == tenant)
+
+    async def _tenant_reports(
+        self, figures: Mapping[Key, Figures], tenant: str | None
+    ) -> tuple[TenantReport, ...]:
+        """One row for `tenant`, or (None) for every tenant configured or with calls."""
+        sums = per_tenant(figures)
+        configured = self.config.tenants
+        if tenant is None:
+            names = sorted(set(configured) | {t for t, f in sums.items() if has_calls(f)})
+        else:
+            names = [tenant]
+        # (0, 0) for a tenant without limits; asked at once, each may be a Redis round trip.
+        minutes = await asyncio.gather(*(self.rate_limits.usage(name) for name in names))
+        empty = Figures()
+        rows = []
+        for name, last_minute in zip(names, minutes, strict=True):
+            f = sums.get(name, empty)
+            rules = configured.get(name)
+            rows.append(
+                TenantReport(
+                    name,
+                    f.requests,
+                    f.successes,
+                    f.failures,
+                    f.input_tokens,
+                    f.output_tokens,
+                    f.cost_nusd,
+                    *last_minute,
+                    (rules.requests_per_minute or 0) if rules is not None else 0,
+                    (rules.tokens_per_minute or 0) if rules is not None else 0,
+                )
+            )
+        return tuple(rows)

@@ -4,7 +4,14 @@ Nothing is counted twice for Prometheus: at each scrape a collector reads the
 figures the router keeps anyway (this process's, since it started, so that
 counters only grow; a replica sharing a Redis store still reports only its own
 calls, and Prometheus sums the replicas). The HTTP server runs on the event loop,
-so a scrape reads the figures between calls, never during one."""
+so a scrape reads the figures between calls, never during one.
+
+The per-call series (requests, tokens, cost, calls) have a `tenant` label: the
+caller's tenant, "" without API keys. Its values come from the configuration
+only (a key's tenant), never from a request, so they are bounded. A tenant's
+series on a deployment appear with its first call there (on a server without
+keys, tenant ""'s from the start); summed over `tenant` they are the
+deployment's figures."""
 
 from __future__ import annotations
 
@@ -26,8 +33,9 @@ from modelrouter.circuit import State
 from modelrouter.domain import Health
 from modelrouter.manager import Router
 from modelrouter.outcomes import NOT_SENT
-from modelrouter.usage.book import BUCKETS_S, Histogram
+from modelrouter.usage.book import BUCKETS_S, UNATTRIBUTED, Histogram
 from modelrouter.usage.figures import NANO
+from modelrouter.usage.views import has_calls
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _HEALTH = {Health.HEALTHY: "healthy", Health.DEGRADED: "degraded", Health.UNHEALTHY: "unhealthy"}
@@ -45,10 +53,11 @@ class RouterCollector(Collector):
         usage = router.usage.book
         usage.fold()
         labels = ["model", "deployment"]
+        per_call = [*labels, "tenant"]
         requests = CounterMetricFamily(
             "modelrouter_requests",
-            "Calls sent to a deployment, by outcome (each retry counts)",
-            labels=[*labels, "outcome"],
+            "Calls sent to a deployment, by tenant and outcome (each retry counts)",
+            labels=[*per_call, "outcome"],
         )
         refused = CounterMetricFamily(
             "modelrouter_refused",
@@ -58,9 +67,9 @@ class RouterCollector(Collector):
         )
         refusals = router.invoker.attempts.refusals
         tokens = CounterMetricFamily(
-            "modelrouter_tokens", "Tokens, by direction", labels=[*labels, "direction"]
+            "modelrouter_tokens", "Tokens, by tenant and direction", labels=[*per_call, "direction"]
         )
-        cost = CounterMetricFamily("modelrouter_cost_usd", "Spend in USD", labels=labels)
+        cost = CounterMetricFamily("modelrouter_cost_usd", "Spend in USD, by tenant", labels=per_call)
         latency = HistogramMetricFamily(
             "modelrouter_request_duration_seconds", "Call latency to the full answer", labels=labels
         )
@@ -82,21 +91,31 @@ class RouterCollector(Collector):
             labels=[*labels, "state"],
         )
         breakers = router.health.breakers
+        keyless = not router.config.has_keys
         for d in usage:
             key = list(d.key)
-            p = d.process
-            requests.add_metric([*key, "OK"], p.successes)
-            for reason, n in sorted(p.failures_by_reason.items()):
-                requests.add_metric([*key, reason], n)
+            for tenant, spans in sorted(d.tenants.items()):
+                p = spans.process
+                if not has_calls(p) and not (keyless and tenant == UNATTRIBUTED):
+                    continue  # selections only: no call of this tenant's yet
+                requests.add_metric([*key, tenant, "OK"], p.successes)
+                for reason, n in sorted(p.failures_by_reason.items()):
+                    requests.add_metric([*key, tenant, reason], n)
+                tokens.add_metric([*key, tenant, "input"], p.input_tokens)
+                tokens.add_metric([*key, tenant, "output"], p.output_tokens)
+                cost.add_metric([*key, tenant], p.cost_usd)
+            if keyless and UNATTRIBUTED not in d.tenants:  # the series are there from the start
+                requests.add_metric([*key, UNATTRIBUTED, "OK"], 0)
+                tokens.add_metric([*key, UNATTRIBUTED, "input"], 0)
+                tokens.add_metric([*key, UNATTRIBUTED, "output"], 0)
+                cost.add_metric([*key, UNATTRIBUTED], 0)
             for reason in _REFUSALS:
                 refused.add_metric([*key, reason], refusals.get((*d.key, reason), 0))
-            tokens.add_metric([*key, "input"], p.input_tokens)
-            tokens.add_metric([*key, "output"], p.output_tokens)
-            cost.add_metric(key, p.cost_usd)
             latency.add_metric(key, _buckets(d.latency), d.latency.sum_s)
             ttft.add_metric(key, _buckets(d.ttft), d.ttft.sum_s)
             in_flight.add_metric(key, d.state.in_flight)
-            selections.add_metric(key, p.selections)
+            unattributed = d.tenants.get(UNATTRIBUTED)  # selections are counted there
+            selections.add_metric(key, unattributed.process.selections if unattributed else 0)
             for state, name in _HEALTH.items():
                 health.add_metric([*key, name], 1.0 if d.state.health is state else 0.0)
             breaker = breakers.get(d.key)
@@ -111,11 +130,11 @@ class RouterCollector(Collector):
     def _calls(self) -> Metric:
         calls = CounterMetricFamily(
             "modelrouter_calls",
-            'Calls answered, by RPC, gRPC status code and ErrorInfo reason ("" when OK)',
-            labels=["rpc", "code", "reason"],
+            'Calls answered, by RPC, gRPC status code, ErrorInfo reason ("" when OK) and tenant',
+            labels=["rpc", "code", "reason", "tenant"],
         )
-        for (rpc, code, reason), n in sorted(self._access_log.calls.items()):
-            calls.add_metric([rpc, code, reason], n)
+        for labels, n in sorted(self._access_log.calls.items()):
+            calls.add_metric(labels, n)
         return calls
 
     def _cache(self) -> Iterator[Metric]:
@@ -146,15 +165,17 @@ class RouterCollector(Collector):
         ledger = self._router.ledger
         if ledger is None:
             return
-        limit = GaugeMetricFamily(
-            "modelrouter_budget_limit_usd", "Configured spend limit", labels=["scope", "period"]
-        )
+        # `tenant` tells a tenant's limit over every model (scope "*") from the
+        # global one; empty for a global limit.
+        labels = ["scope", "period", "tenant"]
+        limit = GaugeMetricFamily("modelrouter_budget_limit_usd", "Configured spend limit", labels=labels)
         spent = GaugeMetricFamily(
-            "modelrouter_budget_spent_usd", "Settled spend in the current period", labels=["scope", "period"]
+            "modelrouter_budget_spent_usd", "Settled spend in the current period", labels=labels
         )
         for view in ledger.cached_views():
-            limit.add_metric([view.limit.scope, view.limit.period], view.limit.limit_nusd / NANO)
-            spent.add_metric([view.limit.scope, view.limit.period], view.spent_nusd / NANO)
+            where = [view.limit.scope, view.limit.period, view.tenant]
+            limit.add_metric(where, view.limit.limit_nusd / NANO)
+            spent.add_metric(where, view.spent_nusd / NANO)
         yield limit
         yield spent
 

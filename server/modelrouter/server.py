@@ -22,6 +22,7 @@ from modelrouter.api.access_log import AccessLog
 from modelrouter.api.auth import ApiKeys
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
+from modelrouter.api.tls import ReloadingCredentials, TlsFilesError
 from modelrouter.config.load import RouterConfig
 from modelrouter.config.schema import TlsConfig
 from modelrouter.domain import Health
@@ -63,14 +64,13 @@ def server_options(config: RouterConfig) -> list[tuple[str, int]]:
     return options
 
 
-def _credentials(tls: TlsConfig) -> grpc.ServerCredentials:
-    """TLS only; with `client_ca_file`, clients must present a certificate it signed."""
-    ca = Path(tls.client_ca_file).read_bytes() if tls.client_ca_file else None
-    return grpc.ssl_server_credentials(
-        [(Path(tls.key_file).read_bytes(), Path(tls.cert_file).read_bytes())],
-        root_certificates=ca,
-        require_client_auth=ca is not None,
-    )
+def _credentials(tls: TlsConfig, logging: Logging) -> grpc.ServerCredentials:
+    """TLS only, re-read when the files change; with `client_ca_file`, clients must
+    present a certificate it signed."""
+    try:
+        return ReloadingCredentials(tls, logging.log).credentials
+    except TlsFilesError as err:  # the process's exit says what to fix, as for an address
+        raise ListenError(f"cannot serve TLS: {err}") from None
 
 
 class ListenError(Exception):
@@ -108,9 +108,9 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     log = logging.log
     router = Router(config, log=log)
     # With API keys, every RouterService call is checked once, here, before its handler.
-    interceptors = (ApiKeys(config.key_digests),) if config.key_digests else ()
-    server = grpc.aio.server(options=server_options(config), interceptors=interceptors)
     access_log = AccessLog(logging.emit, config.server.access_log)
+    interceptors = (ApiKeys(config.key_digests, config.cert_subjects, access_log),) if config.has_keys else ()
+    server = grpc.aio.server(options=server_options(config), interceptors=interceptors)
     in_flight = InFlight()
     server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))
     health = HealthServicer()
@@ -123,7 +123,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     tls = config.server.tls
     try:
         if tls is not None:
-            port = server.add_secure_port(address, _credentials(tls))
+            port = server.add_secure_port(address, _credentials(tls, logging))
         else:
             port = server.add_insecure_port(address)
     except RuntimeError as exc:  # grpc says only "Failed to bind"; say where and what to do
@@ -149,7 +149,17 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
             raise ListenError(
                 f"cannot serve metrics on {config.metrics.address}: {exc.strerror or exc}"
             ) from None
-        log.info("metrics", url=f"http://{listening_address(config.metrics.address, metrics.port)}/metrics")
+        where = listening_address(config.metrics.address, metrics.port)
+        log.info("metrics", url=f"http://{where}/metrics")
+        # The endpoint asks for no key: it is meant for loopback or a network only
+        # the scraper reaches. With keys, its per-tenant figures are what Stats
+        # keeps from other tenants.
+        if config.has_keys and not is_loopback(where):
+            log.warning(
+                "metrics served beyond this machine: the endpoint asks for no key and shows "
+                "every tenant's usage; bind metrics.address to loopback or a scrape-only network",
+                address=where,
+            )
     # Everything built so far lives as long as the server: keep the collector from
     # scanning it again on every collection. A decision over a large registry
     # allocates thousands of small containers, almost none in cycles; at the
@@ -211,7 +221,7 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
         config=config.source,
         usage_store=str(getattr(running.router.usage.store, "path", config.usage.store)),
     )
-    if not config.key_digests and not is_loopback(where):
+    if not config.has_keys and not is_loopback(where):
         log.warning(
             "serving beyond this machine without API keys: anyone who reaches the port may call "
             "any model and read every figure; configure auth.api_keys",

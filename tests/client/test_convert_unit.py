@@ -23,6 +23,7 @@ from modelrouter_client import (
     Rejection,
     Requirements,
     ScoredModel,
+    TenantStats,
     Usage,
     WindowStats,
     _convert,
@@ -389,6 +390,23 @@ def test_stats_every_field() -> None:
                 resets_at=timestamp_pb2.Timestamp(seconds=int(resets.timestamp())),
             ),
             pb.BudgetStatus(scope="m1", period="day", limit_usd=1),
+            pb.BudgetStatus(scope="*", period="day", limit_usd=2, tenant="team-a"),
+        ],
+        tenant="team-a",
+        tenants=[
+            pb.TenantStats(
+                tenant="team-a",
+                requests=3,
+                successes=2,
+                failures=1,
+                input_tokens=4,
+                output_tokens=5,
+                cost_usd=0.5,
+                requests_last_minute=6,
+                tokens_last_minute=7,
+                requests_per_minute=8,
+                tokens_per_minute=9,
+            )
         ],
     )
     stats = _convert.stats(response)
@@ -402,7 +420,10 @@ def test_stats_every_field() -> None:
     assert stats.budgets == (
         BudgetStatus("*", "month", 10, 4, 7, resets),
         BudgetStatus("m1", "day", 1, 0, 0, None),  # no resets_at sent: None, not 1970
+        BudgetStatus("*", "day", 2, tenant="team-a"),
     )
+    assert stats.tenant == "team-a"
+    assert stats.tenants == (TenantStats("team-a", 3, 2, 1, 4, 5, 0.5, 6, 7, 8, 9),)
     assert stats.budgets[0].remaining_usd == 0  # overcommitted: never negative
     assert stats.budgets[1].remaining_usd == 1
     assert stats.raw is response
@@ -413,6 +434,7 @@ def test_stats_every_field() -> None:
         (pb.WindowStats, model.recent),
         (pb.BudgetStatus, stats.budgets[0]),
         (pb.CacheStats, stats.cache),
+        (pb.TenantStats, stats.tenants[0]),
         (pb.StatsResponse, stats),
     ):
         missing = [f.name for f in message.DESCRIPTOR.fields if not hasattr(result, f.name)]

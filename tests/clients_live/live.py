@@ -1,15 +1,24 @@
 """What the Go, Java and Node example tests share: skipping (or, under CI=true,
-failing) for a missing toolchain, the ids of the registered models, and reading
+failing) for a missing toolchain, the server the examples call (the built-in
+configuration behind mTLS and an API key), the ids of its models, and reading
 the examples' `step: key=value ...` lines."""
 
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
+import yaml
 
+from modelrouter.config.load import default_config_text
 from modelrouter_client import Router
+from tests.pki import Pki
+
+KEY_ENV = "MODELROUTER_EXAMPLES_KEY"
+"""The variable the server reads the examples' API key from (`key_env`)."""
 
 
 def unavailable(what: str, hint: str) -> NoReturn:
@@ -20,9 +29,69 @@ def unavailable(what: str, hint: str) -> NoReturn:
     pytest.skip(f"skipped: {what} ({hint})")
 
 
-def model_ids(address: str) -> set[str]:
-    with Router(address) as router:
+def secured_config(pki: Pki, directory: Path) -> Path:
+    """The built-in configuration with `server.tls` (the test CA's server certificate,
+    and client certificates that CA signed required: mTLS) and one API key, read by
+    the server from $KEY_ENV; written to `directory`, its path returned."""
+    config: dict[str, Any] = yaml.safe_load(default_config_text())
+    config["server"]["tls"] = {
+        "cert_file": pki.write("server.pem", pki.server.cert),
+        "key_file": pki.write("server.key", pki.server.key),
+        "client_ca_file": pki.write("ca.pem", pki.ca.cert),
+    }
+    config["auth"] = {
+        "api_keys": [{"id": "examples", "tenant": "examples", "roles": ["invoke"], "key_env": KEY_ENV}]
+    }
+    path = directory / "secured.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@dataclass(frozen=True)
+class SecuredServer:
+    """A live server that wants TLS, a client certificate and an API key, and what a
+    client needs to call it."""
+
+    address: str
+    api_key: str
+    pki: Pki
+
+    def client_env(self, *, key: bool = True, tls: bool = True) -> dict[str, str]:
+        """The environment an example runs in: the CA, the client certificate and its
+        key as files (unless tls=False), and the API key (unless key=False)."""
+        env = {name: value for name, value in os.environ.items() if not name.startswith("MODELROUTER_")}
+        if tls:
+            env["MODELROUTER_CA_FILE"] = self.pki.write("ca.pem", self.pki.ca.cert)
+            env["MODELROUTER_CERT_FILE"] = self.pki.write("client.pem", self.pki.client.cert)
+            env["MODELROUTER_KEY_FILE"] = self.pki.write("client.key", self.pki.client.key)
+        if key:
+            env["MODELROUTER_API_KEY"] = self.api_key
+        return env
+
+    def router(self) -> Router:
+        """The Python client, for what the tests check behind the examples."""
+        return Router(
+            self.address,
+            root_certificates=self.pki.ca.cert,
+            private_key=self.pki.client.key,
+            certificate_chain=self.pki.client.cert,
+            api_key=self.api_key,
+        )
+
+
+def model_ids(server: SecuredServer) -> set[str]:
+    with server.router() as router:
         return {m.id for m in router.list_models(timeout=10)}
+
+
+def refused_unauthenticated(returncode: int, stdout: str, stderr: str) -> None:
+    """An example run without the key: it stops at its first call, exit status 1, and
+    says UNAUTHENTICATED (the code, in the language's spelling, and the reason)."""
+    assert returncode == 1, f"expected exit status 1:\n{stdout}{stderr}"
+    assert not stdout.strip(), f"nothing should have been answered:\n{stdout}"
+    (failed,) = [line for line in stderr.splitlines() if line.startswith(("fatal: code=", "failed: code="))]
+    assert fields(failed)["code"].upper() == "UNAUTHENTICATED", stderr
+    assert fields(failed)["reason"].rstrip(":") == "UNAUTHENTICATED", stderr
 
 
 def fields(line: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The Go client as a user builds and runs it: clients/go/example compiled in GOPATH
-mode against Debian's Go libraries, run against a live `modelrouter serve`, and the
+mode against Debian's Go libraries, run against a live `modelrouter serve` that wants
+mTLS and an API key (with the key, and refused UNAUTHENTICATED without it), and the
 committed Go stubs checked against a fresh `tools/generate_go.sh` run.
 
 Skipped when the Go toolchain, Debian's Go libraries, buf or the protoc plugins are
@@ -17,7 +18,7 @@ from typing import NoReturn
 import pytest
 
 from tests.clients_live import live
-from tests.clients_live.live import fields, model_ids
+from tests.clients_live.live import SecuredServer, fields, model_ids, refused_unauthenticated
 
 ROOT = Path(__file__).resolve().parents[2]
 GO_CLIENT = ROOT / "clients" / "go"
@@ -75,18 +76,23 @@ def example_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return binary
 
 
-def test_go_example_against_live_server(example_binary: Path, server_address: str) -> None:
-    started = time.monotonic()
-    run = subprocess.run(
-        [str(example_binary), "-address", server_address, "-timeout", "30s"],
+def run_example(binary: Path, address: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(binary), "-address", address, "-timeout", "30s"],
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_go_example_against_live_server(example_binary: Path, server: SecuredServer) -> None:
+    started = time.monotonic()
+    run = run_example(example_binary, server.address, server.client_env())
     assert run.returncode == 0, f"example failed:\n{run.stdout}{run.stderr}"
     assert time.monotonic() - started < 30
     lines = run.stdout.splitlines()
-    models = model_ids(server_address)
+    models = model_ids(server)
 
     decision = fields(next(line for line in lines if line.startswith("select: model=")))
     assert decision["model"] in models
@@ -115,6 +121,21 @@ def test_go_example_against_live_server(example_binary: Path, server_address: st
     assert fields(error)["code"] == "FailedPrecondition"
     assert fields(error)["reason"] == "NO_ELIGIBLE_MODEL"
     assert fields(error)["domain"] == "modelrouter.v1"
+
+
+def test_go_example_without_the_key_is_refused(example_binary: Path, server: SecuredServer) -> None:
+    run = run_example(example_binary, server.address, server.client_env(key=False))
+    refused_unauthenticated(run.returncode, run.stdout, run.stderr)
+
+
+def test_go_example_keeps_the_key_off_plaintext(example_binary: Path, server: SecuredServer) -> None:
+    # Without MODELROUTER_CA_FILE the example speaks plaintext, and gRPC will not send
+    # the key that way to another machine (192.0.2.1 is a documentation address): it
+    # fails before connecting.
+    run = run_example(example_binary, "192.0.2.1:50051", server.client_env(tls=False))
+    assert run.returncode == 1
+    assert "the credentials require transport level security" in run.stderr, run.stderr
+    assert server.api_key not in run.stdout + run.stderr
 
 
 def test_generated_go_stubs_are_current() -> None:

@@ -1,7 +1,8 @@
 """The Java client as a user builds and runs it: clients/java compiled by
 clients/java/build.sh (plain javac against Debian's jars), its example run against a
-live `modelrouter serve`, and the committed generated classes checked against a fresh
-`tools/generate_java.sh` run.
+live `modelrouter serve` that wants mTLS and an API key (with the key, and refused
+UNAUTHENTICATED without it), and the committed generated classes checked against a
+fresh `tools/generate_java.sh` run.
 
 Skipped when the JDK, Debian's jars, buf or the protoc plugins are missing, except
 under CI=true, where each of them must be there."""
@@ -16,7 +17,7 @@ from typing import NoReturn
 import pytest
 
 from tests.clients_live import live
-from tests.clients_live.live import fields, model_ids
+from tests.clients_live.live import SecuredServer, fields, model_ids, refused_unauthenticated
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA_CLIENT = ROOT / "clients" / "java"
@@ -24,8 +25,8 @@ BUILD = JAVA_CLIENT / "build.sh"
 MAIN_CLASS = "dev.modelrouter.example.Example"
 APT_HINT = (
     "apt-get install openjdk-17-jdk-headless protobuf-compiler protobuf-compiler-grpc-java-plugin "
-    "libprotobuf-java libgrpc-java libnetty-java libperfmark-java libgoogle-common-protos-java "
-    "libguava-java libgeronimo-annotation-1.3-spec-java"
+    "libprotobuf-java libgrpc-java libnetty-java libnetty-tcnative-java libperfmark-java "
+    "libgoogle-common-protos-java libguava-java libgeronimo-annotation-1.3-spec-java"
 )
 
 
@@ -51,16 +52,20 @@ def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
     return printed.stdout.strip()
 
 
-@pytest.mark.slow
-def test_java_example_against_live_server(classpath: str, server_address: str) -> None:
+def run_example(classpath: str, address: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     java = shutil.which("java")
     assert java is not None
-    run = subprocess.run(
-        [java, "-cp", classpath, MAIN_CLASS, server_address], capture_output=True, text=True, timeout=120
+    return subprocess.run(
+        [java, "-cp", classpath, MAIN_CLASS, address], env=env, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.slow
+def test_java_example_against_live_server(classpath: str, server: SecuredServer) -> None:
+    run = run_example(classpath, server.address, server.client_env())
     assert run.returncode == 0, f"example failed:\n{run.stdout}{run.stderr}"
     lines = run.stdout.splitlines()
-    models = model_ids(server_address)
+    models = model_ids(server)
 
     decision = fields(next(line for line in lines if line.startswith("select: model=")))
     assert decision["model"] in models
@@ -92,6 +97,12 @@ def test_java_example_against_live_server(classpath: str, server_address: str) -
     assert error["code"] == "FAILED_PRECONDITION"
     assert error["reason"] == "NO_ELIGIBLE_MODEL"
     assert error["domain"] == "modelrouter.v1"
+
+
+@pytest.mark.slow
+def test_java_example_without_the_key_is_refused(classpath: str, server: SecuredServer) -> None:
+    run = run_example(classpath, server.address, server.client_env(key=False))
+    refused_unauthenticated(run.returncode, run.stdout, run.stderr)
 
 
 def test_generated_java_classes_are_current() -> None:

@@ -1,5 +1,6 @@
 """The Node client as a user runs it: `npm ci` in clients/node, clients/node/example.js
-against a live `modelrouter serve`, the example type-checked against the generated
+against a live `modelrouter serve` that wants mTLS and an API key (with the key, and
+refused UNAUTHENTICATED without it), the example type-checked against the generated
 types, and the committed protos and types checked against a fresh
 `tools/generate_node.sh --check`.
 
@@ -17,7 +18,7 @@ from typing import NoReturn
 import pytest
 
 from tests.clients_live import live
-from tests.clients_live.live import fields, model_ids
+from tests.clients_live.live import SecuredServer, fields, model_ids, refused_unauthenticated
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_CLIENT = ROOT / "clients" / "node"
@@ -53,17 +54,22 @@ def starting(lines: list[str], prefix: str) -> list[dict[str, str]]:
     return [fields(line) for line in lines if line.startswith(prefix)]
 
 
-def test_node_example_against_live_server(node: str, server_address: str) -> None:
-    run = subprocess.run(
-        [node, "example.js", server_address],
+def run_example(node: str, address: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [node, "example.js", address],
         cwd=NODE_CLIENT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_node_example_against_live_server(node: str, server: SecuredServer) -> None:
+    run = run_example(node, server.address, server.client_env())
     assert run.returncode == 0, f"example failed:\n{run.stdout}{run.stderr}"
     lines = run.stdout.splitlines()
-    models = model_ids(server_address)
+    models = model_ids(server)
 
     (decision,) = starting(lines, "select: model=")
     assert decision["model"] in models
@@ -94,6 +100,20 @@ def test_node_example_against_live_server(node: str, server_address: str) -> Non
     assert error == {"code": "FAILED_PRECONDITION", "reason": "NO_ELIGIBLE_MODEL", "domain": "modelrouter.v1"}
     violations = starting(lines, "error: rejected ")
     assert sorted(f["model"] for f in violations) == sorted(models)
+
+
+def test_node_example_without_the_key_is_refused(node: str, server: SecuredServer) -> None:
+    run = run_example(node, server.address, server.client_env(key=False))
+    refused_unauthenticated(run.returncode, run.stdout, run.stderr)
+
+
+def test_node_example_keeps_the_key_off_plaintext(node: str, server: SecuredServer) -> None:
+    # Without MODELROUTER_CA_FILE the example speaks plaintext, and sends the key that
+    # way only to this machine (192.0.2.1 is a documentation address): it stops first.
+    run = run_example(node, "192.0.2.1:50051", server.client_env(tls=False))
+    assert run.returncode == 1
+    assert "MODELROUTER_API_KEY is sent only over TLS" in run.stderr, run.stderr
+    assert server.api_key not in run.stdout + run.stderr
 
 
 def test_node_example_typechecks_against_generated_types(node: str) -> None:

@@ -1,34 +1,59 @@
-"""The README's grpcurl walkthrough, run as written but for the port."""
+"""The README's grpcurl walkthrough, run as written but for the port; and its
+subsection with an API key and TLS, run against a server made as it says: its
+openssl lines make the certificates, its YAML goes into the default configuration,
+and the key is one of the test's own in $MODELROUTER_KEY."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
+import secrets
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from modelrouter.config.load import default_config_text, parse_config
+from tests.clients_live.live import unavailable
 from tests.support import Served, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 GRPCURL = Path(sys.executable).parent / "grpcurl"
+SECURED = "### With an API key and TLS"
+
+
+def section() -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split("## Try it with grpcurl", 1)[1].split("\n## ", 1)[0]
+
+
+def grpcurl_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(".venv/bin/grpcurl ")]
 
 
 def walkthrough() -> list[str]:
-    """The grpcurl lines of the README's walkthrough section."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Try it with grpcurl", 1)[1].split("\n## ", 1)[0]
-    return [line for line in section.splitlines() if line.startswith(".venv/bin/grpcurl ")]
+    """The grpcurl lines of the README's walkthrough section, before the key and TLS."""
+    return grpcurl_lines(section().split(SECURED, 1)[0])
 
 
-def run(line: str, address: str) -> subprocess.CompletedProcess[str]:
+def secured() -> str:
+    """The walkthrough's subsection with an API key and TLS."""
+    parts = section().split(SECURED, 1)
+    assert len(parts) == 2, f"the grpcurl section has no {SECURED!r}"
+    return parts[1]
+
+
+def run(line: str, address: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     argv = shlex.split(line.replace("127.0.0.1:50051", address))
     argv[0] = str(GRPCURL)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
 
 
 def test_the_readme_has_a_walkthrough() -> None:
@@ -91,6 +116,53 @@ async def _walkthrough(default_server: Served) -> None:
     assert code["model"] == "code-specialist" and int(code["requests"]) >= 1 and "recent" in code
     assert impossible.returncode != 0
     assert "NO_ELIGIBLE_MODEL" in impossible.stderr and "PreconditionFailure" in impossible.stderr
+
+
+@pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")
+async def test_the_key_and_tls_lines_work_as_written(tmp_path: Path) -> None:
+    text = secured()
+    openssl = [line for line in text.splitlines() if line.startswith("openssl ")]
+    assert len(openssl) == 3, openssl
+    if shutil.which("openssl") is None:
+        unavailable("openssl not installed", "apt-get install openssl")
+    for line in openssl:  # the CA, and the server's key and certificate, in tmp_path
+        made = await asyncio.to_thread(
+            subprocess.run, shlex.split(line), cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert made.returncode == 0, f"{line}\n{made.stderr}"
+
+    # secure.yaml: the README's YAML added to the default configuration, the file
+    # names made absolute (they are relative to the directory the server runs in).
+    (fragment,) = re.findall(r"^```yaml\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    added: dict[str, Any] = yaml.safe_load(fragment)
+    assert set(added) == {"server", "auth"} and set(added["server"]) == {"tls"}, added
+    config: dict[str, Any] = yaml.safe_load(default_config_text())
+    config["server"]["tls"] = {name: str(tmp_path / file) for name, file in added["server"]["tls"].items()}
+    config["auth"] = added["auth"]
+    assert "export MODELROUTER_KEY=" in text
+    key = secrets.token_hex(24)
+    served_config = parse_config(yaml.safe_dump(config), "secure.yaml", env={"MODELROUTER_KEY": key})
+
+    lines = grpcurl_lines(text)
+    assert all("-plaintext" not in line and "-cacert ca.pem" in line for line in lines), lines
+    async with serving(served_config) as served:
+        outputs = [
+            await asyncio.to_thread(run, line.replace("$MODELROUTER_KEY", key), served.address, tmp_path)
+            for line in lines
+        ]
+        log = served.log.getvalue()
+    listing, select, refused, health = outputs
+    for result in (listing, select, health):
+        assert result.returncode == 0, result.stderr
+    assert len(json.loads(listing.stdout)["models"]) == 9
+    assert json.loads(select.stdout)["decision"]["model"]
+    assert "$MODELROUTER_KEY" in lines[0] and "$MODELROUTER_KEY" not in lines[2]
+    assert refused.returncode != 0
+    assert "Code: Unauthenticated" in refused.stderr and '"reason":"UNAUTHENTICATED"' in refused.stderr, (
+        refused.stderr
+    )
+    assert json.loads(health.stdout) == {"status": "SERVING"}
+    assert all(key not in r.stdout + r.stderr for r in outputs) and key not in log
 
 
 def commands_with(ending: str) -> str:

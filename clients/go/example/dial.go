@@ -7,8 +7,13 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// dial makes a client connection without TLS (the server's default). It does not
-// connect yet: the first call does.
-func dial(address string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// plaintext is the dial option for a server without TLS (the server's default).
+func plaintext() grpc.DialOption {
+	return grpc.WithTransportCredentials(insecure.NewCredentials())
+}
+
+// dial makes a client connection with the options connection.go chose. It does
+// not connect yet: the first call does.
+func dial(address string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
+	return grpc.NewClient(address, opts...)
 }

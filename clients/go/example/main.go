@@ -5,6 +5,10 @@
 //	go run ./example -address 127.0.0.1:50051
 //
 // Every line it prints starts with the step's name, so the output is easy to grep.
+// MODELROUTER_API_KEY, MODELROUTER_CA_FILE, MODELROUTER_CERT_FILE and
+// MODELROUTER_KEY_FILE set the key and TLS (connection.go); without them it
+// speaks plaintext and sends no key. A failed call ends it with exit status 1
+// and a `fatal: code=... reason=...` line on stderr.
 package main
 
 import (
@@ -28,12 +32,32 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(*address, *timeout); err != nil {
+		// A refused call (UNAUTHENTICATED without a valid key, say) names its code and reason.
+		var refused interface{ GRPCStatus() *status.Status }
+		if errors.As(err, &refused) {
+			st := refused.GRPCStatus()
+			log.Fatalf("fatal: code=%s reason=%s: %v", st.Code(), reason(st), err)
+		}
 		log.Fatalf("fatal: %v", err)
 	}
 }
 
+// reason is the google.rpc.ErrorInfo reason of a failed call, "-" without one.
+func reason(st *status.Status) string {
+	for _, detail := range st.Details() {
+		if info, ok := detail.(*errdetails.ErrorInfo); ok {
+			return info.GetReason()
+		}
+	}
+	return "-"
+}
+
 func run(address string, timeout time.Duration) error {
-	conn, err := dial(address) // dial.go: grpc.NewClient with insecure credentials
+	opts, err := connection(address) // TLS and the API key, from the environment
+	if err != nil {
+		return err
+	}
+	conn, err := dial(address, opts...) // dial.go: grpc.NewClient
 	if err != nil {
 		return fmt.Errorf("connect %s: %w", address, err)
 	}

@@ -25,6 +25,7 @@ import type { SelectRequest as _modelrouter_v1_SelectRequest, SelectRequest__Out
 import type { SelectResponse as _modelrouter_v1_SelectResponse, SelectResponse__Output as _modelrouter_v1_SelectResponse__Output } from './modelrouter/v1/SelectResponse';
 import type { StatsRequest as _modelrouter_v1_StatsRequest, StatsRequest__Output as _modelrouter_v1_StatsRequest__Output } from './modelrouter/v1/StatsRequest';
 import type { StatsResponse as _modelrouter_v1_StatsResponse, StatsResponse__Output as _modelrouter_v1_StatsResponse__Output } from './modelrouter/v1/StatsResponse';
+import type { TenantStats as _modelrouter_v1_TenantStats, TenantStats__Output as _modelrouter_v1_TenantStats__Output } from './modelrouter/v1/TenantStats';
 import type { Usage as _modelrouter_v1_Usage, Usage__Output as _modelrouter_v1_Usage__Output } from './modelrouter/v1/Usage';
 import type { WindowStats as _modelrouter_v1_WindowStats, WindowStats__Output as _modelrouter_v1_WindowStats__Output } from './modelrouter/v1/WindowStats';
 
@@ -68,6 +69,7 @@ export interface ProtoGrpcType {
       SelectResponse: MessageTypeDefinition<_modelrouter_v1_SelectResponse, _modelrouter_v1_SelectResponse__Output>
       StatsRequest: MessageTypeDefinition<_modelrouter_v1_StatsRequest, _modelrouter_v1_StatsRequest__Output>
       StatsResponse: MessageTypeDefinition<_modelrouter_v1_StatsResponse, _modelrouter_v1_StatsResponse__Output>
+      TenantStats: MessageTypeDefinition<_modelrouter_v1_TenantStats, _modelrouter_v1_TenantStats__Output>
       Usage: MessageTypeDefinition<_modelrouter_v1_Usage, _modelrouter_v1_Usage__Output>
       WindowStats: MessageTypeDefinition<_modelrouter_v1_WindowStats, _modelrouter_v1_WindowStats__Output>
     }

@@ -9,10 +9,13 @@ structlog renderer (`Logging.emit`). Rendered on the call's path through the
 general chain, a line cost 14 us a call inside the loaded server; this way it
 costs under 2 us.
 
-Every call is also counted, by RPC, gRPC status code and ErrorInfo reason, in
-`calls` (a plain dict increment, access log on or off), which the metrics
-collector exports at scrape time (`modelrouter_calls_total`): this process's
-calls since it started, as every other counter it exports."""
+Every call is also counted, by RPC, gRPC status code, ErrorInfo reason and
+tenant, in `calls` (a plain dict increment, access log on or off), which the
+metrics collector exports at scrape time (`modelrouter_calls_total`): this
+process's calls since it started, as every other counter it exports.
+
+Each line names the caller: its tenant and its key's id (never the key; both ""
+on a server without keys), read from the call's context (`current_caller`)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from collections.abc import Callable
 
 from structlog.typing import EventDict
 
+from modelrouter.api.caller import current_caller
 from modelrouter.invoker import Invoked
 
 MAX_PENDING = 1024
@@ -31,9 +35,9 @@ _INVOKES = frozenset({"Invoke", "InvokeStream"})
 
 _NO_CALL = ("", 0, 0, 0.0, False)
 
-_Line = tuple[float, str, str, str, str, float, str, str, int, int, float, bool]
-"""(time, rpc, request_id, model, outcome, latency_ms, reason, deployment,
-input_tokens, output_tokens, cost_usd, cache_hit)"""
+_Line = tuple[float, str, str, str, str, float, str, str, str, str, int, int, float, bool]
+"""(time, rpc, request_id, model, outcome, latency_ms, reason, tenant, key_id,
+deployment, input_tokens, output_tokens, cost_usd, cache_hit)"""
 
 
 class AccessLog:
@@ -43,8 +47,9 @@ class AccessLog:
         self._emit = emit
         self._enabled = enabled
         self._pending: list[_Line] = []
-        self.calls: dict[tuple[str, str, str], int] = {}
-        """Calls answered, by (rpc, gRPC status code name, ErrorInfo reason or "")."""
+        self.calls: dict[tuple[str, str, str, str], int] = {}
+        """Calls answered, by (rpc, gRPC status code name, ErrorInfo reason or "",
+        tenant): tenants come from the configuration, so the keys are bounded."""
         # Request ids: a random per-process prefix and a counter, unique across
         # replicas without a random draw per call.
         self._prefix = os.urandom(4).hex()
@@ -67,8 +72,11 @@ class AccessLog:
     ) -> None:
         """Note a finished call; `started` is its `time.perf_counter()` at arrival,
         `outcome` its gRPC status code's name, `reason` its ErrorInfo reason, and
-        `invoked` an answered Invoke's (its deployment, tokens, cost, cache hit)."""
-        key = (rpc, outcome, reason)
+        `invoked` an answered Invoke's (its deployment, tokens, cost, cache hit).
+        The caller is the call's own (`current_caller`): record from its handler."""
+        caller = current_caller()
+        tenant = caller.tenant.name
+        key = (rpc, outcome, reason, tenant)
         calls = self.calls
         calls[key] = calls.get(key, 0) + 1
         if not self._enabled:
@@ -76,7 +84,18 @@ class AccessLog:
         now = time.perf_counter()
         latency_ms = (now - started) * 1000
         if invoked is None:
-            line: _Line = (time.time(), rpc, request_id, model, outcome, latency_ms, reason, *_NO_CALL)
+            line: _Line = (
+                time.time(),
+                rpc,
+                request_id,
+                model,
+                outcome,
+                latency_ms,
+                reason,
+                tenant,
+                caller.key_id,
+                *_NO_CALL,
+            )
         else:
             c = invoked.completion
             line = (
@@ -87,6 +106,8 @@ class AccessLog:
                 outcome,
                 latency_ms,
                 reason,
+                tenant,
+                caller.key_id,
                 invoked.deployment,
                 c.input_tokens,
                 c.output_tokens,
@@ -102,23 +123,25 @@ class AccessLog:
         emit = self._emit
         iso = self._iso
         for line in pending:
-            at, rpc, request_id, model, outcome, latency_ms, reason, deployment = line[:8]
+            at, rpc, request_id, model, outcome, latency_ms, reason, tenant, key_id, deployment = line[:10]
             event: EventDict = {
                 "rpc": rpc,
                 "request_id": request_id,
                 "model": model,
                 "outcome": outcome,
                 "latency_ms": round(latency_ms, 3),
+                "tenant": tenant,
+                "key": key_id,
                 "event": "call",
                 "level": "info",
                 "timestamp": iso(at),
             }
             if outcome == "OK" and rpc in _INVOKES:  # an answered call
                 event["deployment"] = deployment
-                event["input_tokens"] = line[8]
-                event["output_tokens"] = line[9]
-                event["cost_usd"] = line[10]
-                event["cache_hit"] = line[11]
+                event["input_tokens"] = line[10]
+                event["output_tokens"] = line[11]
+                event["cost_usd"] = line[12]
+                event["cache_hit"] = line[13]
             if reason:
                 event["reason"] = reason
             emit(event)

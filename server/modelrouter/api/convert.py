@@ -41,7 +41,7 @@ from modelrouter.domain import (
 from modelrouter.errors import InvalidRequest, UnknownModel, clip
 from modelrouter.invoker import Invoked
 from modelrouter.live import DeploymentState, ModelState
-from modelrouter.manager import ModelReport, Span, StatsReport
+from modelrouter.manager import ModelReport, Span, StatsReport, TenantReport
 from modelrouter.selection.estimate import resolve_token_counts
 from modelrouter.usage.figures import NANO, Figures
 from modelrouter.usage.sketch import quantile
@@ -418,6 +418,8 @@ class Converter:
             window_s=report.window_s,
             totals_since=since,
             budgets=[_budget(b) for b in report.budgets],
+            tenant=report.tenant,
+            tenants=[_tenant_stats(t) for t in report.tenants],
         ).SerializeToString()
 
 
@@ -525,11 +527,28 @@ def _window(f: Figures) -> pb.WindowStats:
     return pb.WindowStats(**_figures(f), selections=f.selections)
 
 
+def _tenant_stats(t: TenantReport) -> pb.TenantStats:
+    return pb.TenantStats(
+        tenant=t.tenant,
+        requests=t.requests,
+        successes=t.successes,
+        failures=t.failures,
+        input_tokens=t.input_tokens,
+        output_tokens=t.output_tokens,
+        cost_usd=t.cost_nusd / NANO,
+        requests_last_minute=t.requests_last_minute,
+        tokens_last_minute=t.tokens_last_minute,
+        requests_per_minute=t.requests_per_minute,
+        tokens_per_minute=t.tokens_per_minute,
+    )
+
+
 def _budget(b: BudgetView) -> pb.BudgetStatus:
     resets = Timestamp()
     resets.FromSeconds(int(b.resets_at))
     return pb.BudgetStatus(
-        scope=b.limit.scope,
+        scope=b.limit.scope,  # "*" for a tenant's: its calls on every model
+        tenant=b.tenant,
         period=b.limit.period,
         limit_usd=b.limit.limit_nusd / NANO,
         spent_usd=b.spent_nusd / NANO,

@@ -20,6 +20,7 @@ from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
+from modelrouter.api.caller import current_caller
 from modelrouter.api.convert import Converter, selection_digest
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
@@ -29,6 +30,7 @@ from modelrouter.domain import InvokeCall
 from modelrouter.errors import MalformedRequest, RouterError, ShuttingDown
 from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
+from modelrouter.ratelimit import Admission
 from modelrouter_client._proto import router_pb2 as pb
 
 SERVICE = "modelrouter.v1.RouterService"
@@ -88,15 +90,17 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         router = self._router
+        tenant = current_caller().tenant
         try:
+            await router.admit(tenant)  # RATE_LIMITED before any work; nothing to settle
             # Cached by a digest of the request bytes: what the cache keeps does not
             # grow with the request (which may be megabytes), and a repeat is found
             # without parsing it. Only a request that passed validation is stored.
             key = selection_digest(raw)
-            decision = router.select_cached(key)
+            decision = router.select_cached(key, tenant)
             if decision is None:
                 query = self._convert.select_query(_parse(pb.SelectRequest, raw))
-                decision = router.select(query, cache_key=key, render=self._render)
+                decision = router.select(query, key, self._render, tenant)
             response = self._convert.select_response(decision)
         except RouterError as err:
             del raw  # see `_fail`
@@ -110,11 +114,14 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         task = self._in_flight.enter()
+        tenant = current_caller().tenant
+        admission: Admission | None = None
         try:
             call = self._invoke_call(raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
-            decision = self._router.decide(call, self._render)
-            invoked = await self._router.invoke(call, decision, _deadline(context))
+            admission = await self._router.admit(tenant, call)
+            decision = self._router.decide(call, self._render, tenant)
+            invoked = await self._router.invoke(call, decision, _deadline(context), tenant)
             latency_ms = (time.perf_counter() - started) * 1000
             response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
         except RouterError as err:
@@ -128,6 +135,8 @@ class RouterServicer:
             await self._crash(context, "Invoke", request_id, started)
         finally:
             self._in_flight.leave(task)
+            if admission is not None:  # every way out: an answer, an error, a cut
+                self._router.settle(admission)
         self._record("Invoke", request_id, started, "OK", invoked=invoked)
         if self._log_content:
             self._content(request_id, call, invoked)
@@ -137,12 +146,15 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         task = self._in_flight.enter()
+        tenant = current_caller().tenant
+        admission: Admission | None = None
         try:
             call = self._invoke_call(raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
-            decision = self._router.decide(call, self._render)
+            admission = await self._router.admit(tenant, call)
+            decision = self._router.decide(call, self._render, tenant)
             in_flight = self._in_flight
-            items = self._router.stream(call, decision, _deadline(context))
+            items = self._router.stream(call, decision, _deadline(context), tenant)
             async with aclosing(items):  # a cut stream ends its attempt now, not at collection
                 async for item in items:
                     if isinstance(item, str):
@@ -167,6 +179,8 @@ class RouterServicer:
             await self._crash(context, "InvokeStream", request_id, started)
         finally:
             self._in_flight.leave(task)
+            if admission is not None:  # every way out: an answer, an error, a cut
+                self._router.settle(admission)
 
     def _invoke_call(
         self, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
@@ -199,7 +213,9 @@ class RouterServicer:
         request_id = self._request_id()
         try:
             msg = _parse(pb.StatsRequest, raw)
-            report = await self._router.stats(self._convert.model_filter(msg.models, "models"))
+            models = self._convert.model_filter(msg.models, "models")
+            tenant = self._router.stats_tenant(current_caller(), msg.tenant)
+            report = await self._router.stats(models, tenant, current_caller().admin)
             response = self._convert.stats(report)
         except RouterError as err:
             await self._fail(context, "Stats", request_id, started, err)

@@ -1,16 +1,18 @@
 """The one map from the router's errors to gRPC status codes and AIP-193 details:
 exactly one google.rpc.ErrorInfo per error, plus a PreconditionFailure listing
-the rejected models for NO_ELIGIBLE_MODEL, and a QuotaFailure naming the budget
-for BUDGET_EXCEEDED. Every error fits in gRPC's default 8 KiB of trailers: the
+the rejected models for NO_ELIGIBLE_MODEL, a QuotaFailure naming the budget
+for BUDGET_EXCEEDED, and a QuotaFailure naming the limit and a RetryInfo for
+RATE_LIMITED. Every error fits in gRPC's default 8 KiB of trailers: the
 rejections listed are those that fit, and the last violation (type OMITTED) and
 the ErrorInfo metadata `omitted` say how many were left out."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from google.rpc.error_details_pb2 import PreconditionFailure
 
@@ -24,6 +26,8 @@ from modelrouter.errors import (
     MalformedRequest,
     NoEligibleModel,
     PermissionDenied,
+    RateLimited,
+    RateLimitUnavailable,
     RouterError,
     ShuttingDown,
     StreamInterrupted,
@@ -50,6 +54,8 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     BudgetExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    RateLimitUnavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 
@@ -167,6 +173,8 @@ def _status(
             )
         )
         details.append(quota)
+    if isinstance(error, RateLimited):
+        details += _rate_limited(error, metadata)
     if violations or omitted:
         failure = any_pb2.Any()
         failure.Pack(
@@ -175,6 +183,29 @@ def _status(
         details.append(failure)
     status = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     return bytes(status.SerializeToString())
+
+
+def _rate_limited(error: RateLimited, metadata: dict[str, str]) -> list[any_pb2.Any]:
+    """A QuotaFailure naming the tenant's limit (`tenant/limit`), and a RetryInfo:
+    when the call would fit, rounded up to the millisecond."""
+    quota, retry = any_pb2.Any(), any_pb2.Any()
+    quota.Pack(
+        error_details_pb2.QuotaFailure(
+            violations=[
+                error_details_pb2.QuotaFailure.Violation(
+                    subject=f"{metadata.get('tenant', '')}/{metadata.get('limit', '')}",
+                    description=error.message,
+                )
+            ]
+        )
+    )
+    ms = max(math.ceil(error.retry_after_s * 1000), 1)
+    retry.Pack(
+        error_details_pb2.RetryInfo(
+            retry_delay=duration_pb2.Duration(seconds=ms // 1000, nanos=ms % 1000 * 1_000_000)
+        )
+    )
+    return [quota, retry]
 
 
 INTERNAL_DETAILS = status_details(

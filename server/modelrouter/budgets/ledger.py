@@ -4,7 +4,12 @@ A model is kept out (OVER_BUDGET) while one of its limits is spent: nothing left
 or less left than a call it refused needed. The state flips only on a refusal,
 a settlement, or the periodic refresh that sees other replicas' spend and the
 start of a new period; each flip tells the live state, which drops cached
-rankings."""
+rankings.
+
+A tenant's limits apply to its calls on every model, on top of the global ones.
+One that is spent keeps no model out (other tenants may still pay): it is kept
+per tenant, and that tenant's calls are refused before selection
+(`tenant_refusal`)."""
 
 from __future__ import annotations
 
@@ -57,6 +62,11 @@ class BudgetView:
     reserved_nusd: int
     resets_at: float
 
+    @property
+    def tenant(self) -> str:
+        """The tenant whose budget it is; empty for a global one."""
+        return self.limit.tenant
+
 
 def usd(nusd: int) -> str:
     return f"{nusd / NANO:.9f}".rstrip("0").rstrip(".")
@@ -83,8 +93,22 @@ class Ledger:
         self._live = live
         self._wall = wall
         self._of_model: Mapping[str, tuple[Limit, ...]] = {
-            m: tuple(lim for lim in limits if lim.scope in (m, OVERALL)) for m in live.models
+            m: tuple(lim for lim in limits if not lim.tenant and lim.scope in (m, OVERALL))
+            for m in live.models
         }
+        """The global limits on each model: the ones that keep it out of selection."""
+        own: dict[str, tuple[Limit, ...]] = {}
+        for lim in limits:
+            if lim.tenant:
+                own[lim.tenant] = (*own.get(lim.tenant, ()), lim)
+        self._of_tenant: Mapping[str, tuple[Limit, ...]] = own
+        self._of_pair: dict[tuple[str, str], tuple[Limit, ...]] = {}
+        """A tenant's call on a model: the model's limits, then the tenant's. Filled
+        once per pair as calls come (tenants and models are the configured ones)."""
+        self._tenant_spent: dict[Limit, int] = {}
+        """Tenants' limits that are spent, with their settled spend as last read."""
+        self._blocked_tenants: dict[str, Limit] = {}
+        """Tenants with a spent limit: the first such limit."""
         self._need: dict[tuple[Limit, str], tuple[int, float]] = {}
         """Per limit and period id: the smallest amount a call on it asked to reserve
         recently, and when it was last asked (calls larger than the limit itself
@@ -93,8 +117,38 @@ class Ledger:
         self._period_keys: dict[tuple[Limit, ...], tuple[float, float, tuple[SpendKey, ...]]] = {}
         self._views: list[BudgetView] = []
 
-    def applies(self, model: str) -> bool:
-        return bool(self._of_model[model])
+    def applies(self, model: str, tenant: str = "") -> bool:
+        return bool(self._limits_on(model, tenant))
+
+    def _limits_on(self, model: str, tenant: str) -> tuple[Limit, ...]:
+        """Every limit a call of `tenant` on `model` reserves under."""
+        own = self._of_tenant.get(tenant)
+        if own is None:
+            return self._of_model[model]
+        limits = self._of_pair.get((model, tenant))
+        if limits is None:
+            limits = self._of_pair[(model, tenant)] = self._of_model[model] + own
+        return limits
+
+    def tenant_refusal(self, tenant: str) -> BudgetExceeded | None:
+        """Why `tenant`'s calls are refused before selection: one of its own limits
+        is spent. None while it is not."""
+        limit = self._blocked_tenants.get(tenant)
+        if limit is None:
+            return None
+        spent = self._tenant_spent[limit]
+        left = limit.limit_nusd - spent
+        short = "" if left <= 0 else f" (${usd(left)} left is less than its recent calls needed)"
+        return BudgetExceeded(
+            f"{limit.describe()} is spent{short}: ${usd(spent)} spent; "
+            f"it resets at the end of the {limit.period} (UTC)",
+            {
+                "budget": limit.name,
+                "tenant": tenant,
+                "limitUsd": usd(limit.limit_nusd),
+                "spentUsd": usd(spent),
+            },
+        )
 
     def _keys(self, limits: tuple[Limit, ...], now: float) -> tuple[SpendKey, ...]:
         """The spend keys of these limits' current periods; worked out once per
@@ -102,17 +156,20 @@ class Ledger:
         known = self._period_keys.get(limits)
         if known is not None and known[0] <= now < known[1]:
             return known[2]
-        keys = tuple((lim.scope, period_id(lim.period, now)) for lim in limits)
+        keys = tuple((lim.key_scope, period_id(lim.period, now)) for lim in limits)
         starts = max((period_start(lim.period, now) for lim in limits), default=now)
         ends = min((period_end(lim.period, now) for lim in limits), default=now)
         self._period_keys[limits] = (starts, ends, keys)
         return keys
 
-    async def reserve(self, model: str, amount_nusd: int, hold_s: float = DEFAULT_HOLD_S) -> Reservation:
-        """Reserves `amount_nusd` under every limit on `model`, or raises
+    async def reserve(
+        self, model: str, amount_nusd: int, hold_s: float = DEFAULT_HOLD_S, tenant: str = ""
+    ) -> Reservation:
+        """Reserves `amount_nusd` under every limit on a call of `tenant` on `model`
+        (the model's, the overall ones, the tenant's) in one step, or raises
         BudgetExceeded naming the one that would pass. A reservation not settled
         within `hold_s` (its replica died mid-call) is released by a shared book."""
-        limits = self._of_model[model]
+        limits = self._limits_on(model, tenant)
         now = self._wall()
         keys = self._keys(limits, now)
         self._note_need(limits, keys, amount_nusd, now)
@@ -142,18 +199,21 @@ class Ledger:
         index, spent, reserved = refused
         limit = limits[index]
         self._update(limit, spent, keys[index][1], now)
+        metadata = {
+            "budget": limit.name,
+            "model": model,
+            "limitUsd": usd(limit.limit_nusd),
+            "spentUsd": usd(spent),
+            "reservedUsd": usd(reserved),
+            "neededUsd": usd(amount_nusd),
+        }
+        if limit.tenant:
+            metadata["tenant"] = limit.tenant
         raise BudgetExceeded(
             f"{limit.describe()} cannot cover this call on {model}: ${usd(spent)} spent and "
             f"${usd(reserved)} reserved by calls in flight, ${usd(amount_nusd)} needed at most; "
             f"it resets at the end of the {limit.period} (UTC)",
-            {
-                "budget": f"{limit.scope}/{limit.period}",
-                "model": model,
-                "limitUsd": usd(limit.limit_nusd),
-                "spentUsd": usd(spent),
-                "reservedUsd": usd(reserved),
-                "neededUsd": usd(amount_nusd),
-            },
+            metadata,
         )
 
     async def settle(self, reservation: Reservation, actual_nusd: int) -> None:
@@ -190,12 +250,12 @@ class Ledger:
     async def _refresh(self, only: tuple[SpendKey, ...] | None) -> None:
         now = self._wall()
         limits = [
-            lim for lim in self.limits if only is None or (lim.scope, period_id(lim.period, now)) in only
+            lim for lim in self.limits if only is None or (lim.key_scope, period_id(lim.period, now)) in only
         ]
         if not limits:
             return
         periods = [period_id(lim.period, now) for lim in limits]
-        figures = await self._book.read([(lim.scope, p) for lim, p in zip(limits, periods, strict=True)])
+        figures = await self._book.read([(lim.key_scope, p) for lim, p in zip(limits, periods, strict=True)])
         for lim, p, (spent, _) in zip(limits, periods, figures, strict=True):
             self._update(lim, spent, p, now)
         if only is None:
@@ -233,11 +293,16 @@ class Ledger:
         else:
             block = ""
         if self._blocked.get(limit, "") == block:
+            if block and limit.tenant:
+                self._tenant_spent[limit] = spent  # the figure its refusals report
             return
         if block:
             self._blocked[limit] = block
         else:
             self._blocked.pop(limit, None)
+        if limit.tenant:
+            self._block_tenant(limit, spent if block else None)
+            return
         changed = False
         for model, limits in self._of_model.items():
             state = self._live.models[model]
@@ -248,13 +313,28 @@ class Ledger:
         if changed:
             self._live.changed()
 
+    def _block_tenant(self, limit: Limit, spent: int | None) -> None:
+        """One of a tenant's limits became spent (`spent`: its settled spend) or
+        not (None). No model's state changes: other tenants may still pay. The
+        tenant is refused while any of its limits is spent, naming the first."""
+        if spent is None:
+            self._tenant_spent.pop(limit, None)
+        else:
+            self._tenant_spent[limit] = spent
+        tenant = limit.tenant
+        first = next((lim for lim in self._of_tenant[tenant] if lim in self._tenant_spent), None)
+        if first is None:
+            self._blocked_tenants.pop(tenant, None)
+        else:
+            self._blocked_tenants[tenant] = first
+
     def cached_views(self) -> list[BudgetView]:
         """The figures as of the last full refresh (every flush interval)."""
         return self._views
 
     async def views(self) -> list[BudgetView]:
         now = self._wall()
-        keys = [(lim.scope, period_id(lim.period, now)) for lim in self.limits]
+        keys = [(lim.key_scope, period_id(lim.period, now)) for lim in self.limits]
         async with asyncio.timeout(self._timeout):  # Stats then serves cached_views()
             figures = await self._book.read(keys)
         return [

@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from modelrouter.config.schema import (
     ApiKeyConfig,
     AuthConfig,
+    BudgetLimits,
     BudgetsConfig,
     CacheConfig,
     Config,
@@ -42,6 +43,7 @@ from modelrouter.domain import (
     Requirements,
     SimulatedBehaviour,
 )
+from modelrouter.identity import Caller, Tenant, caller_of, tenants_of
 
 _T = typing.TypeVar("_T")
 STRATEGY_KINDS = ("task_based", "cost_aware", "performance", "weighted", "fallback")
@@ -78,9 +80,20 @@ class RouterConfig:
     budgets: BudgetsConfig = field(default_factory=BudgetsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
-    key_digests: Mapping[bytes, ApiKeyConfig] = field(default_factory=dict)
-    """Each API key's SHA-256 digest, to the key it stands for (keys from
+    key_digests: Mapping[bytes, Caller] = field(default_factory=dict)
+    """Each API key's SHA-256 digest, to the caller it stands for (keys from
     `key_env` hashed at load; the keys themselves are not kept)."""
+    cert_subjects: Mapping[str, Caller] = field(default_factory=dict)
+    """Client certificate subjects (RFC 4514) that stand for a key, under mTLS."""
+    tenants: Mapping[str, Tenant] = field(default_factory=dict)
+    """Every tenant, configured or only named by a key."""
+    tenant_budgets: Mapping[str, BudgetLimits] = field(default_factory=dict)
+    """The tenants that have budgets of their own, with them."""
+
+    @property
+    def has_keys(self) -> bool:
+        """Whether callers must present a key (or a certificate standing for one)."""
+        return bool(self.key_digests or self.cert_subjects)
 
 
 def default_config_text() -> str:
@@ -117,7 +130,20 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         problems += _cross_check(_Parsed.from_raw(raw), env)
         raise ConfigError(source, problems) from exc
     problems = _cross_check(_Parsed.from_config(config), env)
-    digests = _key_digests(config.auth, env, problems)
+    if config.auth.api_keys and any(k.client_cert_subject for k in config.auth.api_keys):
+        tls = config.server.tls
+        if tls is None or tls.client_ca_file is None:
+            problems.append(
+                "auth.api_keys: client_cert_subject needs mTLS (server.tls.client_ca_file): "
+                "without it no client certificate is asked for"
+            )
+    tenants = tenants_of(config.tenants, {k.tenant for k in config.auth.api_keys})
+    digests = {
+        digest: caller_of(key, tenants) for digest, key in _key_digests(config.auth, env, problems).items()
+    }
+    subjects = {
+        k.client_cert_subject: caller_of(k, tenants) for k in config.auth.api_keys if k.client_cert_subject
+    }
     if problems:
         raise ConfigError(source, problems)
     return RouterConfig(
@@ -132,6 +158,11 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         metrics=config.metrics,
         auth=config.auth,
         key_digests=MappingProxyType(digests),
+        cert_subjects=MappingProxyType(subjects),
+        tenants=MappingProxyType(tenants),
+        tenant_budgets=MappingProxyType(
+            {name: t.budgets for name, t in config.tenants.items() if tenants[name].has_budget}
+        ),
     )
 
 
@@ -143,6 +174,8 @@ def _key_digests(auth: AuthConfig, env: Mapping[str, str], problems: list[str]) 
             digest = bytes.fromhex(key.sha256)
         elif key.key_env is not None and ENV_NAME.match(key.key_env) and env.get(key.key_env):
             digest = hashlib.sha256(env[key.key_env].encode()).digest()
+        elif key.client_cert_subject is not None:
+            continue
         else:
             problems.append(
                 f"auth.api_keys[{i}].key_env: not the name of a set environment variable "
@@ -153,6 +186,11 @@ def _key_digests(auth: AuthConfig, env: Mapping[str, str], problems: list[str]) 
             problems.append(f"auth.api_keys[{i}]: the same key as {digests[digest].id!r}")
         digests[digest] = key
     return digests
+
+
+def _did_you_mean(name: str, known: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _describe(err: Any) -> str:
@@ -237,6 +275,12 @@ class _Parsed:
     default_strategy: str | None = None
     budget_models: list[str] = field(default_factory=list)
     metrics_address: str = ""
+    tenant_models: dict[str, list[str]] = field(default_factory=dict)
+    """Each configured tenant's allow-list, where it has one."""
+    tenant_names: set[str] | None = None
+    """The configured tenants' names; None when the section did not parse."""
+    key_tenants: list[tuple[int, str]] = field(default_factory=list)
+    """(index, tenant) of every API key that names one."""
 
     @classmethod
     def from_config(cls, config: Config) -> _Parsed:
@@ -249,6 +293,9 @@ class _Parsed:
             default_strategy=config.server.default_strategy,
             budget_models=list(config.budgets.models),
             metrics_address=config.metrics.address,
+            tenant_models={n: list(t.models) for n, t in config.tenants.items() if t.models is not None},
+            tenant_names=set(config.tenants),
+            key_tenants=[(i, k.tenant) for i, k in enumerate(config.auth.api_keys)],
         )
 
     @classmethod
@@ -285,6 +332,18 @@ class _Parsed:
         metrics = raw.get("metrics")
         if isinstance(metrics, dict) and isinstance(metrics.get("address"), str):
             parsed.metrics_address = metrics["address"]
+        tenants = raw.get("tenants", {})
+        if isinstance(tenants, dict) and all(isinstance(n, str) for n in tenants):
+            parsed.tenant_names = set(tenants)
+            for name, t in tenants.items():
+                models = t.get("models") if isinstance(t, dict) else None
+                if isinstance(models, list):
+                    parsed.tenant_models[name] = [m for m in models if isinstance(m, str)]
+        auth = raw.get("auth")
+        keys = auth.get("api_keys") if isinstance(auth, dict) else None
+        for i, key in enumerate(keys if isinstance(keys, list) else []):
+            if isinstance(key, dict) and isinstance(key.get("tenant"), str):
+                parsed.key_tenants.append((i, key["tenant"]))
         return parsed
 
 
@@ -324,6 +383,21 @@ def _cross_check(parsed: _Parsed, env: Mapping[str, str]) -> list[str]:
     for mid in parsed.budget_models:
         if mid not in seen:
             problems.append(f"budgets.models.{mid}: unknown model {mid!r}")
+    for name, models in parsed.tenant_models.items():
+        for j, mid in enumerate(models):
+            if mid not in seen:
+                problems.append(
+                    f"tenants.{name}.models[{j}]: unknown model {mid!r}{_did_you_mean(mid, seen)}"
+                )
+    # With tenants configured, a key's tenant must be one of them: a misspelt
+    # tenant would otherwise escape every limit set for the right one.
+    if parsed.tenant_names:
+        for i, tenant in parsed.key_tenants:
+            if tenant not in parsed.tenant_names:
+                problems.append(
+                    f"auth.api_keys[{i}].tenant: {tenant!r} is not under `tenants`"
+                    f"{_did_you_mean(tenant, parsed.tenant_names)}"
+                )
     if parsed.metrics_address and not _is_host_port(parsed.metrics_address):
         problems.append(f"metrics.address: expected HOST:PORT, got {parsed.metrics_address!r}")
     if parsed.default_strategy is not None and parsed.default_strategy not in known:

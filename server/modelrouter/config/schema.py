@@ -301,12 +301,18 @@ class ApiKeyConfig(Strict):
     roles: Annotated[list[Literal["invoke", "admin"]], Field(min_length=1)]
     sha256: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
     key_env: str | None = None
+    client_cert_subject: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    """Under mTLS (`server.tls.client_ca_file`): a client certificate whose subject is
+    exactly this (RFC 4514, as `openssl x509 -subject -nameopt RFC2253` prints it,
+    such as "CN=billing,O=Example") stands for the key, with no bearer token."""
 
     @model_validator(mode="after")
     def _one_source(self) -> ApiKeyConfig:
-        if (self.sha256 is None) == (self.key_env is None):
+        given = [self.sha256, self.key_env, self.client_cert_subject]
+        if sum(v is not None for v in given) != 1:
             raise ValueError(
-                "give exactly one of sha256 (the key's digest) and key_env (a variable holding it)"
+                "give exactly one of sha256 (the key's digest), key_env (a variable holding "
+                "it) and client_cert_subject (a client certificate's subject)"
             )
         return self
 
@@ -327,6 +333,26 @@ class AuthConfig(Strict):
         return self
 
 
+class RateLimitsConfig(Strict):
+    """A tenant's rate limits, over any rolling minute; none: no limit."""
+
+    requests_per_minute: Annotated[int, Field(ge=1)] | None = None
+    """Select, Invoke and InvokeStream calls admitted."""
+    tokens_per_minute: Annotated[int, Field(ge=1)] | None = None
+    """Input and output tokens used by Invoke and InvokeStream calls."""
+
+
+class TenantConfig(Strict):
+    """What one tenant (the holders of its keys) may use, on top of the global rules."""
+
+    models: Annotated[list[Name], Field(min_length=1)] | None = None
+    """The models it may use; none: every model. Others are rejected NOT_ALLOWED in
+    selection, and naming one outright is PERMISSION_DENIED."""
+    budgets: BudgetLimits = BudgetLimits()
+    """Its spend over every model, on top of the global `budgets`."""
+    rate_limits: RateLimitsConfig = RateLimitsConfig()
+
+
 class Config(Strict):
     server: ServerConfig = ServerConfig()
     models: Annotated[list[ModelConfig], Field(min_length=1)]
@@ -337,3 +363,5 @@ class Config(Strict):
     budgets: BudgetsConfig = BudgetsConfig()
     metrics: MetricsConfig = MetricsConfig()
     auth: AuthConfig = AuthConfig()
+    tenants: dict[Name, TenantConfig] = Field(default_factory=dict)
+    """Per tenant (the `tenant` of API keys): allowed models, budgets, rate limits."""

@@ -1,7 +1,8 @@
 """Which models may serve a request, and why each other one may not.
 
 Checks run in a fixed order and the first that fails names the rejection, so the
-reason a caller sees is stable: the caller's own lists (include/exclude), health,
+reason a caller sees is stable: the caller's tenant's models, the caller's own
+lists (include/exclude), health,
 then what the model is (capabilities, labels, context), then what the request
 would get from it (quality, cost, latency), and last its budget.
 
@@ -32,7 +33,9 @@ MAX_STATIC_ENTRIES = 1024
 # Candidate's own constructor is a Python function; tuple's is not.
 new_candidate = partial(tuple.__new__, Candidate)
 
-StaticKey = tuple[frozenset[str] | None, frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]
+StaticKey = tuple[
+    frozenset[str] | None, frozenset[str] | None, frozenset[str], frozenset[str], tuple[tuple[str, str], ...]
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +62,14 @@ class Eligibility:
         # A new LRUCache, not LRUCache.clear(), which pops entries one at a time.
         self._static = LRUCache(MAX_STATIC_ENTRIES)
 
-    def evaluate(self, req: Requirements, input_tokens: int, output_tokens: int) -> Evaluation:
-        key = (req.include_models, req.exclude_models, req.capabilities, req.labels)
+    def evaluate(
+        self, req: Requirements, input_tokens: int, output_tokens: int, allowed: frozenset[str] | None = None
+    ) -> Evaluation:
+        """`allowed`: the models the caller's tenant may use (None: every model)."""
+        key = (allowed, req.include_models, req.exclude_models, req.capabilities, req.labels)
         static = self._static.get(key)
         if static is None:
-            static = self._static[key] = _static_filter(self._models, req)
+            static = self._static[key] = _static_filter(self._models, req, allowed)
         survivors, rejected = static
         candidates, dynamic = _dynamic_filter(survivors, req, input_tokens, output_tokens)
         return Evaluation(
@@ -72,7 +78,7 @@ class Eligibility:
 
 
 def _static_filter(
-    models: tuple[ModelState, ...], req: Requirements
+    models: tuple[ModelState, ...], req: Requirements, allowed: frozenset[str] | None
 ) -> tuple[tuple[ModelState, ...], tuple[Rejection, ...]]:
     """The checks that do not depend on token counts: lists, health, capabilities, labels."""
     survivors: list[ModelState] = []
@@ -86,7 +92,9 @@ def _static_filter(
     for state in models:
         spec = state.spec
         mid = spec.id
-        if include is not None and mid not in include:
+        if allowed is not None and mid not in allowed:
+            rejections.append(Rejection(mid, RejectReason.NOT_ALLOWED, "not among your tenant's models"))
+        elif include is not None and mid not in include:
             rejections.append(Rejection(mid, RejectReason.NOT_INCLUDED, "not in include_models"))
         elif mid in exclude:
             rejections.append(Rejection(mid, RejectReason.EXCLUDED, "listed in exclude_models"))

@@ -94,10 +94,11 @@ class Selector:
         }
         live.on_change(cache.clear)
 
-    def rank(self, query: SelectQuery) -> Ranking:
-        """The strategy's ranking; NoEligibleModel when it yields nothing."""
+    def rank(self, query: SelectQuery, allowed: frozenset[str] | None = None) -> Ranking:
+        """The strategy's ranking among the models `allowed` (None: every model);
+        NoEligibleModel when it yields nothing."""
         strategy = self.registry.get(query.strategy)
-        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens)
+        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens, allowed)
         ranking = strategy.rank(query, pool)
         if not ranking.ranked:
             over = [r for r in ranking.rejected if r.reason == RejectReason.OVER_BUDGET]
@@ -107,12 +108,17 @@ class Selector:
         return ranking
 
     def decide(
-        self, query: SelectQuery, cache_key: bytes | None = None, render: Render | None = None
+        self,
+        query: SelectQuery,
+        cache_key: bytes | None = None,
+        render: Render | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> Decision:
-        """A fresh decision, rendered by `render` when given. With both a `cache_key`
-        and a `render` it is also stored: a cached decision is served from its
-        rendering, so there is nothing to store without one."""
-        ranking = self.rank(query)
+        """A fresh decision among the models `allowed` (None: every model), rendered
+        by `render` when given. With both a `cache_key` and a `render` it is also
+        stored: a cached decision is served from its rendering, so there is nothing
+        to store without one. (The key must then tell `allowed` apart.)"""
+        ranking = self.rank(query, allowed)
         requested = query.strategy or self.registry.default
         rendered = render(requested, ranking) if render is not None else b""
         order = tuple([s.candidate.model for s in ranking.ranked])

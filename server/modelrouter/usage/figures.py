@@ -1,5 +1,6 @@
-"""One deployment's call figures over some span: counts, failures by outcome,
-tokens, cost, latency and time-to-first-token sketches, and how often it was full.
+"""One deployment's call figures over some span (one tenant's, or several merged):
+counts, failures by outcome, tokens, cost, latency and time-to-first-token
+sketches, and how often it was full.
 
 A call reaches the figures as a `CallEvent`, appended on the call's path and
 folded in later, off it (`UsageBook.fold`): the call itself pays one append."""
@@ -33,6 +34,8 @@ class CallEvent(NamedTuple):
     cost_nusd: int
     waited: bool
     """The call found the deployment at its max_concurrency and waited for a slot."""
+    tenant: str = ""
+    """Whose call it was ("" on a server without API keys): usage is kept per tenant."""
 
 
 class Figures:
@@ -110,6 +113,11 @@ class Figures:
             self.latency.merge(other.latency)
         if other.ttft.count:
             self.ttft.merge(other.ttft)
+
+    def add_counters(self, other: Figures) -> None:
+        """Adds `other`'s integer fields only (no failure reasons, no sketches)."""
+        for name in Figures.COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def is_empty(self) -> bool:
         return not (self.requests or self.refused or self.selections)

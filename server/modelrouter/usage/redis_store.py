@@ -2,7 +2,12 @@
 
 Counters are added with HINCRBY, so replicas never overwrite each other. A
 sketch cannot be added field by field: each flush reads it, merges its own delta
-and writes it back under WATCH, retrying when another replica got there first."""
+and writes it back under WATCH, retrying when another replica got there first.
+
+A deployment's totals for tenant "" (calls without an API key, and selections)
+are under `<prefix>:usage:<model>|<deployment>`, as before tenants were; a
+tenant's under `<prefix>:usage:<tenant>|<model>|<deployment>` (names never hold
+"|"), so that keys written before tenants read as tenant ""."""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ class RedisStore:
         self._prefix = prefix
 
     def _key(self, key: Key) -> str:
-        return f"{self._prefix}:usage:{key[0]}|{key[1]}"
+        return f"{self._prefix}:usage:{_member(key)}"
 
     async def add(self, deltas: Mapping[Key, Figures], spend: Mapping[SpendKey, int]) -> None:
         """Atomic per key, not as a whole: an add cut short (by the caller's
@@ -54,7 +59,7 @@ class RedisStore:
                         pipe.hset(
                             name, mapping={"latency": to_bytes(merged_latency), "ttft": to_bytes(merged_ttft)}
                         )
-                        pipe.sadd(f"{self._prefix}:usage:keys", f"{key[0]}|{key[1]}")
+                        pipe.sadd(f"{self._prefix}:usage:keys", _member(key))
                         await pipe.execute()
                         break
                     except WatchError:
@@ -70,18 +75,30 @@ class RedisStore:
         since = float(since_raw) if since_raw else time.time()
         figures: dict[Key, Figures] = {}
         for member in await r.smembers(f"{self._prefix}:usage:keys"):
-            model, _, deployment = _bytes(member).decode().partition("|")
-            raw = await r.hgetall(self._key((model, deployment)))
+            key = _key_of(_bytes(member).decode())
+            raw = await r.hgetall(self._key(key))
             fields = {_bytes(k).decode(): _bytes(v) for k, v in raw.items()}
             counters = {c: int(fields[c]) for c in Figures.COUNTERS if c in fields}
             failures = {k[len(FAIL) :]: int(v) for k, v in fields.items() if k.startswith(FAIL)}
-            figures[(model, deployment)] = Figures.restore(
+            figures[key] = Figures.restore(
                 counters, failures, fields.get("latency", b""), fields.get("ttft", b"")
             )
         return Stored(figures, since)
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _member(key: Key) -> str:
+    tenant, model, deployment = key
+    return f"{tenant}|{model}|{deployment}" if tenant else f"{model}|{deployment}"
+
+
+def _key_of(member: str) -> Key:
+    parts = member.split("|")
+    if len(parts) == 2:
+        return ("", parts[0], parts[1])
+    return (parts[0], parts[1], parts[2])
 
 
 def _bytes(value: bytes | str | None) -> bytes:

@@ -17,11 +17,11 @@ from structlog.typing import FilteringBoundLogger
 
 from modelrouter.budgets.ledger import Ledger
 from modelrouter.config.schema import UsageConfig
-from modelrouter.usage.book import Key, UsageBook
+from modelrouter.usage.book import UsageBook
 from modelrouter.usage.figures import Figures
 from modelrouter.usage.redis_store import RedisStore
 from modelrouter.usage.sqlite_store import SqliteStore
-from modelrouter.usage.store import MemoryStore, SpendKey, Stored, UsageStore
+from modelrouter.usage.store import Deployment, Key, MemoryStore, SpendKey, Stored, UsageStore
 
 WARN_EVERY_S = 10.0
 # How long a read, write or close of the store may take when not configured
@@ -149,14 +149,14 @@ class UsageService:
             except Exception as exc:
                 self._warn(exc)
                 # This process's own figures, then, since it started.
-                return Stored({d.key: _copy(d.process) for d in self.book}, self._started_at)
-            for d in self.book:
-                if not d.pending.is_empty():
-                    stored.figures.setdefault(d.key, Figures()).merge(d.pending)
+                return Stored({k: _copy(f) for k, f in self.book.process().items()}, self._started_at)
+            for key, pending in self.book.pending().items():
+                stored.figures.setdefault(key, Figures()).merge(pending)
             return stored
 
-    def recent(self, key: Key, empty: Figures | None = None) -> Figures:
-        return self.book.recent(key, empty)
+    def recent(self, key: Deployment, tenant: str | None = None, empty: Figures | None = None) -> Figures:
+        """One deployment's recent figures: one tenant's, or (None) every tenant's."""
+        return self.book.recent(key, tenant, empty)
 
     async def close(self) -> None:
         """The last flush, then the connections closed: within a few timeouts

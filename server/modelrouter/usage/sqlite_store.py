@@ -17,17 +17,20 @@ from modelrouter.usage.figures import Figures
 from modelrouter.usage.store import Key, SpendKey, Stored, UsageStoreError
 
 _COUNTERS = Figures.COUNTERS
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_USAGE_TABLE = f"""
 CREATE TABLE IF NOT EXISTS usage (
+    tenant TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL,
     deployment TEXT NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in _COUNTERS)},
     failures_by_reason TEXT NOT NULL DEFAULT '{{}}',
     latency BLOB NOT NULL DEFAULT x'',
     ttft BLOB NOT NULL DEFAULT x'',
-    PRIMARY KEY (model, deployment)
-);
+    PRIMARY KEY (tenant, model, deployment)
+)"""
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+{_USAGE_TABLE};
 CREATE TABLE IF NOT EXISTS spend (
     scope TEXT NOT NULL,
     period TEXT NOT NULL,
@@ -47,6 +50,7 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _add_tenants(self._db)
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('since', ?)", (repr(time.time()),)
             )
@@ -72,12 +76,12 @@ class SqliteStore:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                for (model, deployment), delta in deltas.items():
+                for (tenant, model, deployment), delta in deltas.items():
                     row = db.execute(
                         "SELECT failures_by_reason, latency, ttft, "
                         + ", ".join(_COUNTERS)
-                        + " FROM usage WHERE model = ? AND deployment = ?",
-                        (model, deployment),
+                        + " FROM usage WHERE tenant = ? AND model = ? AND deployment = ?",
+                        (tenant, model, deployment),
                     ).fetchone()
                     total = (
                         Figures.restore(
@@ -90,12 +94,14 @@ class SqliteStore:
                     latency, ttft = total.sketches()
                     counters = total.counters()
                     db.execute(
-                        "INSERT OR REPLACE INTO usage (model, deployment, failures_by_reason, latency, ttft, "
+                        "INSERT OR REPLACE INTO usage "
+                        + "(tenant, model, deployment, failures_by_reason, latency, ttft, "
                         + ", ".join(_COUNTERS)
-                        + ") VALUES (?, ?, ?, ?, ?"
+                        + ") VALUES (?, ?, ?, ?, ?, ?"
                         + ", ?" * len(_COUNTERS)
                         + ")",
                         (
+                            tenant,
                             model,
                             deployment,
                             json.dumps(total.failures_by_reason, sort_keys=True),
@@ -121,11 +127,37 @@ class SqliteStore:
             since = float(db.execute("SELECT value FROM meta WHERE key = 'since'").fetchone()[0])
             figures: dict[Key, Figures] = {}
             for row in db.execute(
-                "SELECT model, deployment, failures_by_reason, latency, ttft, "
+                "SELECT tenant, model, deployment, failures_by_reason, latency, ttft, "
                 + ", ".join(_COUNTERS)
                 + " FROM usage"
             ):
-                counters = dict(zip(_COUNTERS, row[5:], strict=True))
-                figures[(row[0], row[1])] = Figures.restore(counters, json.loads(row[2]), row[3], row[4])
+                counters = dict(zip(_COUNTERS, row[6:], strict=True))
+                figures[(row[0], row[1], row[2])] = Figures.restore(
+                    counters, json.loads(row[3]), row[4], row[5]
+                )
             spend = {(s, p): int(n) for s, p, n in db.execute("SELECT scope, period, nusd FROM spend")}
             return Stored(figures, since, spend)
+
+
+def _add_tenants(db: sqlite3.Connection) -> None:
+    """A file from before tenants keeps its usage rows per (model, deployment):
+    they become tenant "" (every call then was made without one). The table is
+    rebuilt, its key now led by the tenant, in one transaction, so that a replica
+    opening the file at the same time finds it either old or new."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(usage)")]
+        if "tenant" not in columns:
+            db.execute("ALTER TABLE usage RENAME TO usage_before_tenants")
+            db.execute(_USAGE_TABLE)
+            # Only the columns both have: an older file may lack a later counter.
+            kept = ", ".join(c for c in columns if c in (*_COUNTERS, "failures_by_reason", "latency", "ttft"))
+            db.execute(
+                f"INSERT INTO usage (tenant, model, deployment, {kept}) "
+                f"SELECT '', model, deployment, {kept} FROM usage_before_tenants"
+            )
+            db.execute("DROP TABLE usage_before_tenants")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -10,7 +10,11 @@ from typing import Protocol
 
 from modelrouter.usage.figures import Figures
 
-Key = tuple[str, str]
+Deployment = tuple[str, str]
+"""(model, deployment)."""
+Key = tuple[str, str, str]
+"""(tenant, model, deployment): totals are kept per tenant ("" for calls made
+without an API key, and for selections)."""
 SpendKey = tuple[str, str]
 """(scope, period id): a model id or "*", and "day:2026-11-26" or "month:2026-11"."""
 

@@ -33,5 +33,9 @@ class Window:
 
     def figures(self, now: float, empty: Figures | None = None) -> Figures:
         """The window's figures, for reading only (see `merged`)."""
+        return merged(self.parts(now), empty)
+
+    def parts(self, now: float) -> list[Figures]:
+        """The slices still inside the window (several windows' merge into one)."""
         oldest = int(now // self._slice_s) - SLICES
-        return merged([f for i, f in self._slices if i > oldest], empty)
+        return [f for i, f in self._slices if i > oldest]

@@ -53,6 +53,7 @@ from modelrouter_client._types import (
     Requirements,
     ScoredModel,
     StatsResult,
+    TenantStats,
     Usage,
     WindowStats,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "ScoredModel",
     "SelectOptions",
     "StatsResult",
+    "TenantStats",
     "UnauthenticatedError",
     "UnavailableError",
     "UnimplementedError",

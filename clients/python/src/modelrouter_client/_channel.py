@@ -190,6 +190,33 @@ def _host(hostport: str) -> str:
     return hostport.rsplit(":", 1)[0] if ":" in hostport else hostport
 
 
+def api_key_credentials(
+    api_key: str | None, call_credentials: grpc.CallCredentials | None
+) -> grpc.CallCredentials | None:
+    """The call credentials that send `authorization: Bearer <api_key>` on every call,
+    or `call_credentials` as given when there is no key.
+
+    The key lives only inside the returned grpc object: no attribute, repr or error
+    message of the client holds it, so it cannot leak into a log or a traceback.
+    """
+    if api_key is None:
+        return call_credentials
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key: expected a str, got {type(api_key).__name__}")
+    # A header value is printable ASCII; the server strips surrounding blanks, so a key
+    # with them would be refused as another key. The messages never repeat the key.
+    if not api_key or api_key != api_key.strip():
+        raise ValueError("api_key: empty, or with spaces around it")
+    if not all(" " <= ch <= "~" for ch in api_key):
+        raise ValueError("api_key: only printable ASCII characters can go in a header")
+    if call_credentials is not None:
+        raise ValueError(
+            "api_key and call_credentials both authorise every call: pass one "
+            "(grpc.composite_call_credentials combines your own)"
+        )
+    return grpc.access_token_call_credentials(api_key)
+
+
 def channel_credentials(
     target: str,
     tls: bool | grpc.ChannelCredentials | None,
@@ -197,11 +224,15 @@ def channel_credentials(
     private_key: bytes | None,
     certificate_chain: bytes | None,
     call_credentials: grpc.CallCredentials | None,
+    *,
+    api_key: bool = False,
 ) -> grpc.ChannelCredentials | None:
     """The channel's credentials; None means plaintext.
 
     tls=None (the default) picks plaintext for a local target and TLS (with the
     system's root certificates unless `root_certificates` is given) for any other.
+    `api_key` says that `call_credentials` carry the client's API key, for the error
+    that refuses to send them in plaintext.
     """
     given_files = [
         name
@@ -235,6 +266,12 @@ def channel_credentials(
             grpc.LocalConnectionType.UDS if target.startswith("unix") else grpc.LocalConnectionType.LOCAL_TCP
         )
         return grpc.local_channel_credentials(kind)
+    if api_key:
+        # No plaintext way out is suggested: a key sent in the clear can be read on the way.
+        raise ValueError(
+            f"api_key is sent only over TLS, and {target!r} is not local: use tls=True "
+            "(with root_certificates= for a private CA)"
+        )
     raise ValueError(
         f"call credentials are sent only over TLS, and {target!r} is not local; use tls=True, "
         "or metadata=[('authorization', ...)] to send a header over plaintext"

@@ -14,6 +14,7 @@ from modelrouter_client._channel import (
     ChannelOptions,
     Keepalive,
     RetryPolicy,
+    api_key_credentials,
     channel_credentials,
     channel_options,
 )
@@ -66,6 +67,7 @@ class RouterBase(Generic[ChannelT]):
         private_key: bytes | None = None,
         certificate_chain: bytes | None = None,
         call_credentials: grpc.CallCredentials | None = None,
+        api_key: str | None = None,
         metadata: Metadata | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         retries: bool | RetryPolicy = True,
@@ -81,8 +83,11 @@ class RouterBase(Generic[ChannelT]):
         any other; `tls=True` / `tls=False` force it; a `grpc.ChannelCredentials` is used
         as given. `root_certificates` (PEM) trusts a private CA; `private_key` with
         `certificate_chain` (PEM) present a client certificate (mutual TLS).
-        `call_credentials` (e.g. `grpc.access_token_call_credentials(token)`) authorise
-        every call; gRPC sends them only over TLS or to a local target.
+        `api_key` is sent as `authorization: Bearer <api_key>` on every call (the key a
+        server with `auth.api_keys` asks for); `call_credentials` (e.g.
+        `grpc.access_token_call_credentials(token)`) authorise every call in a way of
+        your own; pass one or neither. gRPC sends either only over TLS or to a local
+        target: to any other target in plaintext the client refuses, with ValueError.
         `metadata` is sent with every call, before each call's own.
 
         Calls: `timeout` is every call's default deadline in seconds (None: no deadline).
@@ -95,11 +100,19 @@ class RouterBase(Generic[ChannelT]):
 
         `channel`: use this channel instead (the client then leaves closing it to you;
         `tls`, the certificates and `options` must be left out, and `retries` and
-        `keepalive` do not apply). `call_credentials`, `metadata` and `timeout` still do.
+        `keepalive` do not apply). `api_key`, `call_credentials`, `metadata` and `timeout`
+        still do.
         """
+        call_credentials = api_key_credentials(api_key, call_credentials)
         if channel is None:
             credentials = channel_credentials(
-                target, tls, root_certificates, private_key, certificate_chain, call_credentials
+                target,
+                tls,
+                root_certificates,
+                private_key,
+                certificate_chain,
+                call_credentials,
+                api_key=api_key is not None,
             )
             channel = self._open(target, credentials, channel_options(retries, keepalive, options))
             self._owns_channel = True

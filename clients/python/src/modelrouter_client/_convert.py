@@ -30,6 +30,7 @@ from modelrouter_client._types import (
     Rejection,
     ScoredModel,
     StatsResult,
+    TenantStats,
     Usage,
     WindowStats,
 )
@@ -202,10 +203,27 @@ def budget_status(b: pb.BudgetStatus) -> BudgetStatus:
     return BudgetStatus(
         scope=b.scope,
         period=b.period,
+        tenant=b.tenant,
         limit_usd=b.limit_usd,
         spent_usd=b.spent_usd,
         reserved_usd=b.reserved_usd,
         resets_at=timestamp(b.resets_at) if b.HasField("resets_at") else None,
+    )
+
+
+def tenant_stats(t: pb.TenantStats) -> TenantStats:
+    return TenantStats(
+        tenant=t.tenant,
+        requests=t.requests,
+        successes=t.successes,
+        failures=t.failures,
+        input_tokens=t.input_tokens,
+        output_tokens=t.output_tokens,
+        cost_usd=t.cost_usd,
+        requests_last_minute=t.requests_last_minute,
+        tokens_last_minute=t.tokens_last_minute,
+        requests_per_minute=t.requests_per_minute,
+        tokens_per_minute=t.tokens_per_minute,
     )
 
 
@@ -218,6 +236,8 @@ def stats(r: pb.StatsResponse) -> StatsResult:
         window_s=r.window_s,
         totals_since=timestamp(r.totals_since) if r.HasField("totals_since") else None,
         budgets=tuple(budget_status(b) for b in r.budgets),
+        tenant=r.tenant,
+        tenants=tuple(tenant_stats(t) for t in r.tenants),
         raw=r,
     )
 

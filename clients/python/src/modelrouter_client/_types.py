@@ -272,11 +272,36 @@ class BudgetStatus:
     """Spend reserved by calls in flight (an upper bound of their cost)."""
     resets_at: datetime | None = None
     """When the period ends and spend starts again from zero (timezone-aware, UTC)."""
+    tenant: str = ""
+    """The tenant whose budget this is; empty for a budget over every tenant."""
 
     @property
     def remaining_usd(self) -> float:
         """What is left for new calls: the limit less spent and reserved, never below 0."""
         return max(0.0, self.limit_usd - self.spent_usd - self.reserved_usd)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantStats:
+    """One tenant's usage, and where it stands against its rate limits."""
+
+    tenant: str
+    """The tenant's name; empty for calls made without a key."""
+    requests: int = 0
+    """Calls sent to models for it, each retry included."""
+    successes: int = 0
+    failures: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    requests_last_minute: int = 0
+    """Requests admitted over the last minute."""
+    tokens_last_minute: int = 0
+    """Tokens counted against its tokens-per-minute limit over the last minute."""
+    requests_per_minute: int = 0
+    """Its requests-per-minute limit; 0: none."""
+    tokens_per_minute: int = 0
+    """Its tokens-per-minute limit; 0: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +317,11 @@ class StatsResult:
     totals_since: datetime | None = None
     """When the totals started counting (they survive restarts); timezone-aware, UTC."""
     budgets: tuple[BudgetStatus, ...] = ()
-    """Every configured budget, overall first."""
+    """Every configured budget the caller may see, overall first."""
+    tenant: str = ""
+    """Whose usage the model figures count; empty: every tenant's (an admin's view)."""
+    tenants: tuple[TenantStats, ...] = ()
+    """Usage per tenant: every tenant for an admin, the caller's own otherwise."""
     raw: router_pb2.StatsResponse | None = field(default=None, repr=False, compare=False)
 
     def get(self, model: str) -> ModelStats | None:

@@ -18,10 +18,18 @@ class CandidatePool:
     """Evaluates requirements against the live registry for one query, once per
     distinct set of requirements (members of a chain often share theirs)."""
 
-    __slots__ = ("_eligibility", "_input", "_memo", "_output")
+    __slots__ = ("_allowed", "_eligibility", "_input", "_memo", "_output")
 
-    def __init__(self, eligibility: Eligibility, input_tokens: int, output_tokens: int) -> None:
+    def __init__(
+        self,
+        eligibility: Eligibility,
+        input_tokens: int,
+        output_tokens: int,
+        allowed: frozenset[str] | None = None,
+    ) -> None:
+        """`allowed`: the models the caller's tenant may use (None: every model)."""
         self._eligibility = eligibility
+        self._allowed = allowed
         self._input = input_tokens
         self._output = output_tokens
         self._memo: list[tuple[Requirements, Evaluation]] = []
@@ -34,7 +42,7 @@ class CandidatePool:
                 return result
         input_tokens = req.expected_input_tokens or self._input
         output_tokens = req.expected_output_tokens or self._output
-        result = self._eligibility.evaluate(req, input_tokens, output_tokens)
+        result = self._eligibility.evaluate(req, input_tokens, output_tokens, self._allowed)
         self._memo.append((req, result))
         return result
 

@@ -30,6 +30,11 @@ export interface BudgetStatus {
    * When the current period ends and spend starts again from zero.
    */
   'resets_at'?: (_google_protobuf_Timestamp | null);
+  /**
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   */
+  'tenant'?: (string);
 }
 
 /**
@@ -60,4 +65,9 @@ export interface BudgetStatus__Output {
    * When the current period ends and spend starts again from zero.
    */
   'resets_at': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   */
+  'tenant': (string);
 }

@@ -12,8 +12,8 @@ export interface Rejection {
   /**
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    */
   'reason'?: (string);
   /**
@@ -33,8 +33,8 @@ export interface Rejection__Output {
   /**
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    */
   'reason': (string);
   /**

@@ -9,6 +9,12 @@ export interface StatsRequest {
    * Only these model ids; empty means all.
    */
   'models'?: (string)[];
+  /**
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   */
+  'tenant'?: (string);
 }
 
 /**
@@ -19,4 +25,10 @@ export interface StatsRequest__Output {
    * Only these model ids; empty means all.
    */
   'models': (string)[];
+  /**
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   */
+  'tenant': (string);
 }

@@ -4,6 +4,7 @@ import type { ModelStats as _modelrouter_v1_ModelStats, ModelStats__Output as _m
 import type { CacheStats as _modelrouter_v1_CacheStats, CacheStats__Output as _modelrouter_v1_CacheStats__Output } from '../../modelrouter/v1/CacheStats';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
 import type { BudgetStatus as _modelrouter_v1_BudgetStatus, BudgetStatus__Output as _modelrouter_v1_BudgetStatus__Output } from '../../modelrouter/v1/BudgetStatus';
+import type { TenantStats as _modelrouter_v1_TenantStats, TenantStats__Output as _modelrouter_v1_TenantStats__Output } from '../../modelrouter/v1/TenantStats';
 
 /**
  * StatsResponse carries the figures.
@@ -37,9 +38,20 @@ export interface StatsResponse {
    */
   'totals_since'?: (_google_protobuf_Timestamp | null);
   /**
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    */
   'budgets'?: (_modelrouter_v1_BudgetStatus)[];
+  /**
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   */
+  'tenant'?: (string);
+  /**
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   */
+  'tenants'?: (_modelrouter_v1_TenantStats)[];
 }
 
 /**
@@ -74,7 +86,18 @@ export interface StatsResponse__Output {
    */
   'totals_since': (_google_protobuf_Timestamp__Output | null);
   /**
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    */
   'budgets': (_modelrouter_v1_BudgetStatus__Output)[];
+  /**
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   */
+  'tenant': (string);
+  /**
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   */
+  'tenants': (_modelrouter_v1_TenantStats__Output)[];
 }

@@ -254,10 +254,12 @@ class InvokeStreamResponse(_message.Message):
     def __init__(self, delta: _Optional[str] = ..., done: _Optional[_Union[InvokeResponse, _Mapping]] = ...) -> None: ...
 
 class StatsRequest(_message.Message):
-    __slots__ = ("models",)
+    __slots__ = ("models", "tenant")
     MODELS_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, models: _Optional[_Iterable[str]] = ...) -> None: ...
+    tenant: str
+    def __init__(self, models: _Optional[_Iterable[str]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class DeploymentStats(_message.Message):
     __slots__ = ("deployment", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "ttft_p95_ms", "recent", "saturation")
@@ -391,20 +393,22 @@ class WindowStats(_message.Message):
     def __init__(self, requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., ttft_p95_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., selections: _Optional[int] = ...) -> None: ...
 
 class BudgetStatus(_message.Message):
-    __slots__ = ("scope", "period", "limit_usd", "spent_usd", "reserved_usd", "resets_at")
+    __slots__ = ("scope", "tenant", "period", "limit_usd", "spent_usd", "reserved_usd", "resets_at")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     LIMIT_USD_FIELD_NUMBER: _ClassVar[int]
     SPENT_USD_FIELD_NUMBER: _ClassVar[int]
     RESERVED_USD_FIELD_NUMBER: _ClassVar[int]
     RESETS_AT_FIELD_NUMBER: _ClassVar[int]
     scope: str
+    tenant: str
     period: str
     limit_usd: float
     spent_usd: float
     reserved_usd: float
     resets_at: _timestamp_pb2.Timestamp
-    def __init__(self, scope: _Optional[str] = ..., period: _Optional[str] = ..., limit_usd: _Optional[float] = ..., spent_usd: _Optional[float] = ..., reserved_usd: _Optional[float] = ..., resets_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, scope: _Optional[str] = ..., tenant: _Optional[str] = ..., period: _Optional[str] = ..., limit_usd: _Optional[float] = ..., spent_usd: _Optional[float] = ..., reserved_usd: _Optional[float] = ..., resets_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CacheStats(_message.Message):
     __slots__ = ("hits", "misses", "entries", "bytes", "evictions", "selection_hits", "selection_misses", "selection_entries")
@@ -427,7 +431,7 @@ class CacheStats(_message.Message):
     def __init__(self, hits: _Optional[int] = ..., misses: _Optional[int] = ..., entries: _Optional[int] = ..., bytes: _Optional[int] = ..., evictions: _Optional[int] = ..., selection_hits: _Optional[int] = ..., selection_misses: _Optional[int] = ..., selection_entries: _Optional[int] = ...) -> None: ...
 
 class StatsResponse(_message.Message):
-    __slots__ = ("models", "cache", "suggestions", "uptime_s", "window_s", "totals_since", "budgets")
+    __slots__ = ("models", "cache", "suggestions", "uptime_s", "window_s", "totals_since", "budgets", "tenant", "tenants")
     MODELS_FIELD_NUMBER: _ClassVar[int]
     CACHE_FIELD_NUMBER: _ClassVar[int]
     SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -435,6 +439,8 @@ class StatsResponse(_message.Message):
     WINDOW_S_FIELD_NUMBER: _ClassVar[int]
     TOTALS_SINCE_FIELD_NUMBER: _ClassVar[int]
     BUDGETS_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    TENANTS_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[ModelStats]
     cache: CacheStats
     suggestions: _containers.RepeatedScalarFieldContainer[str]
@@ -442,7 +448,35 @@ class StatsResponse(_message.Message):
     window_s: float
     totals_since: _timestamp_pb2.Timestamp
     budgets: _containers.RepeatedCompositeFieldContainer[BudgetStatus]
-    def __init__(self, models: _Optional[_Iterable[_Union[ModelStats, _Mapping]]] = ..., cache: _Optional[_Union[CacheStats, _Mapping]] = ..., suggestions: _Optional[_Iterable[str]] = ..., uptime_s: _Optional[float] = ..., window_s: _Optional[float] = ..., totals_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., budgets: _Optional[_Iterable[_Union[BudgetStatus, _Mapping]]] = ...) -> None: ...
+    tenant: str
+    tenants: _containers.RepeatedCompositeFieldContainer[TenantStats]
+    def __init__(self, models: _Optional[_Iterable[_Union[ModelStats, _Mapping]]] = ..., cache: _Optional[_Union[CacheStats, _Mapping]] = ..., suggestions: _Optional[_Iterable[str]] = ..., uptime_s: _Optional[float] = ..., window_s: _Optional[float] = ..., totals_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., budgets: _Optional[_Iterable[_Union[BudgetStatus, _Mapping]]] = ..., tenant: _Optional[str] = ..., tenants: _Optional[_Iterable[_Union[TenantStats, _Mapping]]] = ...) -> None: ...
+
+class TenantStats(_message.Message):
+    __slots__ = ("tenant", "requests", "successes", "failures", "input_tokens", "output_tokens", "cost_usd", "requests_last_minute", "tokens_last_minute", "requests_per_minute", "tokens_per_minute")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    SUCCESSES_FIELD_NUMBER: _ClassVar[int]
+    FAILURES_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_LAST_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_LAST_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    requests: int
+    successes: int
+    failures: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    requests_last_minute: int
+    tokens_last_minute: int
+    requests_per_minute: int
+    tokens_per_minute: int
+    def __init__(self, tenant: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., requests_last_minute: _Optional[int] = ..., tokens_last_minute: _Optional[int] = ..., requests_per_minute: _Optional[int] = ..., tokens_per_minute: _Optional[int] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ()

@@ -16,11 +16,12 @@ import dev.modelrouter.v1.SelectRequest;
 import dev.modelrouter.v1.StatsRequest;
 import dev.modelrouter.v1.StatsResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -29,24 +30,49 @@ import java.util.stream.Collectors;
  * no model can satisfy, reading the reason from its google.rpc.ErrorInfo.
  *
  * <p>Usage: {@code java -cp CLASSPATH dev.modelrouter.example.Example [HOST:PORT]}
+ *
+ * <p>MODELROUTER_API_KEY, MODELROUTER_CA_FILE, MODELROUTER_CERT_FILE and MODELROUTER_KEY_FILE
+ * set the API key and TLS (see {@link Connection}); without them it speaks plaintext and sends
+ * no key. A call refused by the server ends it with exit status 1 and a {@code failed:
+ * code=... reason=...} line on stderr.
  */
 public final class Example {
   private static final long DEADLINE_SECONDS = 10;
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws InterruptedException, IOException {
     String address = args.length > 0 ? args[0] : "127.0.0.1:50051";
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+    ManagedChannel channel = Connection.open(address);
+    boolean refused = false;
     try {
       RouterServiceBlockingStub router = RouterServiceGrpc.newBlockingStub(channel);
+      // The key rides on every call made through this stub (and the stubs made from it).
+      Optional<ApiKeyCredentials> apiKey = Connection.apiKey();
+      if (apiKey.isPresent()) {
+        router = router.withCallCredentials(apiKey.get());
+      }
       select(router);
       invokeStream(router);
       stats(router);
       failingSelect(router);
+    } catch (StatusRuntimeException e) {
+      // UNAUTHENTICATED without a valid key, say: the code and the ErrorInfo reason say why.
+      ErrorInfo info = errorInfo(e);
+      System.err.println(
+          String.format(
+              Locale.ROOT,
+              "failed: code=%s reason=%s message=%s",
+              e.getStatus().getCode(),
+              info == null ? "-" : info.getReason(),
+              quote(e.getStatus().getDescription())));
+      refused = true;
     } finally {
       channel.shutdown();
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
         channel.shutdownNow();
       }
+    }
+    if (refused) {
+      System.exit(1);
     }
   }
 
@@ -152,22 +178,27 @@ public final class Example {
     } catch (StatusRuntimeException e) {
       // The status code says what kind of failure it is; the google.rpc.ErrorInfo
       // in the status details says exactly why, as a stable code to branch on.
-      com.google.rpc.Status status = StatusProto.fromThrowable(e);
-      String reason = "";
-      String domain = "";
-      if (status != null) {
-        for (Any detail : status.getDetailsList()) {
-          if (detail.is(ErrorInfo.class)) {
-            ErrorInfo info = unpack(detail);
-            reason = info.getReason();
-            domain = info.getDomain();
-          }
-        }
-      }
+      ErrorInfo info = errorInfo(e);
       print(
           "error: code=%s reason=%s domain=%s message=%s",
-          e.getStatus().getCode(), reason, domain, quote(e.getStatus().getDescription()));
+          e.getStatus().getCode(),
+          info == null ? "" : info.getReason(),
+          info == null ? "" : info.getDomain(),
+          quote(e.getStatus().getDescription()));
     }
+  }
+
+  /** The google.rpc.ErrorInfo in a failed call's status details; null when there is none. */
+  private static ErrorInfo errorInfo(StatusRuntimeException e) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    if (status != null) {
+      for (Any detail : status.getDetailsList()) {
+        if (detail.is(ErrorInfo.class)) {
+          return unpack(detail);
+        }
+      }
+    }
+    return null;
   }
 
   private static ErrorInfo unpack(Any detail) {

@@ -21,6 +21,7 @@ private static final long serialVersionUID = 0L;
   }
   private BudgetStatus() {
     scope_ = "";
+    tenant_ = "";
     period_ = "";
   }
 
@@ -90,6 +91,55 @@ private static final long serialVersionUID = 0L;
           com.google.protobuf.ByteString.copyFromUtf8(
               (java.lang.String) ref);
       scope_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int TENANT_FIELD_NUMBER = 7;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object tenant_ = "";
+  /**
+   * <pre>
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   * </pre>
+   *
+   * <code>string tenant = 7 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  @java.lang.Override
+  public java.lang.String getTenant() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      tenant_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   * </pre>
+   *
+   * <code>string tenant = 7 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getTenantBytes() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      tenant_ = b;
       return b;
     } else {
       return (com.google.protobuf.ByteString) ref;
@@ -258,6 +308,9 @@ private static final long serialVersionUID = 0L;
     if (resetsAt_ != null) {
       output.writeMessage(6, getResetsAt());
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 7, tenant_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -289,6 +342,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(6, getResetsAt());
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, tenant_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -306,6 +362,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getScope()
         .equals(other.getScope())) return false;
+    if (!getTenant()
+        .equals(other.getTenant())) return false;
     if (!getPeriod()
         .equals(other.getPeriod())) return false;
     if (java.lang.Double.doubleToLongBits(getLimitUsd())
@@ -335,6 +393,8 @@ private static final long serialVersionUID = 0L;
     hash = (19 * hash) + getDescriptor().hashCode();
     hash = (37 * hash) + SCOPE_FIELD_NUMBER;
     hash = (53 * hash) + getScope().hashCode();
+    hash = (37 * hash) + TENANT_FIELD_NUMBER;
+    hash = (53 * hash) + getTenant().hashCode();
     hash = (37 * hash) + PERIOD_FIELD_NUMBER;
     hash = (53 * hash) + getPeriod().hashCode();
     hash = (37 * hash) + LIMIT_USD_FIELD_NUMBER;
@@ -484,6 +544,7 @@ private static final long serialVersionUID = 0L;
       super.clear();
       bitField0_ = 0;
       scope_ = "";
+      tenant_ = "";
       period_ = "";
       limitUsd_ = 0D;
       spentUsd_ = 0D;
@@ -530,18 +591,21 @@ private static final long serialVersionUID = 0L;
         result.scope_ = scope_;
       }
       if (((from_bitField0_ & 0x00000002) != 0)) {
-        result.period_ = period_;
+        result.tenant_ = tenant_;
       }
       if (((from_bitField0_ & 0x00000004) != 0)) {
-        result.limitUsd_ = limitUsd_;
+        result.period_ = period_;
       }
       if (((from_bitField0_ & 0x00000008) != 0)) {
-        result.spentUsd_ = spentUsd_;
+        result.limitUsd_ = limitUsd_;
       }
       if (((from_bitField0_ & 0x00000010) != 0)) {
-        result.reservedUsd_ = reservedUsd_;
+        result.spentUsd_ = spentUsd_;
       }
       if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.reservedUsd_ = reservedUsd_;
+      }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
         result.resetsAt_ = resetsAtBuilder_ == null
             ? resetsAt_
             : resetsAtBuilder_.build();
@@ -597,9 +661,14 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000001;
         onChanged();
       }
+      if (!other.getTenant().isEmpty()) {
+        tenant_ = other.tenant_;
+        bitField0_ |= 0x00000002;
+        onChanged();
+      }
       if (!other.getPeriod().isEmpty()) {
         period_ = other.period_;
-        bitField0_ |= 0x00000002;
+        bitField0_ |= 0x00000004;
         onChanged();
       }
       if (other.getLimitUsd() != 0D) {
@@ -647,31 +716,36 @@ private static final long serialVersionUID = 0L;
             } // case 10
             case 18: {
               period_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00000002;
+              bitField0_ |= 0x00000004;
               break;
             } // case 18
             case 25: {
               limitUsd_ = input.readDouble();
-              bitField0_ |= 0x00000004;
+              bitField0_ |= 0x00000008;
               break;
             } // case 25
             case 33: {
               spentUsd_ = input.readDouble();
-              bitField0_ |= 0x00000008;
+              bitField0_ |= 0x00000010;
               break;
             } // case 33
             case 41: {
               reservedUsd_ = input.readDouble();
-              bitField0_ |= 0x00000010;
+              bitField0_ |= 0x00000020;
               break;
             } // case 41
             case 50: {
               input.readMessage(
                   getResetsAtFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000020;
+              bitField0_ |= 0x00000040;
               break;
             } // case 50
+            case 58: {
+              tenant_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 58
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -781,6 +855,103 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
+    private java.lang.Object tenant_ = "";
+    /**
+     * <pre>
+     * The tenant whose budget this is; empty for a budget over every tenant
+     * (the configuration's `budgets`).
+     * </pre>
+     *
+     * <code>string tenant = 7 [json_name = "tenant"];</code>
+     * @return The tenant.
+     */
+    public java.lang.String getTenant() {
+      java.lang.Object ref = tenant_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        tenant_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The tenant whose budget this is; empty for a budget over every tenant
+     * (the configuration's `budgets`).
+     * </pre>
+     *
+     * <code>string tenant = 7 [json_name = "tenant"];</code>
+     * @return The bytes for tenant.
+     */
+    public com.google.protobuf.ByteString
+        getTenantBytes() {
+      java.lang.Object ref = tenant_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        tenant_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The tenant whose budget this is; empty for a budget over every tenant
+     * (the configuration's `budgets`).
+     * </pre>
+     *
+     * <code>string tenant = 7 [json_name = "tenant"];</code>
+     * @param value The tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenant(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      tenant_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The tenant whose budget this is; empty for a budget over every tenant
+     * (the configuration's `budgets`).
+     * </pre>
+     *
+     * <code>string tenant = 7 [json_name = "tenant"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTenant() {
+      tenant_ = getDefaultInstance().getTenant();
+      bitField0_ = (bitField0_ & ~0x00000002);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The tenant whose budget this is; empty for a budget over every tenant
+     * (the configuration's `budgets`).
+     * </pre>
+     *
+     * <code>string tenant = 7 [json_name = "tenant"];</code>
+     * @param value The bytes for tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenantBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      tenant_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
     private java.lang.Object period_ = "";
     /**
      * <pre>
@@ -836,7 +1007,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       if (value == null) { throw new NullPointerException(); }
       period_ = value;
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
@@ -850,7 +1021,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearPeriod() {
       period_ = getDefaultInstance().getPeriod();
-      bitField0_ = (bitField0_ & ~0x00000002);
+      bitField0_ = (bitField0_ & ~0x00000004);
       onChanged();
       return this;
     }
@@ -868,7 +1039,7 @@ private static final long serialVersionUID = 0L;
       if (value == null) { throw new NullPointerException(); }
       checkByteStringIsUtf8(value);
       period_ = value;
-      bitField0_ |= 0x00000002;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
@@ -898,7 +1069,7 @@ private static final long serialVersionUID = 0L;
     public Builder setLimitUsd(double value) {
       
       limitUsd_ = value;
-      bitField0_ |= 0x00000004;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }
@@ -911,7 +1082,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearLimitUsd() {
-      bitField0_ = (bitField0_ & ~0x00000004);
+      bitField0_ = (bitField0_ & ~0x00000008);
       limitUsd_ = 0D;
       onChanged();
       return this;
@@ -942,7 +1113,7 @@ private static final long serialVersionUID = 0L;
     public Builder setSpentUsd(double value) {
       
       spentUsd_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }
@@ -955,7 +1126,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearSpentUsd() {
-      bitField0_ = (bitField0_ & ~0x00000008);
+      bitField0_ = (bitField0_ & ~0x00000010);
       spentUsd_ = 0D;
       onChanged();
       return this;
@@ -986,7 +1157,7 @@ private static final long serialVersionUID = 0L;
     public Builder setReservedUsd(double value) {
       
       reservedUsd_ = value;
-      bitField0_ |= 0x00000010;
+      bitField0_ |= 0x00000020;
       onChanged();
       return this;
     }
@@ -999,7 +1170,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearReservedUsd() {
-      bitField0_ = (bitField0_ & ~0x00000010);
+      bitField0_ = (bitField0_ & ~0x00000020);
       reservedUsd_ = 0D;
       onChanged();
       return this;
@@ -1017,7 +1188,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the resetsAt field is set.
      */
     public boolean hasResetsAt() {
-      return ((bitField0_ & 0x00000020) != 0);
+      return ((bitField0_ & 0x00000040) != 0);
     }
     /**
      * <pre>
@@ -1050,7 +1221,7 @@ private static final long serialVersionUID = 0L;
       } else {
         resetsAtBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -1068,7 +1239,7 @@ private static final long serialVersionUID = 0L;
       } else {
         resetsAtBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -1081,7 +1252,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeResetsAt(com.google.protobuf.Timestamp value) {
       if (resetsAtBuilder_ == null) {
-        if (((bitField0_ & 0x00000020) != 0) &&
+        if (((bitField0_ & 0x00000040) != 0) &&
           resetsAt_ != null &&
           resetsAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
           getResetsAtBuilder().mergeFrom(value);
@@ -1091,7 +1262,7 @@ private static final long serialVersionUID = 0L;
       } else {
         resetsAtBuilder_.mergeFrom(value);
       }
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -1103,7 +1274,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp resets_at = 6 [json_name = "resetsAt"];</code>
      */
     public Builder clearResetsAt() {
-      bitField0_ = (bitField0_ & ~0x00000020);
+      bitField0_ = (bitField0_ & ~0x00000040);
       resetsAt_ = null;
       if (resetsAtBuilder_ != null) {
         resetsAtBuilder_.dispose();
@@ -1120,7 +1291,7 @@ private static final long serialVersionUID = 0L;
      * <code>.google.protobuf.Timestamp resets_at = 6 [json_name = "resetsAt"];</code>
      */
     public com.google.protobuf.Timestamp.Builder getResetsAtBuilder() {
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000040;
       onChanged();
       return getResetsAtFieldBuilder().getBuilder();
     }

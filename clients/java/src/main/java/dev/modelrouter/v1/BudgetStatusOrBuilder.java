@@ -29,6 +29,28 @@ public interface BudgetStatusOrBuilder extends
 
   /**
    * <pre>
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   * </pre>
+   *
+   * <code>string tenant = 7 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  java.lang.String getTenant();
+  /**
+   * <pre>
+   * The tenant whose budget this is; empty for a budget over every tenant
+   * (the configuration's `budgets`).
+   * </pre>
+   *
+   * <code>string tenant = 7 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  com.google.protobuf.ByteString
+      getTenantBytes();
+
+  /**
+   * <pre>
    * The period: "day" or "month" (UTC calendar periods).
    * </pre>
    *

@@ -104,8 +104,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -128,8 +128,8 @@ private static final long serialVersionUID = 0L;
    * <pre>
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -670,8 +670,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-     * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-     * not know.
+     * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -693,8 +693,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-     * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-     * not know.
+     * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -717,8 +717,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-     * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-     * not know.
+     * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -737,8 +737,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-     * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-     * not know.
+     * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -754,8 +754,8 @@ private static final long serialVersionUID = 0L;
      * <pre>
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-     * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-     * not know.
+     * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>

@@ -31,8 +31,8 @@ public interface RejectionOrBuilder extends
    * <pre>
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -43,8 +43,8 @@ public interface RejectionOrBuilder extends
    * <pre>
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
-   * include_models), LABEL_MISMATCH, ... The set is open: handle codes you do
-   * not know.
+   * include_models), NOT_ALLOWED (not in the caller's tenant's models),
+   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>

@@ -145,6 +145,11 @@ public final class RouterProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_modelrouter_v1_StatsResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_TenantStats_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_TenantStats_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_modelrouter_v1_ListModelsRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -268,126 +273,140 @@ public final class RouterProto {
       "ent\030\n \001(\tR\ndeployment\"m\n\024InvokeStreamRes" +
       "ponse\022\026\n\005delta\030\001 \001(\tH\000R\005delta\0224\n\004done\030\002 " +
       "\001(\0132\036.modelrouter.v1.InvokeResponseH\000R\004d" +
-      "oneB\007\n\005event\"&\n\014StatsRequest\022\026\n\006models\030\001" +
-      " \003(\tR\006models\"\215\006\n\017DeploymentStats\022\036\n\ndepl" +
-      "oyment\030\001 \001(\tR\ndeployment\022\032\n\010requests\030\002 \001" +
-      "(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccess" +
-      "es\022\032\n\010failures\030\004 \001(\003R\010failures\022c\n\022failur" +
-      "es_by_reason\030\005 \003(\01325.modelrouter.v1.Depl" +
-      "oymentStats.FailuresByReasonEntryR\020failu" +
-      "resByReason\022$\n\016latency_p50_ms\030\006 \001(\001R\014lat" +
-      "encyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014laten" +
-      "cyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014latency" +
-      "P99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50Ms\022!\n" +
-      "\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\routp" +
-      "ut_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_us" +
-      "d\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R\010inF" +
-      "light\022\036\n\nselections\030\016 \001(\003R\nselections\0223\n" +
-      "\006health\030\017 \001(\0162\033.modelrouter.v1.HealthSta" +
-      "teR\006health\022\036\n\013ttft_p95_ms\030\020 \001(\001R\tttftP95" +
-      "Ms\0223\n\006recent\030\021 \001(\0132\033.modelrouter.v1.Wind" +
-      "owStatsR\006recent\022\036\n\nsaturation\030\022 \001(\001R\nsat" +
-      "uration\032C\n\025FailuresByReasonEntry\022\020\n\003key\030" +
-      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\234\006\n" +
-      "\nModelStats\022\024\n\005model\030\001 \001(\tR\005model\022\032\n\010req" +
-      "uests\030\002 \001(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003" +
-      "R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010failures\022" +
-      "^\n\022failures_by_reason\030\005 \003(\01320.modelroute" +
-      "r.v1.ModelStats.FailuresByReasonEntryR\020f" +
-      "ailuresByReason\022$\n\016latency_p50_ms\030\006 \001(\001R" +
-      "\014latencyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014l" +
-      "atencyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014lat" +
-      "encyP99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50M" +
-      "s\022!\n\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\r" +
-      "output_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cos" +
-      "t_usd\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R" +
-      "\010inFlight\022\036\n\nselections\030\016 \001(\003R\nselection" +
-      "s\0223\n\006health\030\017 \001(\0162\033.modelrouter.v1.Healt" +
-      "hStateR\006health\022A\n\013deployments\030\020 \003(\0132\037.mo" +
-      "delrouter.v1.DeploymentStatsR\013deployment" +
-      "s\022\036\n\013ttft_p95_ms\030\021 \001(\001R\tttftP95Ms\0223\n\006rec" +
-      "ent\030\022 \001(\0132\033.modelrouter.v1.WindowStatsR\006" +
-      "recent\032C\n\025FailuresByReasonEntry\022\020\n\003key\030\001" +
-      " \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\276\004\n\013" +
-      "WindowStats\022\032\n\010requests\030\001 \001(\003R\010requests\022" +
-      "\034\n\tsuccesses\030\002 \001(\003R\tsuccesses\022\032\n\010failure" +
-      "s\030\003 \001(\003R\010failures\022_\n\022failures_by_reason\030" +
-      "\004 \003(\01321.modelrouter.v1.WindowStats.Failu" +
-      "resByReasonEntryR\020failuresByReason\022$\n\016la" +
-      "tency_p50_ms\030\005 \001(\001R\014latencyP50Ms\022$\n\016late" +
-      "ncy_p95_ms\030\006 \001(\001R\014latencyP95Ms\022$\n\016latenc" +
-      "y_p99_ms\030\007 \001(\001R\014latencyP99Ms\022\036\n\013ttft_p50" +
-      "_ms\030\010 \001(\001R\tttftP50Ms\022\036\n\013ttft_p95_ms\030\t \001(" +
-      "\001R\tttftP95Ms\022!\n\014input_tokens\030\n \001(\003R\013inpu" +
-      "tTokens\022#\n\routput_tokens\030\013 \001(\003R\014outputTo" +
-      "kens\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd\022\036\n\nselec" +
-      "tions\030\r \001(\003R\nselections\032C\n\025FailuresByRea" +
-      "sonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(" +
-      "\003R\005value:\0028\001\"\322\001\n\014BudgetStatus\022\024\n\005scope\030\001" +
-      " \001(\tR\005scope\022\026\n\006period\030\002 \001(\tR\006period\022\033\n\tl" +
-      "imit_usd\030\003 \001(\001R\010limitUsd\022\033\n\tspent_usd\030\004 " +
-      "\001(\001R\010spentUsd\022!\n\014reserved_usd\030\005 \001(\001R\013res" +
-      "ervedUsd\0227\n\tresets_at\030\006 \001(\0132\032.google.pro" +
-      "tobuf.TimestampR\010resetsAt\"\205\002\n\nCacheStats" +
-      "\022\022\n\004hits\030\001 \001(\003R\004hits\022\026\n\006misses\030\002 \001(\003R\006mi" +
-      "sses\022\030\n\007entries\030\003 \001(\003R\007entries\022\024\n\005bytes\030" +
-      "\004 \001(\003R\005bytes\022\034\n\tevictions\030\005 \001(\003R\tevictio" +
-      "ns\022%\n\016selection_hits\030\006 \001(\003R\rselectionHit" +
-      "s\022)\n\020selection_misses\030\007 \001(\003R\017selectionMi" +
-      "sses\022+\n\021selection_entries\030\010 \001(\003R\020selecti" +
-      "onEntries\"\304\002\n\rStatsResponse\0222\n\006models\030\001 " +
-      "\003(\0132\032.modelrouter.v1.ModelStatsR\006models\022" +
-      "0\n\005cache\030\002 \001(\0132\032.modelrouter.v1.CacheSta" +
-      "tsR\005cache\022 \n\013suggestions\030\003 \003(\tR\013suggesti" +
-      "ons\022\031\n\010uptime_s\030\004 \001(\001R\007uptimeS\022\031\n\010window" +
-      "_s\030\005 \001(\001R\007windowS\022=\n\014totals_since\030\006 \001(\0132" +
-      "\032.google.protobuf.TimestampR\013totalsSince" +
-      "\0226\n\007budgets\030\007 \003(\0132\034.modelrouter.v1.Budge" +
-      "tStatusR\007budgets\"\023\n\021ListModelsRequest\"q\n" +
-      "\016DeploymentInfo\022\022\n\004name\030\001 \001(\tR\004name\022\026\n\006w" +
-      "eight\030\002 \001(\001R\006weight\0223\n\006health\030\003 \001(\0162\033.mo" +
-      "delrouter.v1.HealthStateR\006health\"\317\005\n\tMod" +
-      "elInfo\022\016\n\002id\030\001 \001(\tR\002id\022\032\n\010provider\030\002 \001(\t" +
-      "R\010provider\022\"\n\014capabilities\030\003 \003(\tR\014capabi" +
-      "lities\022%\n\016context_window\030\004 \001(\005R\rcontextW" +
-      "indow\022-\n\023input_cost_per_mtok\030\005 \001(\001R\020inpu" +
-      "tCostPerMtok\022/\n\024output_cost_per_mtok\030\006 \001" +
-      "(\001R\021outputCostPerMtok\022@\n\007quality\030\007 \003(\0132&" +
-      ".modelrouter.v1.ModelInfo.QualityEntryR\007" +
-      "quality\022=\n\006labels\030\010 \003(\0132%.modelrouter.v1" +
-      ".ModelInfo.LabelsEntryR\006labels\022@\n\013deploy" +
-      "ments\030\t \003(\0132\036.modelrouter.v1.DeploymentI" +
-      "nfoR\013deployments\0223\n\006health\030\n \001(\0162\033.model" +
-      "router.v1.HealthStateR\006health\022%\n\016upstrea" +
-      "m_model\030\013 \001(\tR\rupstreamModel\022\027\n\007ttft_ms\030" +
-      "\014 \001(\001R\006ttftMs\022 \n\014tokens_per_s\030\r \001(\001R\ntok" +
-      "ensPerS\022\032\n\010balancer\030\016 \001(\tR\010balancer\032:\n\014Q" +
-      "ualityEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002" +
-      " \001(\001R\005value:\0028\001\0329\n\013LabelsEntry\022\020\n\003key\030\001 " +
-      "\001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\222\001\n\022L" +
-      "istModelsResponse\0221\n\006models\030\001 \003(\0132\031.mode" +
-      "lrouter.v1.ModelInfoR\006models\022\036\n\nstrategi" +
-      "es\030\002 \003(\tR\nstrategies\022)\n\020default_strategy" +
-      "\030\003 \001(\tR\017defaultStrategy*t\n\013CachePolicy\022\034" +
-      "\n\030CACHE_POLICY_UNSPECIFIED\020\000\022\024\n\020CACHE_PO" +
-      "LICY_USE\020\001\022\027\n\023CACHE_POLICY_BYPASS\020\002\022\030\n\024C" +
-      "ACHE_POLICY_REFRESH\020\003*|\n\013HealthState\022\034\n\030" +
-      "HEALTH_STATE_UNSPECIFIED\020\000\022\030\n\024HEALTH_STA" +
-      "TE_HEALTHY\020\001\022\031\n\025HEALTH_STATE_DEGRADED\020\002\022" +
-      "\032\n\026HEALTH_STATE_UNHEALTHY\020\0032\231\003\n\rRouterSe" +
-      "rvice\022G\n\006Select\022\035.modelrouter.v1.SelectR" +
-      "equest\032\036.modelrouter.v1.SelectResponse\022G" +
-      "\n\006Invoke\022\035.modelrouter.v1.InvokeRequest\032" +
-      "\036.modelrouter.v1.InvokeResponse\022[\n\014Invok" +
-      "eStream\022#.modelrouter.v1.InvokeStreamReq" +
-      "uest\032$.modelrouter.v1.InvokeStreamRespon" +
-      "se0\001\022D\n\005Stats\022\034.modelrouter.v1.StatsRequ" +
-      "est\032\035.modelrouter.v1.StatsResponse\022S\n\nLi" +
-      "stModels\022!.modelrouter.v1.ListModelsRequ" +
-      "est\032\".modelrouter.v1.ListModelsResponseB" +
-      "o\n\022dev.modelrouter.v1B\013RouterProtoP\001ZJgi" +
-      "thub.com/modelrouter/modelrouter/clients" +
-      "/go/modelrouter/v1;modelrouterv1b\006proto3"
+      "oneB\007\n\005event\">\n\014StatsRequest\022\026\n\006models\030\001" +
+      " \003(\tR\006models\022\026\n\006tenant\030\002 \001(\tR\006tenant\"\215\006\n" +
+      "\017DeploymentStats\022\036\n\ndeployment\030\001 \001(\tR\nde" +
+      "ployment\022\032\n\010requests\030\002 \001(\003R\010requests\022\034\n\t" +
+      "successes\030\003 \001(\003R\tsuccesses\022\032\n\010failures\030\004" +
+      " \001(\003R\010failures\022c\n\022failures_by_reason\030\005 \003" +
+      "(\01325.modelrouter.v1.DeploymentStats.Fail" +
+      "uresByReasonEntryR\020failuresByReason\022$\n\016l" +
+      "atency_p50_ms\030\006 \001(\001R\014latencyP50Ms\022$\n\016lat" +
+      "ency_p95_ms\030\007 \001(\001R\014latencyP95Ms\022$\n\016laten" +
+      "cy_p99_ms\030\010 \001(\001R\014latencyP99Ms\022\036\n\013ttft_p5" +
+      "0_ms\030\t \001(\001R\tttftP50Ms\022!\n\014input_tokens\030\n " +
+      "\001(\003R\013inputTokens\022#\n\routput_tokens\030\013 \001(\003R" +
+      "\014outputTokens\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd" +
+      "\022\033\n\tin_flight\030\r \001(\003R\010inFlight\022\036\n\nselecti" +
+      "ons\030\016 \001(\003R\nselections\0223\n\006health\030\017 \001(\0162\033." +
+      "modelrouter.v1.HealthStateR\006health\022\036\n\013tt" +
+      "ft_p95_ms\030\020 \001(\001R\tttftP95Ms\0223\n\006recent\030\021 \001" +
+      "(\0132\033.modelrouter.v1.WindowStatsR\006recent\022" +
+      "\036\n\nsaturation\030\022 \001(\001R\nsaturation\032C\n\025Failu" +
+      "resByReasonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005va" +
+      "lue\030\002 \001(\003R\005value:\0028\001\"\234\006\n\nModelStats\022\024\n\005m" +
+      "odel\030\001 \001(\tR\005model\022\032\n\010requests\030\002 \001(\003R\010req" +
+      "uests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccesses\022\032\n\010f" +
+      "ailures\030\004 \001(\003R\010failures\022^\n\022failures_by_r" +
+      "eason\030\005 \003(\01320.modelrouter.v1.ModelStats." +
+      "FailuresByReasonEntryR\020failuresByReason\022" +
+      "$\n\016latency_p50_ms\030\006 \001(\001R\014latencyP50Ms\022$\n" +
+      "\016latency_p95_ms\030\007 \001(\001R\014latencyP95Ms\022$\n\016l" +
+      "atency_p99_ms\030\010 \001(\001R\014latencyP99Ms\022\036\n\013ttf" +
+      "t_p50_ms\030\t \001(\001R\tttftP50Ms\022!\n\014input_token" +
+      "s\030\n \001(\003R\013inputTokens\022#\n\routput_tokens\030\013 " +
+      "\001(\003R\014outputTokens\022\031\n\010cost_usd\030\014 \001(\001R\007cos" +
+      "tUsd\022\033\n\tin_flight\030\r \001(\003R\010inFlight\022\036\n\nsel" +
+      "ections\030\016 \001(\003R\nselections\0223\n\006health\030\017 \001(" +
+      "\0162\033.modelrouter.v1.HealthStateR\006health\022A" +
+      "\n\013deployments\030\020 \003(\0132\037.modelrouter.v1.Dep" +
+      "loymentStatsR\013deployments\022\036\n\013ttft_p95_ms" +
+      "\030\021 \001(\001R\tttftP95Ms\0223\n\006recent\030\022 \001(\0132\033.mode" +
+      "lrouter.v1.WindowStatsR\006recent\032C\n\025Failur" +
+      "esByReasonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005val" +
+      "ue\030\002 \001(\003R\005value:\0028\001\"\276\004\n\013WindowStats\022\032\n\010r" +
+      "equests\030\001 \001(\003R\010requests\022\034\n\tsuccesses\030\002 \001" +
+      "(\003R\tsuccesses\022\032\n\010failures\030\003 \001(\003R\010failure" +
+      "s\022_\n\022failures_by_reason\030\004 \003(\01321.modelrou" +
+      "ter.v1.WindowStats.FailuresByReasonEntry" +
+      "R\020failuresByReason\022$\n\016latency_p50_ms\030\005 \001" +
+      "(\001R\014latencyP50Ms\022$\n\016latency_p95_ms\030\006 \001(\001" +
+      "R\014latencyP95Ms\022$\n\016latency_p99_ms\030\007 \001(\001R\014" +
+      "latencyP99Ms\022\036\n\013ttft_p50_ms\030\010 \001(\001R\tttftP" +
+      "50Ms\022\036\n\013ttft_p95_ms\030\t \001(\001R\tttftP95Ms\022!\n\014" +
+      "input_tokens\030\n \001(\003R\013inputTokens\022#\n\routpu" +
+      "t_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_usd" +
+      "\030\014 \001(\001R\007costUsd\022\036\n\nselections\030\r \001(\003R\nsel" +
+      "ections\032C\n\025FailuresByReasonEntry\022\020\n\003key\030" +
+      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\352\001\n" +
+      "\014BudgetStatus\022\024\n\005scope\030\001 \001(\tR\005scope\022\026\n\006t" +
+      "enant\030\007 \001(\tR\006tenant\022\026\n\006period\030\002 \001(\tR\006per" +
+      "iod\022\033\n\tlimit_usd\030\003 \001(\001R\010limitUsd\022\033\n\tspen" +
+      "t_usd\030\004 \001(\001R\010spentUsd\022!\n\014reserved_usd\030\005 " +
+      "\001(\001R\013reservedUsd\0227\n\tresets_at\030\006 \001(\0132\032.go" +
+      "ogle.protobuf.TimestampR\010resetsAt\"\205\002\n\nCa" +
+      "cheStats\022\022\n\004hits\030\001 \001(\003R\004hits\022\026\n\006misses\030\002" +
+      " \001(\003R\006misses\022\030\n\007entries\030\003 \001(\003R\007entries\022\024" +
+      "\n\005bytes\030\004 \001(\003R\005bytes\022\034\n\tevictions\030\005 \001(\003R" +
+      "\tevictions\022%\n\016selection_hits\030\006 \001(\003R\rsele" +
+      "ctionHits\022)\n\020selection_misses\030\007 \001(\003R\017sel" +
+      "ectionMisses\022+\n\021selection_entries\030\010 \001(\003R" +
+      "\020selectionEntries\"\223\003\n\rStatsResponse\0222\n\006m" +
+      "odels\030\001 \003(\0132\032.modelrouter.v1.ModelStatsR" +
+      "\006models\0220\n\005cache\030\002 \001(\0132\032.modelrouter.v1." +
+      "CacheStatsR\005cache\022 \n\013suggestions\030\003 \003(\tR\013" +
+      "suggestions\022\031\n\010uptime_s\030\004 \001(\001R\007uptimeS\022\031" +
+      "\n\010window_s\030\005 \001(\001R\007windowS\022=\n\014totals_sinc" +
+      "e\030\006 \001(\0132\032.google.protobuf.TimestampR\013tot" +
+      "alsSince\0226\n\007budgets\030\007 \003(\0132\034.modelrouter." +
+      "v1.BudgetStatusR\007budgets\022\026\n\006tenant\030\010 \001(\t" +
+      "R\006tenant\0225\n\007tenants\030\t \003(\0132\033.modelrouter." +
+      "v1.TenantStatsR\007tenants\"\232\003\n\013TenantStats\022" +
+      "\026\n\006tenant\030\001 \001(\tR\006tenant\022\032\n\010requests\030\002 \001(" +
+      "\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccesse" +
+      "s\022\032\n\010failures\030\004 \001(\003R\010failures\022!\n\014input_t" +
+      "okens\030\005 \001(\003R\013inputTokens\022#\n\routput_token" +
+      "s\030\006 \001(\003R\014outputTokens\022\031\n\010cost_usd\030\007 \001(\001R" +
+      "\007costUsd\0220\n\024requests_last_minute\030\010 \001(\003R\022" +
+      "requestsLastMinute\022,\n\022tokens_last_minute" +
+      "\030\t \001(\003R\020tokensLastMinute\022.\n\023requests_per" +
+      "_minute\030\n \001(\003R\021requestsPerMinute\022*\n\021toke" +
+      "ns_per_minute\030\013 \001(\003R\017tokensPerMinute\"\023\n\021" +
+      "ListModelsRequest\"q\n\016DeploymentInfo\022\022\n\004n" +
+      "ame\030\001 \001(\tR\004name\022\026\n\006weight\030\002 \001(\001R\006weight\022" +
+      "3\n\006health\030\003 \001(\0162\033.modelrouter.v1.HealthS" +
+      "tateR\006health\"\317\005\n\tModelInfo\022\016\n\002id\030\001 \001(\tR\002" +
+      "id\022\032\n\010provider\030\002 \001(\tR\010provider\022\"\n\014capabi" +
+      "lities\030\003 \003(\tR\014capabilities\022%\n\016context_wi" +
+      "ndow\030\004 \001(\005R\rcontextWindow\022-\n\023input_cost_" +
+      "per_mtok\030\005 \001(\001R\020inputCostPerMtok\022/\n\024outp" +
+      "ut_cost_per_mtok\030\006 \001(\001R\021outputCostPerMto" +
+      "k\022@\n\007quality\030\007 \003(\0132&.modelrouter.v1.Mode" +
+      "lInfo.QualityEntryR\007quality\022=\n\006labels\030\010 " +
+      "\003(\0132%.modelrouter.v1.ModelInfo.LabelsEnt" +
+      "ryR\006labels\022@\n\013deployments\030\t \003(\0132\036.modelr" +
+      "outer.v1.DeploymentInfoR\013deployments\0223\n\006" +
+      "health\030\n \001(\0162\033.modelrouter.v1.HealthStat" +
+      "eR\006health\022%\n\016upstream_model\030\013 \001(\tR\rupstr" +
+      "eamModel\022\027\n\007ttft_ms\030\014 \001(\001R\006ttftMs\022 \n\014tok" +
+      "ens_per_s\030\r \001(\001R\ntokensPerS\022\032\n\010balancer\030" +
+      "\016 \001(\tR\010balancer\032:\n\014QualityEntry\022\020\n\003key\030\001" +
+      " \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\0329\n\013L" +
+      "abelsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 " +
+      "\001(\tR\005value:\0028\001\"\222\001\n\022ListModelsResponse\0221\n" +
+      "\006models\030\001 \003(\0132\031.modelrouter.v1.ModelInfo" +
+      "R\006models\022\036\n\nstrategies\030\002 \003(\tR\nstrategies" +
+      "\022)\n\020default_strategy\030\003 \001(\tR\017defaultStrat" +
+      "egy*t\n\013CachePolicy\022\034\n\030CACHE_POLICY_UNSPE" +
+      "CIFIED\020\000\022\024\n\020CACHE_POLICY_USE\020\001\022\027\n\023CACHE_" +
+      "POLICY_BYPASS\020\002\022\030\n\024CACHE_POLICY_REFRESH\020" +
+      "\003*|\n\013HealthState\022\034\n\030HEALTH_STATE_UNSPECI" +
+      "FIED\020\000\022\030\n\024HEALTH_STATE_HEALTHY\020\001\022\031\n\025HEAL" +
+      "TH_STATE_DEGRADED\020\002\022\032\n\026HEALTH_STATE_UNHE" +
+      "ALTHY\020\0032\231\003\n\rRouterService\022G\n\006Select\022\035.mo" +
+      "delrouter.v1.SelectRequest\032\036.modelrouter" +
+      ".v1.SelectResponse\022G\n\006Invoke\022\035.modelrout" +
+      "er.v1.InvokeRequest\032\036.modelrouter.v1.Inv" +
+      "okeResponse\022[\n\014InvokeStream\022#.modelroute" +
+      "r.v1.InvokeStreamRequest\032$.modelrouter.v" +
+      "1.InvokeStreamResponse0\001\022D\n\005Stats\022\034.mode" +
+      "lrouter.v1.StatsRequest\032\035.modelrouter.v1" +
+      ".StatsResponse\022S\n\nListModels\022!.modelrout" +
+      "er.v1.ListModelsRequest\032\".modelrouter.v1" +
+      ".ListModelsResponseBo\n\022dev.modelrouter.v" +
+      "1B\013RouterProtoP\001ZJgithub.com/modelrouter" +
+      "/modelrouter/clients/go/modelrouter/v1;m" +
+      "odelrouterv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -495,7 +514,7 @@ public final class RouterProto {
     internal_static_modelrouter_v1_StatsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsRequest_descriptor,
-        new java.lang.String[] { "Models", });
+        new java.lang.String[] { "Models", "Tenant", });
     internal_static_modelrouter_v1_DeploymentStats_descriptor =
       getDescriptor().getMessageTypes().get(14);
     internal_static_modelrouter_v1_DeploymentStats_fieldAccessorTable = new
@@ -537,7 +556,7 @@ public final class RouterProto {
     internal_static_modelrouter_v1_BudgetStatus_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_BudgetStatus_descriptor,
-        new java.lang.String[] { "Scope", "Period", "LimitUsd", "SpentUsd", "ReservedUsd", "ResetsAt", });
+        new java.lang.String[] { "Scope", "Tenant", "Period", "LimitUsd", "SpentUsd", "ReservedUsd", "ResetsAt", });
     internal_static_modelrouter_v1_CacheStats_descriptor =
       getDescriptor().getMessageTypes().get(18);
     internal_static_modelrouter_v1_CacheStats_fieldAccessorTable = new
@@ -549,21 +568,27 @@ public final class RouterProto {
     internal_static_modelrouter_v1_StatsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsResponse_descriptor,
-        new java.lang.String[] { "Models", "Cache", "Suggestions", "UptimeS", "WindowS", "TotalsSince", "Budgets", });
-    internal_static_modelrouter_v1_ListModelsRequest_descriptor =
+        new java.lang.String[] { "Models", "Cache", "Suggestions", "UptimeS", "WindowS", "TotalsSince", "Budgets", "Tenant", "Tenants", });
+    internal_static_modelrouter_v1_TenantStats_descriptor =
       getDescriptor().getMessageTypes().get(20);
+    internal_static_modelrouter_v1_TenantStats_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_TenantStats_descriptor,
+        new java.lang.String[] { "Tenant", "Requests", "Successes", "Failures", "InputTokens", "OutputTokens", "CostUsd", "RequestsLastMinute", "TokensLastMinute", "RequestsPerMinute", "TokensPerMinute", });
+    internal_static_modelrouter_v1_ListModelsRequest_descriptor =
+      getDescriptor().getMessageTypes().get(21);
     internal_static_modelrouter_v1_ListModelsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsRequest_descriptor,
         new java.lang.String[] { });
     internal_static_modelrouter_v1_DeploymentInfo_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_modelrouter_v1_DeploymentInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentInfo_descriptor,
         new java.lang.String[] { "Name", "Weight", "Health", });
     internal_static_modelrouter_v1_ModelInfo_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_modelrouter_v1_ModelInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelInfo_descriptor,
@@ -581,7 +606,7 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ModelInfo_LabelsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ListModelsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_modelrouter_v1_ListModelsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsResponse_descriptor,

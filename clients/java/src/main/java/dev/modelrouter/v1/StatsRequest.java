@@ -21,6 +21,7 @@ private static final long serialVersionUID = 0L;
   }
   private StatsRequest() {
     models_ = com.google.protobuf.LazyStringArrayList.EMPTY;
+    tenant_ = "";
   }
 
   @java.lang.Override
@@ -100,6 +101,57 @@ private static final long serialVersionUID = 0L;
     return models_.getByteString(index);
   }
 
+  public static final int TENANT_FIELD_NUMBER = 2;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object tenant_ = "";
+  /**
+   * <pre>
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   * </pre>
+   *
+   * <code>string tenant = 2 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  @java.lang.Override
+  public java.lang.String getTenant() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      tenant_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   * </pre>
+   *
+   * <code>string tenant = 2 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getTenantBytes() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      tenant_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -116,6 +168,9 @@ private static final long serialVersionUID = 0L;
                       throws java.io.IOException {
     for (int i = 0; i < models_.size(); i++) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 1, models_.getRaw(i));
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 2, tenant_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -134,6 +189,9 @@ private static final long serialVersionUID = 0L;
       size += dataSize;
       size += 1 * getModelsList().size();
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, tenant_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -151,6 +209,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getModelsList()
         .equals(other.getModelsList())) return false;
+    if (!getTenant()
+        .equals(other.getTenant())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -166,6 +226,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + MODELS_FIELD_NUMBER;
       hash = (53 * hash) + getModelsList().hashCode();
     }
+    hash = (37 * hash) + TENANT_FIELD_NUMBER;
+    hash = (53 * hash) + getTenant().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -301,6 +363,7 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       models_ = com.google.protobuf.LazyStringArrayList.EMPTY;
       bitField0_ = (bitField0_ & ~0x00000001);
+      tenant_ = "";
       return this;
     }
 
@@ -343,6 +406,9 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(dev.modelrouter.v1.StatsRequest result) {
       int from_bitField0_ = bitField0_;
+      if (((from_bitField0_ & 0x00000002) != 0)) {
+        result.tenant_ = tenant_;
+      }
     }
 
     @java.lang.Override
@@ -399,6 +465,11 @@ private static final long serialVersionUID = 0L;
         }
         onChanged();
       }
+      if (!other.getTenant().isEmpty()) {
+        tenant_ = other.tenant_;
+        bitField0_ |= 0x00000002;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -431,6 +502,11 @@ private static final long serialVersionUID = 0L;
               models_.add(s);
               break;
             } // case 10
+            case 18: {
+              tenant_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 18
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -584,6 +660,108 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       ensureModelsIsMutable();
       models_.add(value);
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object tenant_ = "";
+    /**
+     * <pre>
+     * Only this tenant's usage. A caller with the admin role may name any
+     * tenant (empty: every tenant together); any other caller sees its own
+     * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+     * </pre>
+     *
+     * <code>string tenant = 2 [json_name = "tenant"];</code>
+     * @return The tenant.
+     */
+    public java.lang.String getTenant() {
+      java.lang.Object ref = tenant_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        tenant_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only this tenant's usage. A caller with the admin role may name any
+     * tenant (empty: every tenant together); any other caller sees its own
+     * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+     * </pre>
+     *
+     * <code>string tenant = 2 [json_name = "tenant"];</code>
+     * @return The bytes for tenant.
+     */
+    public com.google.protobuf.ByteString
+        getTenantBytes() {
+      java.lang.Object ref = tenant_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        tenant_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only this tenant's usage. A caller with the admin role may name any
+     * tenant (empty: every tenant together); any other caller sees its own
+     * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+     * </pre>
+     *
+     * <code>string tenant = 2 [json_name = "tenant"];</code>
+     * @param value The tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenant(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      tenant_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only this tenant's usage. A caller with the admin role may name any
+     * tenant (empty: every tenant together); any other caller sees its own
+     * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+     * </pre>
+     *
+     * <code>string tenant = 2 [json_name = "tenant"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTenant() {
+      tenant_ = getDefaultInstance().getTenant();
+      bitField0_ = (bitField0_ & ~0x00000002);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only this tenant's usage. A caller with the admin role may name any
+     * tenant (empty: every tenant together); any other caller sees its own
+     * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+     * </pre>
+     *
+     * <code>string tenant = 2 [json_name = "tenant"];</code>
+     * @param value The bytes for tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenantBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      tenant_ = value;
+      bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }

@@ -47,4 +47,28 @@ public interface StatsRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getModelsBytes(int index);
+
+  /**
+   * <pre>
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   * </pre>
+   *
+   * <code>string tenant = 2 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  java.lang.String getTenant();
+  /**
+   * <pre>
+   * Only this tenant's usage. A caller with the admin role may name any
+   * tenant (empty: every tenant together); any other caller sees its own
+   * tenant's usage only, and naming another tenant is PERMISSION_DENIED.
+   * </pre>
+   *
+   * <code>string tenant = 2 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  com.google.protobuf.ByteString
+      getTenantBytes();
 }

@@ -23,6 +23,8 @@ private static final long serialVersionUID = 0L;
     models_ = java.util.Collections.emptyList();
     suggestions_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     budgets_ = java.util.Collections.emptyList();
+    tenant_ = "";
+    tenants_ = java.util.Collections.emptyList();
   }
 
   @java.lang.Override
@@ -282,7 +284,8 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.modelrouter.v1.BudgetStatus> budgets_;
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -293,7 +296,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -305,7 +309,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -316,7 +321,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -327,7 +333,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -336,6 +343,121 @@ private static final long serialVersionUID = 0L;
   public dev.modelrouter.v1.BudgetStatusOrBuilder getBudgetsOrBuilder(
       int index) {
     return budgets_.get(index);
+  }
+
+  public static final int TENANT_FIELD_NUMBER = 8;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object tenant_ = "";
+  /**
+   * <pre>
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   * </pre>
+   *
+   * <code>string tenant = 8 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  @java.lang.Override
+  public java.lang.String getTenant() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      tenant_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   * </pre>
+   *
+   * <code>string tenant = 8 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getTenantBytes() {
+    java.lang.Object ref = tenant_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      tenant_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int TENANTS_FIELD_NUMBER = 9;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.TenantStats> tenants_;
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.TenantStats> getTenantsList() {
+    return tenants_;
+  }
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.TenantStatsOrBuilder> 
+      getTenantsOrBuilderList() {
+    return tenants_;
+  }
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  @java.lang.Override
+  public int getTenantsCount() {
+    return tenants_.size();
+  }
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.TenantStats getTenants(int index) {
+    return tenants_.get(index);
+  }
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.TenantStatsOrBuilder getTenantsOrBuilder(
+      int index) {
+    return tenants_.get(index);
   }
 
   private byte memoizedIsInitialized = -1;
@@ -372,6 +494,12 @@ private static final long serialVersionUID = 0L;
     }
     for (int i = 0; i < budgets_.size(); i++) {
       output.writeMessage(7, budgets_.get(i));
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 8, tenant_);
+    }
+    for (int i = 0; i < tenants_.size(); i++) {
+      output.writeMessage(9, tenants_.get(i));
     }
     getUnknownFields().writeTo(output);
   }
@@ -414,6 +542,13 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(7, budgets_.get(i));
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(tenant_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, tenant_);
+    }
+    for (int i = 0; i < tenants_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(9, tenants_.get(i));
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -451,6 +586,10 @@ private static final long serialVersionUID = 0L;
     }
     if (!getBudgetsList()
         .equals(other.getBudgetsList())) return false;
+    if (!getTenant()
+        .equals(other.getTenant())) return false;
+    if (!getTenantsList()
+        .equals(other.getTenantsList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -487,6 +626,12 @@ private static final long serialVersionUID = 0L;
     if (getBudgetsCount() > 0) {
       hash = (37 * hash) + BUDGETS_FIELD_NUMBER;
       hash = (53 * hash) + getBudgetsList().hashCode();
+    }
+    hash = (37 * hash) + TENANT_FIELD_NUMBER;
+    hash = (53 * hash) + getTenant().hashCode();
+    if (getTenantsCount() > 0) {
+      hash = (37 * hash) + TENANTS_FIELD_NUMBER;
+      hash = (53 * hash) + getTenantsList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -649,6 +794,14 @@ private static final long serialVersionUID = 0L;
         budgetsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000040);
+      tenant_ = "";
+      if (tenantsBuilder_ == null) {
+        tenants_ = java.util.Collections.emptyList();
+      } else {
+        tenants_ = null;
+        tenantsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000100);
       return this;
     }
 
@@ -705,6 +858,15 @@ private static final long serialVersionUID = 0L;
       } else {
         result.budgets_ = budgetsBuilder_.build();
       }
+      if (tenantsBuilder_ == null) {
+        if (((bitField0_ & 0x00000100) != 0)) {
+          tenants_ = java.util.Collections.unmodifiableList(tenants_);
+          bitField0_ = (bitField0_ & ~0x00000100);
+        }
+        result.tenants_ = tenants_;
+      } else {
+        result.tenants_ = tenantsBuilder_.build();
+      }
     }
 
     private void buildPartial0(dev.modelrouter.v1.StatsResponse result) {
@@ -724,6 +886,9 @@ private static final long serialVersionUID = 0L;
         result.totalsSince_ = totalsSinceBuilder_ == null
             ? totalsSince_
             : totalsSinceBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000080) != 0)) {
+        result.tenant_ = tenant_;
       }
     }
 
@@ -845,6 +1010,37 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (!other.getTenant().isEmpty()) {
+        tenant_ = other.tenant_;
+        bitField0_ |= 0x00000080;
+        onChanged();
+      }
+      if (tenantsBuilder_ == null) {
+        if (!other.tenants_.isEmpty()) {
+          if (tenants_.isEmpty()) {
+            tenants_ = other.tenants_;
+            bitField0_ = (bitField0_ & ~0x00000100);
+          } else {
+            ensureTenantsIsMutable();
+            tenants_.addAll(other.tenants_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.tenants_.isEmpty()) {
+          if (tenantsBuilder_.isEmpty()) {
+            tenantsBuilder_.dispose();
+            tenantsBuilder_ = null;
+            tenants_ = other.tenants_;
+            bitField0_ = (bitField0_ & ~0x00000100);
+            tenantsBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getTenantsFieldBuilder() : null;
+          } else {
+            tenantsBuilder_.addAllMessages(other.tenants_);
+          }
+        }
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -927,6 +1123,24 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 58
+            case 66: {
+              tenant_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000080;
+              break;
+            } // case 66
+            case 74: {
+              dev.modelrouter.v1.TenantStats m =
+                  input.readMessage(
+                      dev.modelrouter.v1.TenantStats.parser(),
+                      extensionRegistry);
+              if (tenantsBuilder_ == null) {
+                ensureTenantsIsMutable();
+                tenants_.add(m);
+              } else {
+                tenantsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 74
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1829,7 +2043,8 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1843,7 +2058,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1857,7 +2073,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1871,7 +2088,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1892,7 +2110,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1910,7 +2129,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1930,7 +2150,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1951,7 +2172,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1969,7 +2191,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -1987,7 +2210,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2006,7 +2230,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2023,7 +2248,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2040,7 +2266,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2051,7 +2278,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2065,7 +2293,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2080,7 +2309,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2091,7 +2321,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2103,7 +2334,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Every configured budget, overall first.
+     * Every configured budget the caller may see, overall first: an admin sees
+     * them all, any other caller its own tenant's.
      * </pre>
      *
      * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -2125,6 +2357,433 @@ private static final long serialVersionUID = 0L;
         budgets_ = null;
       }
       return budgetsBuilder_;
+    }
+
+    private java.lang.Object tenant_ = "";
+    /**
+     * <pre>
+     * The tenant whose usage the model figures count; empty when they count
+     * every tenant's (an admin's Stats without StatsRequest.tenant).
+     * </pre>
+     *
+     * <code>string tenant = 8 [json_name = "tenant"];</code>
+     * @return The tenant.
+     */
+    public java.lang.String getTenant() {
+      java.lang.Object ref = tenant_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        tenant_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The tenant whose usage the model figures count; empty when they count
+     * every tenant's (an admin's Stats without StatsRequest.tenant).
+     * </pre>
+     *
+     * <code>string tenant = 8 [json_name = "tenant"];</code>
+     * @return The bytes for tenant.
+     */
+    public com.google.protobuf.ByteString
+        getTenantBytes() {
+      java.lang.Object ref = tenant_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        tenant_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The tenant whose usage the model figures count; empty when they count
+     * every tenant's (an admin's Stats without StatsRequest.tenant).
+     * </pre>
+     *
+     * <code>string tenant = 8 [json_name = "tenant"];</code>
+     * @param value The tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenant(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      tenant_ = value;
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The tenant whose usage the model figures count; empty when they count
+     * every tenant's (an admin's Stats without StatsRequest.tenant).
+     * </pre>
+     *
+     * <code>string tenant = 8 [json_name = "tenant"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTenant() {
+      tenant_ = getDefaultInstance().getTenant();
+      bitField0_ = (bitField0_ & ~0x00000080);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The tenant whose usage the model figures count; empty when they count
+     * every tenant's (an admin's Stats without StatsRequest.tenant).
+     * </pre>
+     *
+     * <code>string tenant = 8 [json_name = "tenant"];</code>
+     * @param value The bytes for tenant to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTenantBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      tenant_ = value;
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<dev.modelrouter.v1.TenantStats> tenants_ =
+      java.util.Collections.emptyList();
+    private void ensureTenantsIsMutable() {
+      if (!((bitField0_ & 0x00000100) != 0)) {
+        tenants_ = new java.util.ArrayList<dev.modelrouter.v1.TenantStats>(tenants_);
+        bitField0_ |= 0x00000100;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.TenantStats, dev.modelrouter.v1.TenantStats.Builder, dev.modelrouter.v1.TenantStatsOrBuilder> tenantsBuilder_;
+
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.TenantStats> getTenantsList() {
+      if (tenantsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(tenants_);
+      } else {
+        return tenantsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public int getTenantsCount() {
+      if (tenantsBuilder_ == null) {
+        return tenants_.size();
+      } else {
+        return tenantsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public dev.modelrouter.v1.TenantStats getTenants(int index) {
+      if (tenantsBuilder_ == null) {
+        return tenants_.get(index);
+      } else {
+        return tenantsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder setTenants(
+        int index, dev.modelrouter.v1.TenantStats value) {
+      if (tenantsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTenantsIsMutable();
+        tenants_.set(index, value);
+        onChanged();
+      } else {
+        tenantsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder setTenants(
+        int index, dev.modelrouter.v1.TenantStats.Builder builderForValue) {
+      if (tenantsBuilder_ == null) {
+        ensureTenantsIsMutable();
+        tenants_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        tenantsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder addTenants(dev.modelrouter.v1.TenantStats value) {
+      if (tenantsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTenantsIsMutable();
+        tenants_.add(value);
+        onChanged();
+      } else {
+        tenantsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder addTenants(
+        int index, dev.modelrouter.v1.TenantStats value) {
+      if (tenantsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTenantsIsMutable();
+        tenants_.add(index, value);
+        onChanged();
+      } else {
+        tenantsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder addTenants(
+        dev.modelrouter.v1.TenantStats.Builder builderForValue) {
+      if (tenantsBuilder_ == null) {
+        ensureTenantsIsMutable();
+        tenants_.add(builderForValue.build());
+        onChanged();
+      } else {
+        tenantsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder addTenants(
+        int index, dev.modelrouter.v1.TenantStats.Builder builderForValue) {
+      if (tenantsBuilder_ == null) {
+        ensureTenantsIsMutable();
+        tenants_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        tenantsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder addAllTenants(
+        java.lang.Iterable<? extends dev.modelrouter.v1.TenantStats> values) {
+      if (tenantsBuilder_ == null) {
+        ensureTenantsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, tenants_);
+        onChanged();
+      } else {
+        tenantsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder clearTenants() {
+      if (tenantsBuilder_ == null) {
+        tenants_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+      } else {
+        tenantsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public Builder removeTenants(int index) {
+      if (tenantsBuilder_ == null) {
+        ensureTenantsIsMutable();
+        tenants_.remove(index);
+        onChanged();
+      } else {
+        tenantsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public dev.modelrouter.v1.TenantStats.Builder getTenantsBuilder(
+        int index) {
+      return getTenantsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public dev.modelrouter.v1.TenantStatsOrBuilder getTenantsOrBuilder(
+        int index) {
+      if (tenantsBuilder_ == null) {
+        return tenants_.get(index);  } else {
+        return tenantsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.TenantStatsOrBuilder> 
+         getTenantsOrBuilderList() {
+      if (tenantsBuilder_ != null) {
+        return tenantsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(tenants_);
+      }
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public dev.modelrouter.v1.TenantStats.Builder addTenantsBuilder() {
+      return getTenantsFieldBuilder().addBuilder(
+          dev.modelrouter.v1.TenantStats.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public dev.modelrouter.v1.TenantStats.Builder addTenantsBuilder(
+        int index) {
+      return getTenantsFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.TenantStats.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Usage per tenant, by tenant name: every tenant with usage or limits for
+     * an admin, the caller's own tenant for anyone else.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.TenantStats.Builder> 
+         getTenantsBuilderList() {
+      return getTenantsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.TenantStats, dev.modelrouter.v1.TenantStats.Builder, dev.modelrouter.v1.TenantStatsOrBuilder> 
+        getTenantsFieldBuilder() {
+      if (tenantsBuilder_ == null) {
+        tenantsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.TenantStats, dev.modelrouter.v1.TenantStats.Builder, dev.modelrouter.v1.TenantStatsOrBuilder>(
+                tenants_,
+                ((bitField0_ & 0x00000100) != 0),
+                getParentForChildren(),
+                isClean());
+        tenants_ = null;
+      }
+      return tenantsBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

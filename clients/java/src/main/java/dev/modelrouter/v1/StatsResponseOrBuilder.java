@@ -176,7 +176,8 @@ public interface StatsResponseOrBuilder extends
 
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -185,7 +186,8 @@ public interface StatsResponseOrBuilder extends
       getBudgetsList();
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -193,7 +195,8 @@ public interface StatsResponseOrBuilder extends
   dev.modelrouter.v1.BudgetStatus getBudgets(int index);
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -201,7 +204,8 @@ public interface StatsResponseOrBuilder extends
   int getBudgetsCount();
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
@@ -210,11 +214,83 @@ public interface StatsResponseOrBuilder extends
       getBudgetsOrBuilderList();
   /**
    * <pre>
-   * Every configured budget, overall first.
+   * Every configured budget the caller may see, overall first: an admin sees
+   * them all, any other caller its own tenant's.
    * </pre>
    *
    * <code>repeated .modelrouter.v1.BudgetStatus budgets = 7 [json_name = "budgets"];</code>
    */
   dev.modelrouter.v1.BudgetStatusOrBuilder getBudgetsOrBuilder(
+      int index);
+
+  /**
+   * <pre>
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   * </pre>
+   *
+   * <code>string tenant = 8 [json_name = "tenant"];</code>
+   * @return The tenant.
+   */
+  java.lang.String getTenant();
+  /**
+   * <pre>
+   * The tenant whose usage the model figures count; empty when they count
+   * every tenant's (an admin's Stats without StatsRequest.tenant).
+   * </pre>
+   *
+   * <code>string tenant = 8 [json_name = "tenant"];</code>
+   * @return The bytes for tenant.
+   */
+  com.google.protobuf.ByteString
+      getTenantBytes();
+
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.TenantStats> 
+      getTenantsList();
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  dev.modelrouter.v1.TenantStats getTenants(int index);
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  int getTenantsCount();
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.TenantStatsOrBuilder> 
+      getTenantsOrBuilderList();
+  /**
+   * <pre>
+   * Usage per tenant, by tenant name: every tenant with usage or limits for
+   * an admin, the caller's own tenant for anyone else.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.TenantStats tenants = 9 [json_name = "tenants"];</code>
+   */
+  dev.modelrouter.v1.TenantStatsOrBuilder getTenantsOrBuilder(
       int index);
 }
