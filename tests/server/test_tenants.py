@@ -49,6 +49,13 @@ def config() -> str:
     return TENANTS + MODELS
 
 
+def assert_no_key_in(*texts: str) -> None:
+    """None of the keys the tests use in any of `texts` (log, answers, errors)."""
+    for text in texts:
+        for key in KEYS.values():
+            assert key not in text
+
+
 async def test_a_tenant_selects_only_among_its_models_and_the_cache_keeps_tenants_apart() -> None:
     async with serving(parse_config(config(), "<t>", env=KEYS)) as served:
         stub = served.stub
@@ -148,6 +155,11 @@ async def test_every_rpc_for_every_role(key: str) -> None:
                 await stub.Stats(other, metadata=md, timeout=5)
             assert details_of(caught.value).reason == "PERMISSION_DENIED"
             assert "team-z" in caught.value.details()
+            # A hostile name of a megabyte is quoted clipped, not echoed whole.
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.Stats(pb.StatsRequest(tenant="x" * 1_000_000), metadata=md, timeout=5)
+            assert details_of(caught.value).reason == "PERMISSION_DENIED"
+            assert len(caught.value.details()) < 1000
         else:
             assert unnamed.tenant == ""  # every tenant's
             narrowed = await stub.Stats(pb.StatsRequest(tenant="team-a"), metadata=md, timeout=5)
@@ -157,12 +169,18 @@ async def test_every_rpc_for_every_role(key: str) -> None:
             details = details_of(caught.value)
             assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
             assert "team-z" in caught.value.details() and "team-a" in caught.value.details()
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await stub.Stats(pb.StatsRequest(tenant="x" * 1_000_000), metadata=md, timeout=5)
+            assert details_of(caught.value).reason == "INVALID_REQUEST"
+            assert len(caught.value.details()) < 1000
         # Another service of the API (AdminService to come) is the admin role's only.
         # A method no service has is UNIMPLEMENTED for anyone: nothing to protect.
         method = served.channel.unary_unary("/modelrouter.v1.AdminService/GetConfig")
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await method(b"", metadata=md, timeout=5)
         assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        served.running.access_log.flush()
+        assert_no_key_in(served.log.getvalue(), str(mine), str(unnamed), str(caught.value))
 
 
 def test_tenant_configuration_errors_name_the_field() -> None:
@@ -247,6 +265,8 @@ async def test_concurrent_callers_of_two_tenants_each_get_their_own_answers() ->
         results = await asyncio.gather(*(one(i) for i in range(200)))
         assert {model for key, model in results if key == "A_KEY"} == {"cheap"}
         assert {model for key, model in results if key == "B_KEY"} == {"best"}
+        served.running.access_log.flush()
+        assert_no_key_in(served.log.getvalue())
 
 
 @pytest.mark.parametrize(("address", "warned"), [("127.0.0.1:0", False), ("0.0.0.0:0", True)])
@@ -275,3 +295,4 @@ async def test_refused_callers_are_logged_and_counted_like_any_call() -> None:
         ("Select", "UNAUTHENTICATED", "", "")
     ]
     assert served.running.access_log.calls[("Select", "UNAUTHENTICATED", "UNAUTHENTICATED", "")] == 1
+    assert_no_key_in(served.log.getvalue())

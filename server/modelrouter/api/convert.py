@@ -41,7 +41,7 @@ from modelrouter.domain import (
 from modelrouter.errors import InvalidRequest, UnknownModel, clip
 from modelrouter.invoker import Invoked
 from modelrouter.live import DeploymentState, ModelState
-from modelrouter.manager import ModelReport, Span, StatsReport, TenantReport
+from modelrouter.reports import ModelReport, Span, StatsReport, TenantReport
 from modelrouter.selection.estimate import resolve_token_counts
 from modelrouter.usage.figures import NANO, Figures
 from modelrouter.usage.sketch import quantile
