@@ -12,13 +12,18 @@ calls counted as served were selections (h2load ignores grpc-status) and that th
 run never hit the selection cache. Then the Invoke runs (``bench.invoke``): Invoke at zero
 latency against the echo server (h2load), the router's added latency over a direct call to a
 fast OpenAI-compatible upstream, and an open-loop run against an upstream answering after 1.5 s.
+Then the response cache's runs (``bench.cache_path``), and last what an API key on every call,
+and TLS with it, cost (``bench.auth_cost``); ``python -m bench auth`` runs that part alone
+(about 3.5 minutes; ``--rounds 1`` for a quicker look) and writes bench/results/auth.json.
 Prints the tables, writes them to bench/results/latest.json; exits 1 when a check fails (the
 figures are then wrong), not when an aim is missed.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import json
 import os
 import shutil
 import sys
@@ -29,7 +34,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import cache_path, configs, h2load, invoke, loadgen
+from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -42,6 +47,7 @@ from bench.report import (
     print_checks,
     print_table,
     print_verdicts,
+    rounded,
     write_json,
 )
 from bench.requests import DISTINCT, SELECT_PATH, distinct_request, repeated_request
@@ -64,6 +70,7 @@ PY_PROCS, PY_CONCURRENCY = 4, 16  # 64 calls in flight
 RETRIES = 1  # a run whose server core other processes shared is measured again, this often at most
 _FLEET_BLOCKS = itertools.count(0, 1_000_000)  # each fleet's own request numbers: never a repeat
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+AUTH_RESULTS = RESULTS.with_name("auth.json")  # ``python -m bench auth`` alone
 LOADS = {
     CACHED: f"h2load repeating 1 request, {H2LOAD_CLIENTS} connections x {H2LOAD_STREAMS} streams",
     UNCACHED: f"{PY_PROCS} Python processes x {PY_CONCURRENCY} calls in flight, every request distinct",
@@ -179,11 +186,37 @@ def probe(server: Server, models: int | None) -> None:
             )
 
 
+def main_auth(rounds: int) -> int:
+    """Only the API key and TLS runs."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
+        auth = auth_cost.measure(Path(tmp), rounds)
+    auth_cost.print_auth(auth)
+    auth_cost.print_checks(auth)
+    AUTH_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    AUTH_RESULTS.write_text(json.dumps(rounded(auth_cost.document(auth, rounds)), indent=2) + "\n")
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    print(f"written to {AUTH_RESULTS}")
+    return 1 if auth.problems else 0
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "part", nargs="?", choices=("all", "auth"), default="all", help="auth: only the API key and TLS runs"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=auth_cost.ROUNDS, help="rounds of the API key and TLS runs"
+    )
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
     if len(os.sched_getaffinity(0)) < 2 or not shutil.which("h2load") or not shutil.which("taskset"):
         print("bench needs 2 CPUs, h2load (nghttp2-client) and taskset (util-linux)", file=sys.stderr)
         return 2
     os.sched_setaffinity(0, {LOAD_CPU})  # this process stays off the server's core
+    if args.part == "auth":
+        return main_auth(args.rounds)
     started = time.monotonic()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
@@ -202,6 +235,7 @@ def main() -> int:
         cache_fill = cache_path.measure_cache_memory(Path(tmp))
         latency = invoke.measure_added_latency(Path(tmp))
         slow = invoke.measure_slow_upstream(Path(tmp))
+        auth = auth_cost.measure(Path(tmp), args.rounds)
     ratios = compare(runs, MODEL_COUNTS)
     print_table(runs, LOADS, DURATION_S)
     print()
@@ -210,10 +244,13 @@ def main() -> int:
     invoke.print_added_latency(latency)
     invoke.print_slow_upstream(slow)
     cache_path.print_cache(cache_hit, cache_fill)
+    auth_cost.print_auth(auth)
     more_problems = invoke.listed(zero, latency, slow, "problems")
     more_problems += [f"Invoke cache hit: {p}" for p in cache_hit.problems]
     more_problems += [f"cache full: {p}" for p in cache_fill.problems]
+    more_problems += [f"API keys and TLS: {p}" for p in auth.problems]
     more_warnings = invoke.listed(zero, latency, slow, "warnings") + cache_hit.warnings
+    more_warnings += [f"API keys and TLS: {w}" for w in auth.warnings]
     problems = print_checks(runs, more_problems, more_warnings)
     settings = {
         "server_cpu": SERVER_CPU,
@@ -229,6 +266,7 @@ def main() -> int:
         "calls_per_s_vs_echo": cache_hit.ratio,
     }
     document["cache_full"] = asdict(cache_fill)
+    document["auth"] = auth_cost.document(auth, args.rounds)
     write_json(RESULTS, settings, runs, ratios, document, more_problems, more_warnings)
     print(f"\n({time.monotonic() - started:.0f} s)")
     print(f"written to {RESULTS}")

@@ -1,5 +1,6 @@
 """Registry configurations for the benchmark (docs/configuration.md): N simulated models, the same
-answering at once (the Invoke runs), and one `openai` model in front of a local upstream.
+answering at once (the Invoke runs; also asking for an API key, and over TLS), and one `openai`
+model in front of a local upstream.
 
 The models differ in price, per-task quality, latency, context window, capabilities,
 labels and deployments, so a decision has real work to do; about nine in ten can chat
@@ -100,6 +101,27 @@ def write_zero_latency(directory: Path, n_models: int) -> Path:
     config = _answering_at_once(n_models)
     config["cache"] = _NO_RESPONSE_CACHE
     path = directory / f"zero-latency-{n_models}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def write_keyed(
+    directory: Path, n_models: int, key_sha256: str, admin_sha256: str, tls: tuple[Path, Path] | None = None
+) -> Path:
+    """The zero-latency registry asking every call for an API key (given by their SHA-256): the
+    load's (role ``invoke``) and the harness's (role ``admin``, for Stats), one tenant, no rules of
+    its own; with ``tls`` (certificate file, key file), served over TLS only."""
+    config = _answering_at_once(n_models)
+    config["cache"] = _NO_RESPONSE_CACHE
+    config["auth"] = {
+        "api_keys": [
+            {"id": "bench", "tenant": "bench", "roles": ["invoke"], "sha256": key_sha256},
+            {"id": "harness", "tenant": "bench", "roles": ["admin"], "sha256": admin_sha256},
+        ]
+    }
+    if tls is not None:
+        config["server"]["tls"] = {"cert_file": str(tls[0]), "key_file": str(tls[1])}
+    path = directory / f"zero-latency-{n_models}-key{'-tls' if tls else ''}.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 

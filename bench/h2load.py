@@ -1,4 +1,5 @@
-"""Run h2load with gRPC framing: one request body, repeated, over HTTP/2 (h2c).
+"""Run h2load with gRPC framing: one request body, repeated, over HTTP/2 (h2c, or h2 over TLS
+by ALPN when the access says TLS; h2load does not verify the server's certificate).
 
 h2load counts a call as succeeded on HTTP status 200, which a failed gRPC call also has
 (its grpc-status comes in the trailers): the caller checks the count against the server's.
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from bench.access import PLAIN, Access
 from bench.load import LoadResult
 from bench.requests import SELECT_PATH, grpc_frame
 
@@ -34,9 +36,10 @@ def run(
     requests: int | None = None,
     duration_s: float | None = None,
     path: str = SELECT_PATH,
+    access: Access = PLAIN,
 ) -> LoadResult:
     """Send ``message`` to ``path`` (the Select method unless told), ``requests`` times or for
-    ``duration_s`` seconds.
+    ``duration_s`` seconds; ``access`` adds TLS and the API key header.
 
     ``ok`` counts HTTP 200 responses: the caller checks it against the server's own count.
     """
@@ -50,7 +53,9 @@ def run(
             assert duration_s is not None, "give requests or duration_s"
             argv += ["-D", f"{round(duration_s * 1000)}ms"]
         argv += ["-d", str(body), "-H", "content-type: application/grpc", "-H", "te: trailers"]
-        argv += [f"--log-file={log}", f"http://{address}{path}"]
+        for name, value in access.metadata:
+            argv += ["-H", f"{name}: {value}"]
+        argv += [f"--log-file={log}", f"{access.scheme}://{address}{path}"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.run(argv, capture_output=True, text=True)
         out = proc.stdout
@@ -81,14 +86,15 @@ def warm_then_run(
     duration_s: float,
     snapshot: Callable[[], _S],
     path: str = SELECT_PATH,
+    access: Access = PLAIN,
 ) -> tuple[LoadResult, _S, _S]:
     """A warm-up of ``warmup_s`` gives the rate, then ~``duration_s`` worth of calls (a fixed
     count, so that every call is answered), with ``snapshot()`` taken just before and after."""
     common = dict(cpu=cpu, clients=clients, streams=streams)
-    warm = run(address, message, duration_s=warmup_s, path=path, **common)
+    warm = run(address, message, duration_s=warmup_s, path=path, access=access, **common)
     time.sleep(0.5)  # the calls cut off at the end of the warm-up finish
     calls = max(1000, int(warm.ok / warmup_s * duration_s))
     before = snapshot()
-    load = run(address, message, requests=calls, path=path, **common)
+    load = run(address, message, requests=calls, path=path, access=access, **common)
     after = snapshot()
     return load, before, after

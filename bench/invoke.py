@@ -264,7 +264,7 @@ def print_zero_latency(runs: list[ZeroRun]) -> None:
 class Clients:
     """``bench.invoke_client`` processes pinned to LOAD_CPU, driven through stdin and stdout."""
 
-    def __init__(self, argvs: list[list[str]]) -> None:
+    def __init__(self, argvs: list[list[str]], env: dict[str, str] | None = None) -> None:
         self._procs = [
             subprocess.Popen(
                 ["taskset", "-c", str(LOAD_CPU), sys.executable, "-m", "bench.invoke_client", *argv],
@@ -272,6 +272,7 @@ class Clients:
                 stdout=subprocess.PIPE,
                 text=True,
                 cwd=_REPO,
+                env=env,
             )
             for argv in argvs
         ]
@@ -302,7 +303,7 @@ class Clients:
         close_processes(self._procs, 30)
 
 
-def _merged(results: list[dict[str, Any]]) -> tuple[LoadResult, dict[str, str]]:
+def merged(results: list[dict[str, Any]]) -> tuple[LoadResult, dict[str, str]]:
     errors: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
     for r in results:
@@ -362,12 +363,12 @@ def _closed(mode: str, target: list[str], concurrency: int) -> list[str]:
 def _latency_run(url: str, router: Server, concurrency: int) -> LatencyRun:
     with Clients([_closed("http", ["--url", url], concurrency)]) as direct_clients:
         direct_clients.wait_ready()
-        direct, direct_examples = _merged(direct_clients.run())
+        direct, direct_examples = merged(direct_clients.run())
     routed_argv = _closed("grpc", ["--target", router.address, "--model", UPSTREAM_MODEL_ID], concurrency)
     with Clients([routed_argv]) as routed_clients:
         routed_clients.wait_ready()
         before = _Snapshot.take(router, is_router=True)
-        routed, routed_examples = _merged(routed_clients.run())
+        routed, routed_examples = merged(routed_clients.run())
         after = _Snapshot.take(router, is_router=True)
     router_cpu, core_busy = after.cpu_share(before)
     d50, d99 = percentile_ms(direct.latencies_us, 0.5), percentile_ms(direct.latencies_us, 0.99)
@@ -492,7 +493,7 @@ def measure_slow_upstream(tmp: Path) -> SlowRun:
                 results = clients.run()
                 after = _Snapshot.take(router, is_router=True)
             rss, peak = router.rss_mb(), router.rss_mb("VmHWM")
-    load, examples = _merged(results)
+    load, examples = merged(results)
     server_cpu, core_busy = after.cpu_share(before)
     sent = sum(r["sent"] for r in results)
     span = max(r["send_span_s"] for r in results)

@@ -6,6 +6,8 @@ Modes:
     ``--url`` (one shared session, kept-alive connections), each answer parsed and checked;
   * ``grpc``: closed loop, ``--concurrency`` Invoke calls in flight (grpc.aio, generic
     ``unary_unary`` with a pre-serialized InvokeRequest), each answer parsed and checked;
+    over TLS with ``--ca-file`` (the CA that signed the router's certificate), and with the
+    API key in the environment variable BENCH_API_KEY on every call when it is set;
   * ``open``: open loop, Invoke calls sent on a fixed schedule, ``--rate`` per second for
     ``--duration`` seconds, never waiting for an answer before sending the next. One probe
     call comes first (a broken router fails it loudly); a fleet of these starts together;
@@ -24,15 +26,18 @@ import asyncio
 import collections
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
+from bench.access import KEY_ENV, Access
 from bench.requests import INVOKE_PATH, invoke_request
 from bench.upstream import TEXT, UPSTREAM_MODEL
 from modelrouter_client._proto import router_pb2
@@ -155,12 +160,14 @@ async def _http(args: argparse.Namespace) -> dict[str, Any]:
 
 async def _grpc(args: argparse.Namespace) -> dict[str, Any]:
     body = invoke_request(args.model)
-    async with grpc.aio.insecure_channel(args.target) as channel:
+    access = Access("client", os.environ.get(KEY_ENV), Path(args.ca_file) if args.ca_file else None)
+    metadata = access.metadata or None
+    async with access.aio_channel(args.target) as channel:
         stub: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(INVOKE_PATH)
         await channel.channel_ready()
 
         async def call() -> None:
-            _check_invoke(await stub(body, timeout=args.timeout))
+            _check_invoke(await stub(body, timeout=args.timeout, metadata=metadata))
 
         return await _measure(call, args)
 
@@ -246,6 +253,7 @@ def main() -> None:
     parser.add_argument("--index", type=int, default=0, help="open: this process's number")
     parser.add_argument("--procs", type=int, default=1, help="open: processes in the fleet")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
+    parser.add_argument("--ca-file", help="grpc: TLS, trusting this CA's certificate (PEM)")
     args = parser.parse_args()
     run = {"http": _http, "grpc": _grpc, "open": _open}[args.mode]
     print(json.dumps(asyncio.run(run(args))), flush=True)

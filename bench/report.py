@@ -173,7 +173,8 @@ def print_checks(
         print(
             "\nchecks passed: no call failed, the router's Stats count every OK call as a selection, "
             "the uncached runs had no selection cache hit, the Stats count every OK Invoke as a "
-            "successful provider call, and the open-loop generator offered the rate asked for"
+            "successful provider call, the open-loop generator offered the rate asked for, and the "
+            "routers asking for an API key refused a call without one"
         )
     for title, found in (("PROBLEMS (the figures are wrong)", problems), ("WARNINGS", warnings)):
         if found:
@@ -183,13 +184,13 @@ def print_checks(
     return problems
 
 
-def _rounded(value: Any) -> Any:
+def rounded(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: rounded(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
+        return [rounded(v) for v in value]
     return value
 
 
@@ -211,4 +212,4 @@ def write_json(
         "problems": _listed(runs, "problems") + list(more_problems),
         "warnings": _listed(runs, "warnings") + list(more_warnings),
     }
-    path.write_text(json.dumps(_rounded(document), indent=2) + "\n")
+    path.write_text(json.dumps(rounded(document), indent=2) + "\n")

@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
-
+from bench.access import PLAIN, Access
 from modelrouter_client._proto import router_pb2
 
 _REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +31,9 @@ class Server:
     and no reader of ours competes with the load generator for its CPU.
     """
 
-    def __init__(self, name: str, argv: list[str], cpu: int, log_path: Path) -> None:
+    def __init__(self, name: str, argv: list[str], cpu: int, log_path: Path, access: Access = PLAIN) -> None:
         self.name = name
+        self.access = access  # how clients reach it: TLS or not, an API key or none
         self.log_path = log_path
         # The repo's own sources first, in case the packages are not installed (yet).
         paths = [str(_REPO / "server"), str(_REPO), os.environ.get("PYTHONPATH", "")]
@@ -117,9 +117,10 @@ def start_upstream(cpu: int, log_path: Path, delay_s: float = 0.0) -> Server:
     return Server(f"upstream (answers after {delay_s:g} s)", argv, cpu, log_path)
 
 
-def start_router(config: Path, cpu: int, log_path: Path) -> Server:
+def start_router(config: Path, cpu: int, log_path: Path, access: Access = PLAIN) -> Server:
+    """``access``: what the configuration asks of a client (an API key, TLS), for the harness's own calls."""
     argv = [sys.executable, "-m", "modelrouter", "serve", "--address", "127.0.0.1:0", "--config", str(config)]
-    return Server(f"modelrouter ({config.name})", argv, cpu, log_path)
+    return Server(f"modelrouter ({config.name})", argv, cpu, log_path, access)
 
 
 @dataclass(frozen=True)
@@ -138,20 +139,22 @@ class Counters:
         )
 
 
-def stats(address: str) -> router_pb2.StatsResponse:
+def stats(address: str, access: Access = PLAIN) -> router_pb2.StatsResponse:
     """The router's Stats, over a channel of its own."""
-    with grpc.insecure_channel(address) as channel:
+    with access.channel(address) as channel:
         call = channel.unary_unary(
             "/modelrouter.v1.RouterService/Stats",
             request_serializer=router_pb2.StatsRequest.SerializeToString,
             response_deserializer=router_pb2.StatsResponse.FromString,
         )
-        reply: router_pb2.StatsResponse = call(router_pb2.StatsRequest(), timeout=30)
+        reply: router_pb2.StatsResponse = call(
+            router_pb2.StatsRequest(), timeout=30, metadata=access.metadata
+        )
     return reply
 
 
-def router_counters(address: str) -> Counters:
-    reply = stats(address)
+def router_counters(address: str, access: Access = PLAIN) -> Counters:
+    reply = stats(address, access)
     return Counters(
         selections=sum(m.selections for m in reply.models),
         selection_hits=reply.cache.selection_hits,
@@ -184,8 +187,8 @@ class InvokeCounters:
         )
 
 
-def invoke_counters(address: str) -> InvokeCounters:
-    reply = stats(address)
+def invoke_counters(address: str, access: Access = PLAIN) -> InvokeCounters:
+    reply = stats(address, access)
     reasons: dict[str, int] = {}
     for m in reply.models:
         for reason, n in m.failures_by_reason.items():
