@@ -12,9 +12,12 @@ calls counted as served were selections (h2load ignores grpc-status) and that th
 run never hit the selection cache. Then the Invoke runs (``bench.invoke``): Invoke at zero
 latency against the echo server (h2load), the router's added latency over a direct call to a
 fast OpenAI-compatible upstream, and an open-loop run against an upstream answering after 1.5 s.
-Then the response cache's runs (``bench.cache_path``), and last what an API key on every call,
-and TLS with it, cost (``bench.auth_cost``); ``python -m bench auth`` runs that part alone
-(about 3.5 minutes; ``--rounds 1`` for a quicker look) and writes bench/results/auth.json.
+Then the response cache's runs (``bench.cache_path``), what an API key on every call, and TLS
+with it, cost (``bench.auth_cost``), and last what the decision an Invoke answer carries costs,
+BASIC against FULL at 20 and 1,000 models (``bench.views``). ``python -m bench auth`` runs the
+API key part alone (about 3.5 minutes) and writes bench/results/auth.json; ``python -m bench
+views`` the decision view part (about 1.5 minutes), writing bench/results/views.json;
+``--rounds 1`` for a quicker look at either.
 Prints the tables, writes them to bench/results/latest.json; exits 1 when a check fails (the
 figures are then wrong), not when an aim is missed.
 """
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen
+from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen, views
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -71,6 +74,7 @@ RETRIES = 1  # a run whose server core other processes shared is measured again,
 _FLEET_BLOCKS = itertools.count(0, 1_000_000)  # each fleet's own request numbers: never a repeat
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 AUTH_RESULTS = RESULTS.with_name("auth.json")  # ``python -m bench auth`` alone
+VIEWS_RESULTS = RESULTS.with_name("views.json")  # ``python -m bench views`` alone
 LOADS = {
     CACHED: f"h2load repeating 1 request, {H2LOAD_CLIENTS} connections x {H2LOAD_STREAMS} streams",
     UNCACHED: f"{PY_PROCS} Python processes x {PY_CONCURRENCY} calls in flight, every request distinct",
@@ -200,13 +204,34 @@ def main_auth(rounds: int) -> int:
     return 1 if auth.problems else 0
 
 
+def main_views(rounds: int) -> int:
+    """Only the decision view runs."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
+        found = views.measure(Path(tmp), rounds)
+    views.print_views(found)
+    views.print_checks(found)
+    VIEWS_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    VIEWS_RESULTS.write_text(json.dumps(rounded(views.document(found, rounds)), indent=2) + "\n")
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    print(f"written to {VIEWS_RESULTS}")
+    return 1 if found.problems else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "part", nargs="?", choices=("all", "auth"), default="all", help="auth: only the API key and TLS runs"
+        "part",
+        nargs="?",
+        choices=("all", "auth", "views"),
+        default="all",
+        help="auth: only the API key and TLS runs; views: only the decision view runs",
     )
     parser.add_argument(
-        "--rounds", type=int, default=auth_cost.ROUNDS, help="rounds of the API key and TLS runs"
+        "--rounds",
+        type=int,
+        default=auth_cost.ROUNDS,
+        help=f"rounds of the API key and TLS runs and of the decision view runs (default {auth_cost.ROUNDS})",
     )
     args = parser.parse_args()
     if args.rounds < 1:
@@ -217,6 +242,8 @@ def main() -> int:
     os.sched_setaffinity(0, {LOAD_CPU})  # this process stays off the server's core
     if args.part == "auth":
         return main_auth(args.rounds)
+    if args.part == "views":
+        return main_views(args.rounds)
     started = time.monotonic()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
@@ -236,6 +263,7 @@ def main() -> int:
         latency = invoke.measure_added_latency(Path(tmp))
         slow = invoke.measure_slow_upstream(Path(tmp))
         auth = auth_cost.measure(Path(tmp), args.rounds)
+        view_runs = views.measure(Path(tmp), args.rounds)
     ratios = compare(runs, MODEL_COUNTS)
     print_table(runs, LOADS, DURATION_S)
     print()
@@ -245,12 +273,15 @@ def main() -> int:
     invoke.print_slow_upstream(slow)
     cache_path.print_cache(cache_hit, cache_fill)
     auth_cost.print_auth(auth)
+    views.print_views(view_runs)
     more_problems = invoke.listed(zero, latency, slow, "problems")
     more_problems += [f"Invoke cache hit: {p}" for p in cache_hit.problems]
     more_problems += [f"cache full: {p}" for p in cache_fill.problems]
     more_problems += [f"API keys and TLS: {p}" for p in auth.problems]
+    more_problems += [f"decision view: {p}" for p in view_runs.problems]
     more_warnings = invoke.listed(zero, latency, slow, "warnings") + cache_hit.warnings
     more_warnings += [f"API keys and TLS: {w}" for w in auth.warnings]
+    more_warnings += [f"decision view: {w}" for w in view_runs.warnings]
     problems = print_checks(runs, more_problems, more_warnings)
     settings = {
         "server_cpu": SERVER_CPU,
@@ -267,6 +298,7 @@ def main() -> int:
     }
     document["cache_full"] = asdict(cache_fill)
     document["auth"] = auth_cost.document(auth, args.rounds)
+    document["views"] = views.document(view_runs, args.rounds)
     write_json(RESULTS, settings, runs, ratios, document, more_problems, more_warnings)
     print(f"\n({time.monotonic() - started:.0f} s)")
     print(f"written to {RESULTS}")

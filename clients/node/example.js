@@ -1,6 +1,7 @@
 // @ts-check
-// A tour of the modelrouter API from Node: Select, InvokeStream, Stats, and a
-// failing call with its error details. Run: node example.js [host:port]
+// A tour of the modelrouter API from Node: Select, InvokeStream, a tool call
+// round trip (Invoke with tools), Stats, and a failing call with its error
+// details. Run: node example.js [host:port]
 //
 // MODELROUTER_API_KEY, MODELROUTER_CA_FILE, MODELROUTER_CERT_FILE and
 // MODELROUTER_KEY_FILE set the API key and TLS (see `connection` below); without
@@ -16,6 +17,10 @@ const { createClient, errorDetails } = require('./router');
 /** @typedef {import('./generated/modelrouter/v1/SelectResponse').SelectResponse__Output} SelectResponse */
 /** @typedef {import('./generated/modelrouter/v1/StatsResponse').StatsResponse__Output} StatsResponse */
 /** @typedef {import('./generated/modelrouter/v1/InvokeStreamResponse').InvokeStreamResponse__Output} StreamMessage */
+/** @typedef {import('./generated/modelrouter/v1/InvokeResponse').InvokeResponse__Output} InvokeResponse */
+/** @typedef {import('./generated/modelrouter/v1/ChatMessage').ChatMessage} ChatMessage */
+/** @typedef {import('./generated/modelrouter/v1/Tool').Tool} Tool */
+/** @typedef {import('./generated/modelrouter/v1/RouterService').RouterServiceClient} RouterServiceClient */
 
 const address = process.argv[2] ?? '127.0.0.1:50051';
 
@@ -91,6 +96,67 @@ function unary(start) {
   });
 }
 
+/**
+ * A function the model may ask to call. Its parameters are the JSON Schema of its
+ * arguments, as JSON text: an object schema.
+ * @type {Tool}
+ */
+const weatherTool = {
+  name: 'get_weather',
+  description: 'The current weather in a city.',
+  parameters: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+};
+
+/**
+ * The tool itself, run here, by the caller, not by the router: it reads the
+ * arguments the model wrote and answers with JSON (a fixed forecast, for the example).
+ * @param {string} args the call's arguments, a JSON object as text
+ */
+function getWeather(args) {
+  const { city } = JSON.parse(args);
+  return JSON.stringify({ city, temperature_c: 21, sky: 'clear' });
+}
+
+/**
+ * One tool call round trip: ask with the tool, the model calls it, send the call's
+ * result back, and the model answers in text. The request's tools make the
+ * selection require the `tools` capability.
+ * @param {RouterServiceClient} client
+ */
+async function toolRoundTrip(client) {
+  const selection = { requirements: { task: 'chat' }, strategy: 'by-task' };
+  /** @type {ChatMessage[]} */
+  const conversation = [
+    { role: 'system', content: 'Report the weather in the city the user names.' },
+    { role: 'user', content: 'Paris' },
+  ];
+  /** @type {InvokeResponse} */
+  const asked = await unary((done) =>
+    client.Invoke({ selection, messages: conversation, tools: [weatherTool] }, { deadline: deadline(30) }, done),
+  );
+  if (asked.tool_calls.length === 0) {
+    throw new Error(`${asked.model} answered ${JSON.stringify(asked.text)} without calling the tool`);
+  }
+  // The next turn sends the whole conversation: the assistant's message with its
+  // calls, then one "tool" message per call, naming the call it answers.
+  conversation.push({ role: 'assistant', content: asked.text, tool_calls: asked.tool_calls });
+  for (const call of asked.tool_calls) {
+    console.log(
+      `tool_call: model=${asked.model} finish_reason=${asked.finish_reason} id=${call.id} name=${call.name} ` +
+        `arguments=${call.arguments}`,
+    );
+    if (call.name !== weatherTool.name) throw new Error(`the model called ${call.name}, a tool it was not offered`);
+    conversation.push({ role: 'tool', tool_call_id: call.id, content: getWeather(call.arguments) });
+  }
+  /** @type {InvokeResponse} */
+  const answered = await unary((done) =>
+    client.Invoke({ selection, messages: conversation, tools: [weatherTool] }, { deadline: deadline(30) }, done),
+  );
+  console.log(
+    `tool_result: model=${answered.model} finish_reason=${answered.finish_reason} text=${JSON.stringify(answered.text)}`,
+  );
+}
+
 async function main() {
   const { credentials, options } = connection(address);
   const client = createClient(address, credentials, options);
@@ -133,6 +199,9 @@ async function main() {
         );
       }
     }
+
+    // Tools: one tool call round trip.
+    await toolRoundTrip(client);
 
     // Stats: per-model figures. int64 counters arrive as decimal strings.
     /** @type {StatsResponse} */

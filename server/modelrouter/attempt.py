@@ -32,6 +32,7 @@ from modelrouter.budgets.bounds import cost_bound_nusd, cost_nusd, input_token_b
 from modelrouter.budgets.ledger import Ledger, LedgerUnavailable, Reservation
 from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock
+from modelrouter.conversation import ToolCallDelta
 from modelrouter.domain import InvokeParams
 from modelrouter.errors import BudgetExceeded
 from modelrouter.gate import Gate
@@ -272,6 +273,9 @@ class AttemptRun:
             params.stop,
             max(self._end_at - self._env.clock(), 0.0),
             spec.max_response_bytes,
+            params.tools,
+            params.tool_choice,
+            params.response_format,
         )
 
     async def complete(self) -> Completion:
@@ -286,8 +290,8 @@ class AttemptRun:
         self._ttft_ms = (self._env.clock() - self.started) * 1000
         return completion
 
-    async def stream(self) -> AsyncGenerator[str, None]:
-        """Text deltas as they arrive, within the attempt's time, never silent past
+    async def stream(self) -> AsyncGenerator[str | ToolCallDelta, None]:
+        """Text deltas and tool-call pieces as they arrive, within the attempt's time, never silent past
         the model's `idle_timeout_s` (the adapters bound its size by
         `max_response_bytes`); the summary lands in `completion`."""
         env = self._env
@@ -309,13 +313,17 @@ class AttemptRun:
                     if wait < idle:
                         raise self._timed_out() from None
                     raise ProviderError(Outcome.TIMEOUT, f"the stream was silent for {idle:g} s") from None
-                if isinstance(item, str):
-                    if not self.received:
-                        self._ttft_ms = (clock() - self.started) * 1000
-                    self.received += len(item)
-                    yield item
-                else:
+                if isinstance(item, Completion):
                     self.completion = item
+                    continue
+                if not self.received:
+                    self._ttft_ms = (clock() - self.started) * 1000
+                # A tool call's piece counts as received even when it is only a name:
+                # the caller has part of an answer, which no other model can continue.
+                self.received += (
+                    len(item) if isinstance(item, str) else len(item.name) + len(item.arguments) + 1
+                )
+                yield item
 
     # -- the one outcome ---------------------------------------------------------
 
@@ -427,7 +435,11 @@ class AttemptRun:
         and its tenant's own."""
         params = self.params
         output = params.max_output_tokens or self._env.budget_output_tokens
-        bound = cost_bound_nusd(self.state.spec.pricing, input_token_bound(params.messages), output)
+        bound = cost_bound_nusd(
+            self.state.spec.pricing,
+            input_token_bound(params.messages, params.tools, params.response_format),
+            output,
+        )
         # Held for the call's longest possible time and a minute more: a replica
         # that dies mid-call does not keep its reservation past that. The call may
         # wait up to its limit for a slot, then run as long again.

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
+from modelrouter.conversation import ChatMessage, ResponseFormat, ToolChoice, ToolSpec
+
 
 class Health(enum.IntEnum):
     """Live health of a deployment or model; values match the proto enum."""
@@ -117,6 +119,8 @@ class ModelSpec:
     base_url: str | None = None
     api_key_env: str | None = None
     simulate: SimulatedBehaviour | None = None
+    structured_output: str = "json_schema"
+    """Provider openai: how the server takes a JSON Schema (`models[].structured_output`)."""
 
 
 class Requirements(NamedTuple):
@@ -170,12 +174,6 @@ def _narrower_include(a: frozenset[str] | None, b: frozenset[str] | None) -> fro
     if b is None:
         return a
     return a & b
-
-
-@dataclass(frozen=True, slots=True)
-class ChatMessage:
-    role: str
-    content: str
 
 
 class SelectQuery(NamedTuple):
@@ -293,6 +291,11 @@ class InvokeParams:
     temperature: float | None
     """None: the provider's default."""
     stop: tuple[str, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice | None = None
+    """None: the provider's default (auto, with tools)."""
+    response_format: ResponseFormat | None = None
+    """None: free text."""
 
 
 @dataclass(frozen=True, slots=True)

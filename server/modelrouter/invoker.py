@@ -20,6 +20,7 @@ from modelrouter.attempt import DEADLINE_SLACK_S, Attempt, AttemptRefused, Attem
 from modelrouter.budgets.ledger import Ledger
 from modelrouter.circuit import CircuitBreaker
 from modelrouter.clock import Clock, monotonic
+from modelrouter.conversation import ToolCallDelta
 from modelrouter.domain import Decision, InvokeParams
 from modelrouter.errors import AllCandidatesFailed, BudgetExceeded, DeadlineExceeded, StreamInterrupted
 from modelrouter.gate import Gate
@@ -156,7 +157,7 @@ class Invoker:
 
     async def stream(
         self, decision: Decision, params: InvokeParams, deadline: float | None, tenant: str = ""
-    ) -> AsyncGenerator[str | Invoked, None]:
+    ) -> AsyncGenerator[str | ToolCallDelta | Invoked, None]:
         """Text deltas as they arrive, then one Invoked. A failure before the first
         delta falls back like `complete`; after it, StreamInterrupted."""
         call = self._call(decision, deadline)

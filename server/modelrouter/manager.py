@@ -18,6 +18,7 @@ from modelrouter.cache.responses import CachedAnswer, ResponseCache
 from modelrouter.circuit import CircuitPolicy
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
+from modelrouter.conversation import ToolCallDelta
 from modelrouter.domain import Decision, InvokeCall, SelectQuery
 from modelrouter.errors import PermissionDenied
 from modelrouter.health_checks import HealthMonitor
@@ -50,12 +51,18 @@ def _answer_of(invoked: Invoked) -> CachedAnswer:
         invoked.cost_usd,
         invoked.model,
         invoked.deployment,
+        c.tool_calls,
     )
 
 
 def _invoked_from(answer: CachedAnswer) -> Invoked:
     completion = Completion(
-        answer.text, answer.finish_reason, answer.input_tokens, answer.output_tokens, True
+        answer.text,
+        answer.finish_reason,
+        answer.input_tokens,
+        answer.output_tokens,
+        True,
+        answer.tool_calls,
     )
     return Invoked(completion, answer.model, answer.deployment, answer.cost_usd, (), cache_hit=True)
 
@@ -236,8 +243,9 @@ class Router:
 
     async def stream(
         self, call: InvokeCall, decision: Decision, deadline: float | None, tenant: Tenant = NO_TENANT
-    ) -> AsyncGenerator[str | Invoked, None]:
-        """Deltas then the summary; a cached answer is replayed as deltas."""
+    ) -> AsyncGenerator[str | ToolCallDelta | Invoked, None]:
+        """Deltas then the summary; a cached answer is replayed as deltas, its tool
+        calls as pieces (id and name, then the arguments), as a model sends them."""
         read, write = self.responses.modes(call.cache_policy, call.params.temperature)
         key = self._answer_key(call, tenant) if read or write else ""
         if read:
@@ -246,6 +254,10 @@ class Router:
                 text = cached.text
                 for i in range(0, len(text), REPLAY_CHUNK):
                     yield text[i : i + REPLAY_CHUNK]
+                for index, c in enumerate(cached.tool_calls):
+                    yield ToolCallDelta(index, c.id, c.name)
+                    for i in range(0, len(c.arguments), REPLAY_CHUNK):
+                        yield ToolCallDelta(index, arguments=c.arguments[i : i + REPLAY_CHUNK])
                 yield _invoked_from(cached)
                 return
         items = self.invoker.stream(decision, call.params, deadline, tenant.name)

@@ -24,6 +24,7 @@ from modelrouter_client import (
     Requirements,
     ScoredModel,
     TenantStats,
+    ToolCall,
     Usage,
     WindowStats,
     _convert,
@@ -222,6 +223,7 @@ def test_completion() -> None:
         cache_hit=True,
         latency_ms=30200,
         request_id="r-1",
+        tool_calls=[pb.ToolCall(id="call_1", name="get_weather", arguments='{"city":"Paris"}')],
     )
     c = _convert.completion(response)
     assert c == Completion(
@@ -235,6 +237,7 @@ def test_completion() -> None:
         cache_hit=True,
         latency_ms=30200,
         request_id="r-1",
+        tool_calls=(ToolCall("call_1", "get_weather", '{"city":"Paris"}'),),
     )
     assert c.raw is response
     assert _convert.completion(pb.InvokeResponse(text="x")).decision is None
@@ -455,6 +458,8 @@ def test_every_result_covers_its_message() -> None:
         (pb.Usage, _convert.usage(pb.Usage())),
         (pb.Attempt, _convert.attempt(pb.Attempt())),
         (pb.InvokeResponse, _convert.completion(pb.InvokeResponse())),
+        (pb.ToolCall, _convert.tool_call(pb.ToolCall())),
+        (pb.ToolCallDelta, _convert.tool_call_delta(pb.ToolCallDelta())),
         (pb.ModelInfo, _convert.model_info(pb.ModelInfo())),
         (pb.DeploymentInfo, _convert.deployment_info(pb.DeploymentInfo())),
         (pb.ListModelsResponse, _convert.model_list(pb.ListModelsResponse())),

@@ -22,6 +22,8 @@ from modelrouter_client import (
     InternalError,
     InvokeStream,
     Router,
+    ToolCall,
+    ToolCallDelta,
     UnavailableError,
     UnknownError,
 )
@@ -326,3 +328,76 @@ def test_none_means_not_given() -> None:
     router.select(task=None, strategy=None, timeout=None, metadata=None)
     router.invoke("hi", model=None, temperature=None, cache=None)
     assert len(channel.calls) == 2
+
+
+def piece(index: int, call_id: str = "", name: str = "", arguments: str = "") -> pb.InvokeStreamResponse:
+    return pb.InvokeStreamResponse(
+        tool_call=pb.ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments)
+    )
+
+
+def done_with_calls(*calls: ToolCall) -> pb.InvokeStreamResponse:
+    """The summary of an answer that calls tools: the calls whole."""
+    return pb.InvokeStreamResponse(
+        done=pb.InvokeResponse(
+            model="m1",
+            finish_reason="tool_calls",
+            tool_calls=[pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in calls],
+        )
+    )
+
+
+CALLS = (ToolCall("call_1", "get_weather", '{"city":"Paris"}'), ToolCall("call_2", "get_time", "{}"))
+PIECES = (
+    piece(0, "call_1", "get_weather"),
+    piece(0, arguments='{"city"'),
+    piece(1, "call_2", "get_time"),  # a second call starts before the first is whole
+    piece(0, arguments=':"Paris"}'),
+    piece(1, arguments="{}"),
+)
+
+
+def test_sync_stream_of_tool_calls() -> None:
+    stream = InvokeStream(SyncCall(delta("Let me look."), *PIECES, done_with_calls(*CALLS)))
+    events = stream.events()
+    assert next(events) == "Let me look."
+    assert next(events) == ToolCallDelta(0, "call_1", "get_weather", "")
+    assert next(events) == ToolCallDelta(0, arguments='{"city"')
+    # Joined as they come: the first call is partial so far.
+    assert stream.tool_calls == (ToolCall("call_1", "get_weather", '{"city"'),)
+    rest = list(events)
+    assert rest == [
+        ToolCallDelta(1, "call_2", "get_time"),
+        ToolCallDelta(0, arguments=':"Paris"}'),
+        ToolCallDelta(1, arguments="{}"),
+    ]
+    assert stream.tool_calls == CALLS
+    final = stream.result()
+    assert (final.finish_reason, final.tool_calls, final.text) == ("tool_calls", CALLS, "Let me look.")
+
+
+def test_plain_iteration_yields_the_text_only() -> None:
+    """Code written for text streams keeps working: the pieces are joined all the same."""
+    stream = InvokeStream(SyncCall(delta("a"), *PIECES, delta("b"), done_with_calls(*CALLS)))
+    assert list(stream) == ["a", "b"]
+    assert stream.tool_calls == CALLS == stream.result().tool_calls
+
+
+def test_a_failure_mid_call_raises_from_events() -> None:
+    stream = InvokeStream(SyncCall(*PIECES[:2], Failure()))
+    events = stream.events()
+    assert len([next(events), next(events)]) == 2
+    with pytest.raises(UnavailableError):
+        next(events)
+    assert stream.tool_calls == (ToolCall("call_1", "get_weather", '{"city"'),) and stream.final is None
+
+
+async def test_async_stream_of_tool_calls() -> None:
+    stream = AsyncInvokeStream(AsyncCall(*PIECES, done_with_calls(*CALLS)))  # type: ignore[arg-type]
+    events = [e async for e in stream.events()]
+    assert [e.index for e in events if isinstance(e, ToolCallDelta)] == [0, 0, 1, 0, 1]
+    assert stream.tool_calls == CALLS == (await stream.result()).tool_calls
+
+    text_only = AsyncInvokeStream(AsyncCall(delta("a"), *PIECES, done_with_calls(*CALLS)))  # type: ignore[arg-type]
+    assert [d async for d in text_only] == ["a"]
+    assert text_only.tool_calls == CALLS

@@ -1,10 +1,11 @@
 """What the Go, Java and Node example tests share: skipping (or, under CI=true,
 failing) for a missing toolchain, the server the examples call (the built-in
-configuration behind mTLS and an API key), the ids of its models, and reading
-the examples' `step: key=value ...` lines."""
+configuration behind mTLS and an API key), the ids of its models, reading the
+examples' `step: key=value ...` lines, and checking their tool call round trip."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,9 +80,32 @@ class SecuredServer:
         )
 
 
-def model_ids(server: SecuredServer) -> set[str]:
+def model_ids(server: SecuredServer, capability: str | None = None) -> set[str]:
+    """The ids of the server's models (only those with `capability`, when given)."""
     with server.router() as router:
-        return {m.id for m in router.list_models(timeout=10)}
+        return {m.id for m in router.list_models(timeout=10) if capability in (None, *m.capabilities)}
+
+
+def tool_round_trip(lines: list[str], server: SecuredServer) -> None:
+    """The examples' tool call round trip, as they print it: one `tool_call:` line (a
+    model with tools called get_weather for the city the user named; `arguments=` last,
+    as JSON), then one `tool_result:` line (that model's answer to the result the
+    example sent back; `text=` last, quoted), in that order."""
+    with_tools = model_ids(server, "tools")
+    (call_line,) = [line for line in lines if line.startswith("tool_call: ")]
+    (result_line,) = [line for line in lines if line.startswith("tool_result: ")]
+    assert lines.index(call_line) < lines.index(result_line)
+    head, arguments = call_line.split(" arguments=", 1)
+    call = fields(head)
+    assert call["model"] in with_tools, call_line
+    assert (call["finish_reason"], call["name"]) == ("tool_calls", "get_weather"), call_line
+    assert call["id"], call_line
+    assert json.loads(arguments) == {"city": "Paris"}, call_line
+    head, quoted = result_line.split(" text=", 1)
+    result = fields(head)
+    assert result["model"] in with_tools and result["finish_reason"] == "stop", result_line
+    # The answer is made from the tool's result: the forecast the example sent.
+    assert '"temperature_c":21' in json.loads(quoted), result_line
 
 
 def refused_unauthenticated(returncode: int, stdout: str, stderr: str) -> None:

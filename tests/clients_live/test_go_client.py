@@ -18,7 +18,13 @@ from typing import NoReturn
 import pytest
 
 from tests.clients_live import live
-from tests.clients_live.live import SecuredServer, fields, model_ids, refused_unauthenticated
+from tests.clients_live.live import (
+    SecuredServer,
+    fields,
+    model_ids,
+    refused_unauthenticated,
+    tool_round_trip,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GO_CLIENT = ROOT / "clients" / "go"
@@ -112,6 +118,8 @@ def test_go_example_against_live_server(example_binary: Path, server: SecuredSer
     done = fields(stream[-1])
     assert done["model"] in models
     assert int(done["output_tokens"]) > 0
+
+    tool_round_trip(lines, server)
 
     stats = {fields(line)["model"]: fields(line) for line in lines if line.startswith("stats: model=")}
     assert set(stats) == models

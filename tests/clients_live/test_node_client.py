@@ -18,7 +18,13 @@ from typing import NoReturn
 import pytest
 
 from tests.clients_live import live
-from tests.clients_live.live import SecuredServer, fields, model_ids, refused_unauthenticated
+from tests.clients_live.live import (
+    SecuredServer,
+    fields,
+    model_ids,
+    refused_unauthenticated,
+    tool_round_trip,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_CLIENT = ROOT / "clients" / "node"
@@ -91,6 +97,8 @@ def test_node_example_against_live_server(node: str, server: SecuredServer) -> N
     assert done["deployment"]
     assert int(done["output_tokens"]) > 0
     assert float(done["cost_usd"]) > 0
+
+    tool_round_trip(lines, server)
 
     stats = {f["model"]: f for f in starting(lines, "stats: model=")}
     assert set(stats) == models

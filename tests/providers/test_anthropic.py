@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from modelrouter.domain import ChatMessage, Deployment, LatencyProfile, ModelSpec, Pricing
+from modelrouter.conversation import ChatMessage
+from modelrouter.domain import Deployment, LatencyProfile, ModelSpec, Pricing
 from modelrouter.providers.anthropic import DEFAULT_MAX_TOKENS, AnthropicProvider, build
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.selection.estimate import estimate_input_tokens, estimate_text_tokens

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from modelrouter.domain import ChatMessage, Deployment, LatencyProfile, ModelSpec, Pricing
+from modelrouter.conversation import ChatMessage
+from modelrouter.domain import Deployment, LatencyProfile, ModelSpec, Pricing
 from modelrouter.providers.base import (
     Completion,
     CompletionRequest,

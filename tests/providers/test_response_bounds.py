@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from modelrouter.domain import ChatMessage
+from modelrouter.conversation import ChatMessage
 from modelrouter.providers.anthropic import AnthropicProvider
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, Provider, ProviderError
 from modelrouter.providers.openai import OpenAIProvider

@@ -299,3 +299,16 @@ models:
         p.startswith("models[0]: base_url: expected an http:// or https:// URL")
         for p in caught.value.problems
     )
+
+
+def test_structured_output_is_an_openai_models_setting() -> None:
+    base = (
+        "models:\n  - {id: m, provider: %s, context_window: 8000, structured_output: json_object_schema,\n"
+        "     pricing: {input_per_mtok: 1, output_per_mtok: 1}, quality: {default: 0.5}}\n"
+    )
+    assert parse_config(base % "openai", "<t>").models[0].structured_output == "json_object_schema"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(base % "anthropic", "<t>")
+    assert "structured_output: only for provider 'openai', not 'anthropic'" in "\n".join(
+        caught.value.problems
+    )

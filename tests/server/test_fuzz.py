@@ -684,7 +684,7 @@ def faulty_selections(draw: st.DrawFn, kind: str) -> tuple[pb.SelectRequest, Fau
         msg.weights.update(dict.fromkeys(draw(st.lists(st.sampled_from(WEIGHT_KEYS), min_size=1)), 0.0))
         return msg, Fault("weights")
     if kind == "role":
-        msg.messages.insert(0, pb.ChatMessage(role=draw(_text.filter(lambda t: t not in ROLES))))
+        msg.messages.insert(0, pb.ChatMessage(role=draw(_text.filter(lambda t: t not in (*ROLES, "tool")))))
         return msg, Fault("role")
     if kind == "max_output_tokens":
         msg.max_output_tokens = draw(_negative)

@@ -17,7 +17,8 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.config.load import parse_config
-from modelrouter.domain import ChatMessage, InvokeCall, InvokeParams
+from modelrouter.conversation import ChatMessage
+from modelrouter.domain import InvokeCall, InvokeParams
 from modelrouter.errors import RateLimited
 from modelrouter.manager import Router
 from modelrouter.selection.estimate import estimate_input_tokens

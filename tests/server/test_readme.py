@@ -70,6 +70,7 @@ def test_the_readme_has_a_walkthrough() -> None:
         "/Stats",
     ):
         assert any(c.endswith(needed.strip()) or needed in c for c in commands), needed
+    assert any('"tools": [' in c and c.endswith("/Invoke") for c in commands), "no Invoke with tools"
 
 
 @pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")
@@ -86,8 +87,10 @@ async def _walkthrough(default_server: Served) -> None:
         # The server runs on this event loop: wait for grpcurl off the loop.
         result = await asyncio.to_thread(run, line, default_server.address)
         outputs[line] = result
-    listing, describe, health, select, select_eu, models, invoke, stream, stats, impossible = outputs.values()
-    for result in (listing, describe, health, select, select_eu, models, invoke, stream, stats):
+    listing, describe, health, select, select_eu, models, invoke, stream, stats, impossible, tools = (
+        outputs.values()
+    )
+    for result in (listing, describe, health, select, select_eu, models, invoke, stream, stats, tools):
         assert result.returncode == 0, result.stderr
     assert "modelrouter.v1.RouterService" in listing.stdout and "grpc.health.v1.Health" in listing.stdout
     assert "rpc Select ( .modelrouter.v1.SelectRequest )" in describe.stdout
@@ -116,6 +119,15 @@ async def _walkthrough(default_server: Served) -> None:
     assert code["model"] == "code-specialist" and int(code["requests"]) >= 1 and "recent" in code
     assert impossible.returncode != 0
     assert "NO_ELIGIBLE_MODEL" in impossible.stderr and "PreconditionFailure" in impossible.stderr
+    # The Invoke with a tool: the cheapest model with tools calls it, for the city named.
+    called = json.loads(tools.stdout)
+    assert (called["model"], called["finish_reason"]) == ("mini-general", "tool_calls"), called
+    (call,) = called["tool_calls"]
+    assert call["name"] == "get_weather" and call["id"], call
+    assert json.loads(call["arguments"]) == {"city": "Paris"}
+    # The basic decision view: the chosen model, no ranking of the others, no rejections.
+    assert called["decision"]["model"] == "mini-general" and "rejected" not in called["decision"]
+    assert [m["model"] for m in called["decision"]["ranking"]] == ["mini-general"]
 
 
 @pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")

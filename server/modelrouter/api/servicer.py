@@ -21,11 +21,12 @@ from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.caller import current_caller
-from modelrouter.api.convert import Converter, selection_digest
+from modelrouter.api.convert import Converter, Invocation, selection_digest
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
 from modelrouter.cache.responses import ResponseCache
 from modelrouter.clock import monotonic
+from modelrouter.conversation import ChatMessage, ToolCallDelta
 from modelrouter.domain import InvokeCall
 from modelrouter.errors import MalformedRequest, RouterError, ShuttingDown
 from modelrouter.invoker import Invoked
@@ -73,7 +74,7 @@ class RouterServicer:
         self._request_id = access_log.request_id
         cfg = router.config
         self._log_content = cfg.server.log_content
-        self._calls: LRUCache[bytes, InvokeCall] = LRUCache(MAX_REMEMBERED_CALLS)
+        self._calls: LRUCache[bytes, Invocation] = LRUCache(MAX_REMEMBERED_CALLS)
         self._convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
@@ -81,6 +82,7 @@ class RouterServicer:
             (d.name for m in cfg.models for d in m.deployments),
             max_messages=cfg.server.max_messages,
             max_message_chars=cfg.server.max_message_chars,
+            capabilities={m.id: m.capabilities for m in cfg.models},
         )
         self._render = self._convert.render
 
@@ -117,13 +119,15 @@ class RouterServicer:
         tenant = current_caller().tenant
         admission: Admission | None = None
         try:
-            call = self._invoke_call(raw, pb.InvokeRequest)
+            call, full_decision = self._invoke_call(raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
             admission = await self._router.admit(tenant, call)
             decision = self._router.decide(call, self._render, tenant)
             invoked = await self._router.invoke(call, decision, _deadline(context), tenant)
             latency_ms = (time.perf_counter() - started) * 1000
-            response = self._convert.invoke_response(invoked, decision, request_id, latency_ms)
+            response = self._convert.invoke_response(
+                invoked, decision, request_id, latency_ms, full_decision=full_decision
+            )
         except RouterError as err:
             del raw  # see `_fail`
             await self._fail(context, "Invoke", request_id, started, err)
@@ -149,7 +153,7 @@ class RouterServicer:
         tenant = current_caller().tenant
         admission: Admission | None = None
         try:
-            call = self._invoke_call(raw, pb.InvokeStreamRequest)
+            call, full_decision = self._invoke_call(raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
             admission = await self._router.admit(tenant, call)
             decision = self._router.decide(call, self._render, tenant)
@@ -162,9 +166,14 @@ class RouterServicer:
                         for message in self._convert.stream_deltas(item):
                             yield message
                         in_flight.written(task)
+                    elif isinstance(item, ToolCallDelta):
+                        in_flight.writing(task)
+                        for message in self._convert.stream_tool_call(item):
+                            yield message
+                        in_flight.written(task)
                     else:
                         latency_ms = (time.perf_counter() - started) * 1000
-                        yield self._convert.stream_done(item, decision, request_id, latency_ms)
+                        yield self._convert.stream_done(item, decision, request_id, latency_ms, full_decision)
                         self._record("InvokeStream", request_id, started, "OK", invoked=item)
                         if self._log_content:
                             self._content(request_id, call, item)
@@ -184,19 +193,21 @@ class RouterServicer:
 
     def _invoke_call(
         self, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
-    ) -> InvokeCall:
+    ) -> Invocation:
         """The validated call for these request bytes. A repeated request (same
         bytes, no request_id) is validated once: the call, with its response
         cache key, is kept for its bytes. (InvokeRequest and InvokeStreamRequest
         share their fields, so their bytes mean the same call.)"""
-        call = self._calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
-        if call is not None:
-            return call
-        call = self._convert.invoke_call(_parse(cls, raw))
+        known = self._calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
+        if known is not None:
+            return known
+        invocation = self._convert.invoke_call(_parse(cls, raw))
+        call = invocation.call
         if not call.request_id and len(raw) <= MAX_REMEMBERED_REQUEST_BYTES:
             call = dataclasses.replace(call, answer_key=ResponseCache.key(call))
-            self._calls[raw] = call
-        return call
+            invocation = Invocation(call, invocation.full_decision)
+            self._calls[raw] = invocation
+        return invocation
 
     def _content(self, request_id: str, call: InvokeCall, invoked: Invoked) -> None:
         """Debug only (`server.log_content`): what was asked and answered. Off by
@@ -204,8 +215,11 @@ class RouterServicer:
         self._log.info(
             "content",
             request_id=request_id,
-            messages=[{"role": m.role, "content": m.content} for m in call.params.messages],
+            messages=[_logged(m) for m in call.params.messages],
             text=invoked.completion.text,
+            tool_calls=[
+                {"id": c.id, "name": c.name, "arguments": c.arguments} for c in invoked.completion.tool_calls
+            ],
         )
 
     async def stats(self, raw: bytes, context: Context) -> bytes:
@@ -266,6 +280,19 @@ class RouterServicer:
             "internal error; this is a bug in modelrouter",
             trailing_metadata=((DETAILS_KEY, INTERNAL_DETAILS),),
         )
+
+
+def _logged(m: ChatMessage) -> dict[str, object]:
+    """A message as the content log shows it: its text, and what else it carries
+    (images by their count, not their bytes)."""
+    logged: dict[str, object] = {"role": m.role, "content": m.text}
+    if m.images:
+        logged["images"] = len(m.images)
+    if m.tool_calls:
+        logged["tool_calls"] = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in m.tool_calls]
+    if m.tool_call_id:
+        logged["tool_call_id"] = m.tool_call_id
+    return logged
 
 
 def generic_handler(servicer: RouterServicer) -> grpc.GenericRpcHandler:

@@ -5,16 +5,21 @@ them as protobuf objects costs several microseconds each, while writing their
 bytes from prebuilt prefixes (each model's id field, each reason code, each
 score component's key) costs about one. The output is ordinary protobuf: any
 parser reads it, and a test checks it field for field against the same decision
-built with the protobuf library.
+built with the protobuf library. The basic view of a decision is a prefix of
+its rendering (`basic_length`), so one rendering serves both views.
+
+An InvokeResponse's other fields and InvokeStream's messages (text deltas,
+tool-call pieces) are written the same way, byte for byte what protobuf writes.
 
 Field numbers are those of protos/modelrouter/v1/router.proto."""
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
+from modelrouter.conversation import ToolCall
 from modelrouter.domain import Ranking, RejectReason
 
 _double = struct.Struct("<d").pack
@@ -43,6 +48,14 @@ _INVOKE_CACHE_HIT = b"\x38\x01"
 _INVOKE_LATENCY = b"\x41"
 _INVOKE_REQUEST_ID = b"\x4a"
 _INVOKE_DEPLOYMENT = b"\x52"
+_INVOKE_TOOL_CALL = b"\x5a"
+_CALL_ID = b"\x0a"
+_CALL_NAME = b"\x12"
+_CALL_ARGUMENTS = b"\x1a"
+_DELTA_INDEX = b"\x08"
+_DELTA_ID = b"\x12"
+_DELTA_NAME = b"\x1a"
+_DELTA_ARGUMENTS = b"\x22"
 _USAGE_INPUT = b"\x08"
 _USAGE_OUTPUT = b"\x10"
 _USAGE_COST = b"\x19"
@@ -55,6 +68,14 @@ SELECT_RESPONSE_DECISION = b"\x0a"
 INVOKE_RESPONSE_DECISION = b"\x2a"
 STREAM_DELTA = b"\x0a"
 STREAM_DONE = b"\x12"
+STREAM_TOOL_CALL = b"\x1a"
+
+DELTA_MAX = 64 * 1024
+"""The most UTF-8 bytes of text one InvokeStream `delta` message carries. A longer
+delta from a provider goes out as several, cut between characters: however large
+an answer (up to a model's `max_response_bytes`, at most 64 MiB), no message of a
+stream comes near gRPC's default 4 MiB receive limit. A tool call's arguments are
+cut the same way."""
 
 
 def varint(n: int) -> bytes:
@@ -167,18 +188,39 @@ class DecisionEncoder:
         return packer
 
     def encode(self, requested_strategy: str, ranking: Ranking) -> bytes:
-        """The Decision message's bytes, but for `deployment` and `from_cache`."""
-        best = ranking.ranked[0].candidate
+        """The Decision message's bytes, but for `deployment` and `from_cache`.
+
+        The basic view comes first (`basic_length` finds its end): the chosen
+        model, the strategy, the chosen model's ranking entry, the estimates, the
+        requested strategy and the token counts, each always written; then the
+        rest of the ranking and the rejections. (A message's fields may come in
+        any order, and a repeated field's entries keep theirs.)"""
+        ranked = ranking.ranked
+        best = ranked[0].candidate
         model_field = self._model_field
         names = ranking.component_names
         packer = self._packers.get(names) or self._packer(names)
         parts = [model_field[best.model], _string(_DECISION_STRATEGY, ranking.strategy)]
         append = parts.append
-        for c, score, values in ranking.ranked:
+        first = True
+        for c, score, values in ranked:
             body = model_field[c.model] + packer(score, values, c.cost_usd, c.latency_ms)
             n = len(body)
             append(_RANKING_HEAD[n] if n < _HEADS else _DECISION_RANKING + varint(n))
             append(body)
+            if first:
+                first = False
+                parts += (
+                    _DECISION_COST,
+                    _double(best.cost_usd),
+                    _DECISION_LATENCY,
+                    _double(best.latency_ms),
+                    _string(_DECISION_REQUESTED, requested_strategy),
+                    _DECISION_INPUT_TOKENS,
+                    varint(ranking.input_tokens),
+                    _DECISION_OUTPUT_TOKENS,
+                    varint(ranking.output_tokens),
+                )
         reason_field = self._reason_field
         for model, reason, detail in ranking.rejected:
             text = detail.encode()
@@ -194,18 +236,43 @@ class DecisionEncoder:
             n = len(body)
             append(_REJECTED_HEAD[n] if n < _HEADS else _DECISION_REJECTED + varint(n))
             append(body)
-        parts += (
-            _DECISION_COST,
-            _double(best.cost_usd),
-            _DECISION_LATENCY,
-            _double(best.latency_ms),
-            _string(_DECISION_REQUESTED, requested_strategy),
-            _DECISION_INPUT_TOKENS,
-            varint(ranking.input_tokens),
-            _DECISION_OUTPUT_TOKENS,
-            varint(ranking.output_tokens),
-        )
         return b"".join(parts)
+
+
+def basic_length(rendered: bytes) -> int:
+    """How many bytes of an `encode` rendering are its basic view (DECISION_VIEW_BASIC):
+    the prefix up to the output token count, found by stepping over its eight
+    fields (three length-delimited, two doubles, one string, two varints) rather
+    than kept beside each rendering."""
+    i = 0
+    for _ in range(3):  # model, strategy, the chosen model's ranking entry
+        i = _after_length_delimited(rendered, i)
+    i += 18  # cost and latency: a tag and 8 bytes each
+    i = _after_length_delimited(rendered, i)  # requested strategy
+    i = _after_varint(rendered, i + 1)  # input tokens
+    return _after_varint(rendered, i + 1)  # output tokens
+
+
+def _after_length_delimited(data: bytes, i: int) -> int:
+    """The end of the length-delimited field whose one-byte tag is at `i`."""
+    i += 1
+    n = data[i]
+    if n < 0x80:
+        return i + 1 + n
+    length, shift = 0, 0
+    while True:
+        b = data[i]
+        i += 1
+        length |= (b & 0x7F) << shift
+        if b < 0x80:
+            return i + length
+        shift += 7
+
+
+def _after_varint(data: bytes, i: int) -> int:
+    while data[i] >= 0x80:
+        i += 1
+    return i + 1
 
 
 class AttemptFields(Protocol):
@@ -235,6 +302,7 @@ def invoke_response_fields(
     latency_ms: float,
     request_id: str,
     deployment: str,
+    tool_calls: Sequence[ToolCall] = (),
 ) -> bytes:
     """An InvokeResponse's fields but its decision, as protobuf writes them
     (fields at their default left out; `usage` always present)."""
@@ -259,7 +327,34 @@ def invoke_response_fields(
         _string(_INVOKE_REQUEST_ID, request_id) if request_id else b"",
         _string(_INVOKE_DEPLOYMENT, deployment) if deployment else b"",
     )
+    for call in tool_calls:
+        parts.append(length_delimited(_INVOKE_TOOL_CALL, _tool_call(call)))
     return b"".join(parts)
+
+
+def _tool_call(call: ToolCall) -> bytes:
+    return b"".join(
+        (
+            _string(_CALL_ID, call.id) if call.id else b"",
+            _string(_CALL_NAME, call.name) if call.name else b"",
+            _string(_CALL_ARGUMENTS, call.arguments) if call.arguments else b"",
+        )
+    )
+
+
+def tool_call_delta(index: int, call_id: str, name: str, arguments: bytes) -> bytes:
+    """An InvokeStreamResponse carrying one piece of a tool call (`arguments`
+    already UTF-8, and already cut to size by the caller)."""
+    body = b"".join(
+        (
+            # int32: a negative one (no provider sends it) as protobuf writes it, in 10 bytes.
+            _DELTA_INDEX + varint(index & 0xFFFFFFFFFFFFFFFF) if index else b"",
+            _string(_DELTA_ID, call_id) if call_id else b"",
+            _string(_DELTA_NAME, name) if name else b"",
+            length_delimited(_DELTA_ARGUMENTS, arguments) if arguments else b"",
+        )
+    )
+    return length_delimited(STREAM_TOOL_CALL, body)
 
 
 _ZERO = _double(0.0)
@@ -281,3 +376,44 @@ def _attempt(a: AttemptFields) -> bytes:
             _string(_ATTEMPT_ERROR, a.error) if a.error else b"",
         )
     )
+
+
+# Tag-and-length heads of the delta messages of the usual sizes (a token or a few), built once.
+_DELTA_HEADS = 4096
+_DELTA_HEAD = [STREAM_DELTA + varint(n) for n in range(_DELTA_HEADS)]
+
+
+def delta_messages(text: str, limit: int = DELTA_MAX) -> tuple[bytes, ...]:
+    """InvokeStreamResponse `delta` messages whose texts, joined, are `text`, each
+    of at most `limit` UTF-8 bytes (`limit` >= 4, the longest character). The
+    common piece fits in one; a longer one is cut between characters: a cut is
+    moved back off UTF-8 continuation bytes (10xxxxxx), so that every piece is
+    whole characters and valid UTF-8 on its own."""
+    payload = utf8(text)
+    n = len(payload)
+    if n <= limit:
+        return ((_DELTA_HEAD[n] if n < _DELTA_HEADS else STREAM_DELTA + varint(n)) + payload,)
+    return tuple(STREAM_DELTA + varint(len(piece)) + piece for piece in cut_utf8(payload, limit))
+
+
+def cut_utf8(payload: bytes, limit: int) -> list[bytes]:
+    """UTF-8 `payload` in pieces of at most `limit` bytes (>= 4, the longest
+    character), cut between characters: a cut is moved back off UTF-8
+    continuation bytes (10xxxxxx), so that every piece is whole characters and
+    valid UTF-8 on its own."""
+    if limit < 4:
+        raise ValueError(f"a delta limit must be at least 4 bytes, got {limit}")
+    n = len(payload)
+    view = memoryview(payload)
+    pieces = []
+    start = 0
+    while start < n:
+        end = start + limit
+        if end >= n:
+            end = n
+        else:
+            while payload[end] & 0xC0 == 0x80:
+                end -= 1
+        pieces.append(bytes(view[start:end]))
+        start = end
+    return pieces

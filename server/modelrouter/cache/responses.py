@@ -2,8 +2,10 @@
 determines them, read and written as each call's cache policy says, and filled
 once for concurrent identical misses (single flight).
 
-The key covers the model named or the selection asked for, the messages and the
-generation parameters. The policy: `USE` reads and writes whatever the
+The key covers the model named or the selection asked for (with the capabilities
+the request's contents require), the messages whole (parts, images by a digest of
+their bytes or URL, tool calls, tool_call_id), the generation parameters, the
+tools, the tool choice and the response format. The policy: `USE` reads and writes whatever the
 temperature; `BYPASS` neither; `REFRESH` writes a fresh answer without reading;
 unspecified follows `cache.default_policy` (`deterministic`: use only when the
 temperature is set to 0; `always`; `never`)."""
@@ -21,7 +23,8 @@ from structlog.typing import FilteringBoundLogger
 
 from modelrouter.cache.memory import MemoryCache
 from modelrouter.clock import Clock, monotonic
-from modelrouter.domain import InvokeCall
+from modelrouter.conversation import ChatMessage, ContentPart, ToolCall
+from modelrouter.domain import InvokeCall, InvokeParams
 
 
 class Policy:
@@ -42,24 +45,63 @@ class CachedAnswer:
     cost_usd: float
     model: str
     deployment: str
+    tool_calls: tuple[ToolCall, ...] = ()
 
     def dumps(self) -> bytes:
-        return orjson.dumps(
-            [
-                self.text,
-                self.finish_reason,
-                self.input_tokens,
-                self.output_tokens,
-                self.cost_usd,
-                self.model,
-                self.deployment,
-            ]
-        )
+        fields: list[Any] = [
+            self.text,
+            self.finish_reason,
+            self.input_tokens,
+            self.output_tokens,
+            self.cost_usd,
+            self.model,
+            self.deployment,
+        ]
+        if self.tool_calls:
+            fields.append([[c.id, c.name, c.arguments] for c in self.tool_calls])
+        return orjson.dumps(fields)
 
     @staticmethod
     def loads(raw: bytes) -> CachedAnswer:
-        text, finish, inp, out, cost, model, deployment = orjson.loads(raw)
-        return CachedAnswer(text, finish, inp, out, cost, model, deployment)
+        # Seven fields: an answer without tool calls (as every one was before them).
+        text, finish, inp, out, cost, model, deployment, *calls = orjson.loads(raw)
+        tool_calls = tuple(ToolCall(i, n, a) for i, n, a in calls[0]) if calls else ()
+        return CachedAnswer(text, finish, inp, out, cost, model, deployment, tool_calls)
+
+
+def _message(m: ChatMessage) -> list[Any]:
+    """A message's identity: [role, content] when plain, else with its parts,
+    tool calls and tool_call_id (a longer list: never equal to a plain one's)."""
+    if not (m.parts or m.tool_calls or m.tool_call_id):
+        return [m.role, m.content]
+    return [
+        m.role,
+        m.content,
+        [_part(p) for p in m.parts],
+        [[c.id, c.name, c.arguments] for c in m.tool_calls],
+        m.tool_call_id,
+    ]
+
+
+def _part(p: ContentPart) -> str | list[str]:
+    """Text as itself; an image by a digest of its URL or its bytes (a key never
+    holds megabytes of image), with its media type."""
+    if isinstance(p, str):
+        return p
+    if p.url:
+        return ["url", hashlib.sha256(p.url.encode()).hexdigest()]
+    return ["data", p.media_type, hashlib.sha256(p.data).hexdigest()]
+
+
+def _whole(p: InvokeParams) -> list[Any]:
+    """The tools (parameters as the caller wrote them, key order kept: a model
+    reads them in that order), the tool choice and the response format."""
+    choice, fmt = p.tool_choice, p.response_format
+    return [
+        [[t.name, t.description, t.parameters] for t in p.tools],
+        None if choice is None else [choice.mode, choice.tool],
+        None if fmt is None else [fmt.type, fmt.name, fmt.schema, fmt.strict],
+    ]
 
 
 # A cache that fails (Redis down) is a miss, with a warning at most this often.
@@ -113,17 +155,17 @@ class ResponseCache:
     @staticmethod
     def key(call: InvokeCall) -> str:
         p = call.params
-        identity = orjson.dumps(
-            [
-                call.model or "",
-                call.selection_key.hex(),
-                [[m.role, m.content] for m in p.messages],
-                p.max_output_tokens,
-                p.temperature,
-                list(p.stop),
-            ]
-        )
-        return "mr:resp:" + hashlib.sha256(identity).hexdigest()
+        fields: list[Any] = [
+            call.model or "",
+            call.selection_key.hex(),
+            [_message(m) for m in p.messages],
+            p.max_output_tokens,
+            p.temperature,
+            list(p.stop),
+        ]
+        if p.tools or p.tool_choice is not None or p.response_format is not None:
+            fields.append(_whole(p))
+        return "mr:resp:" + hashlib.sha256(orjson.dumps(fields)).hexdigest()
 
     async def get(self, key: str, deadline: float | None = None) -> CachedAnswer | None:
         """The cached answer, or None: on a miss, and when the cache fails or does

@@ -493,4 +493,5 @@ def _model_spec(m: ModelConfig) -> ModelSpec:
         base_url=m.base_url,
         api_key_env=m.api_key_env,
         simulate=sim,
+        structured_output=m.structured_output,
     )

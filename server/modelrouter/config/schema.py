@@ -73,8 +73,9 @@ class ServerConfig(Strict):
     """The most messages one Select or Invoke may carry; past it the request is
     refused (INVALID_ARGUMENT INVALID_REQUEST, field `messages`)."""
     max_message_chars: Annotated[int, Field(ge=1)] = 4_000_000
-    """The most characters of content all of a request's messages may carry
-    together; past it the request is refused (INVALID_REQUEST, field `messages`)."""
+    """The most characters a request may carry in all (messages' text, image URLs
+    and bytes, tool calls, tools, the answer's schema); past it the request is
+    refused (INVALID_REQUEST, naming the field that passed the total)."""
     connections: ConnectionsConfig = ConnectionsConfig()
     tls: TlsConfig | None = None
     """TLS (and mTLS); none: plaintext, fit for loopback only."""
@@ -125,6 +126,11 @@ class ModelConfig(Strict):
     balancer: Literal["weighted_round_robin", "least_in_flight", "latency_p2c"] = "latency_p2c"
     deployments: list[DeploymentConfig] = Field(default_factory=list)
     simulate: SimulateConfig | None = None
+    structured_output: Literal["json_schema", "json_object_schema"] = "json_schema"
+    """Provider openai: how the server takes an answer's JSON Schema. `json_schema`:
+    OpenAI's response_format {type: json_schema, json_schema: {name, schema,
+    strict}} (OpenAI, vLLM, SGLang); `json_object_schema`: {type: json_object,
+    schema} (llama-cpp-python's server, which takes no other)."""
 
     @model_validator(mode="after")
     def _coherent(self) -> ModelConfig:
@@ -150,6 +156,8 @@ class ModelConfig(Strict):
                         "base_url: expected an http:// or https:// URL that includes the API's "
                         "version path (such as https://host/v1)"
                     )
+        if "structured_output" in self.model_fields_set and self.provider != "openai":
+            raise ValueError(f"structured_output: only for provider 'openai', not {self.provider!r}")
         return self
 
 

@@ -11,7 +11,14 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
-from modelrouter.domain import ChatMessage
+from modelrouter.conversation import (
+    ChatMessage,
+    ResponseFormat,
+    ToolCall,
+    ToolCallDelta,
+    ToolChoice,
+    ToolSpec,
+)
 from modelrouter.outcomes import RETRYABLE, Outcome
 
 __all__ = ("Completion", "CompletionRequest", "Outcome", "Provider", "ProviderError", "StreamItem")
@@ -60,6 +67,11 @@ class CompletionRequest:
     max_response_bytes: int = 4 * 1024 * 1024
     """A body (or a stream's text) larger than this is BAD_RESPONSE: the model's
     `max_response_bytes`."""
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice | None = None
+    """None: the provider's default (auto, with tools)."""
+    response_format: ResponseFormat | None = None
+    """None: free text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +84,13 @@ class Completion:
     output_tokens: int
     usage_reported: bool
     """True when the provider reported the token counts; False when estimated."""
+    tool_calls: tuple[ToolCall, ...] = ()
+    """The tools the model called, whole, in order (finish_reason "tool_calls")."""
 
 
-StreamItem = str | Completion
-"""A stream yields text deltas (str) as they arrive, then exactly one Completion."""
+StreamItem = str | ToolCallDelta | Completion
+"""A stream yields text deltas (str) and tool-call pieces as they arrive, then
+exactly one Completion (with the tool calls whole)."""
 
 
 class Provider(Protocol):

@@ -151,7 +151,8 @@ class ResponseBudget:
     the router's memory or a connection for ever.
 
     - A unary body: at most `max_response_bytes` bytes.
-    - A stream's text (the UTF-8 bytes of its deltas): at most `max_response_bytes`.
+    - A stream's text (the UTF-8 bytes of its deltas, and of its tool calls' ids,
+      names and arguments): at most `max_response_bytes`.
     - A stream's raw bytes, all framing included: at most
       `max(max_response_bytes * RAW_PER_TEXT, MIN_RAW_BYTES)`. A flood of events that
       carry no text (empty deltas, pings, unknown events) is bounded by this alone.
@@ -187,7 +188,7 @@ class ResponseBudget:
             raise self._exceeded(f"answer larger than {self.text_limit} bytes")
 
     def add_text(self, text: str) -> None:
-        """A stream's delta, before it is kept or handed on."""
+        """A stream's delta (or a tool call's piece), before it is kept or handed on."""
         # surrogatepass: JSON can carry a lone surrogate, which strict UTF-8 refuses.
         self._text += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if self._text > self.text_limit:

@@ -1,24 +1,26 @@
 """The OpenAI chat completions API (`POST {base_url}/chat/completions`), as spoken
 by OpenAI itself and by the servers that copy it: vLLM, Ollama's /v1, llama.cpp's
-server, most gateways. Only the common subset is sent, so one adapter serves them
-all: model, messages, and max_tokens, temperature and stop when the request sets
-them.
+server, most gateways. Only what a request uses is sent (`openai_wire`), so a
+plain chat request is the common subset every one of them takes; tools, images
+and a response format are sent only when the request has them.
 
 Everything the answer can say is translated here: an HTTP status or a broken
 transport by `HttpEndpoint`, an answer of the wrong shape by `_parsed` (the one
-place that turns a missing key or a wrong type into BAD_RESPONSE), an `error`
-object inside a 200 answer or a stream by `_upstream_error`, an answer larger
-than the request's `max_response_bytes` by `http.ResponseBudget`."""
+place that turns a missing key, a wrong type or a malformed tool call into
+BAD_RESPONSE), an `error` object inside a 200 answer or a stream by
+`_upstream_error`, an answer larger than the request's `max_response_bytes` by
+`http.ResponseBudget` (a stream's tool calls count as its text does)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from modelrouter.conversation import ToolCall, ToolCallDelta
 from modelrouter.domain import Deployment, ModelSpec
+from modelrouter.providers import openai_wire as wire
 from modelrouter.providers.base import Completion, CompletionRequest, Outcome, ProviderError, StreamItem
 from modelrouter.providers.http import (
     ERROR_BODY_BYTES,
@@ -39,45 +41,58 @@ _DRAIN_S = 0.1
 """After `[DONE]` a server ends the body at once; reading that end (this long at
 most) lets the connection go back to the pool instead of being closed."""
 
-_FINISH_UNSAID = "stop"
-"""The finish reason of an answer the server called complete without naming one."""
-
 _T = TypeVar("_T")
 
 
 class OpenAIProvider:
     """One deployment of an OpenAI-compatible API."""
 
-    def __init__(self, base_url: str, api_key: str | None = None, max_connections: int = 64) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        max_connections: int = 64,
+        structured_output: str = "json_schema",
+    ) -> None:
+        """`structured_output`: how the server takes a JSON Schema (`openai_wire.SCHEMA_STYLES`)."""
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._endpoint = HttpEndpoint(base_url, headers, max_connections)
+        self._schema_style = structured_output
 
     @property
     def base_url(self) -> str:
         return self._endpoint.base_url
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        body = wire.request_body(request, stream=False, schema_style=self._schema_style)
         answer = await self._endpoint.post_json(
-            _COMPLETIONS, _body(request, stream=False), request.timeout_s, request.max_response_bytes
+            _COMPLETIONS, body, request.timeout_s, request.max_response_bytes
         )
         url = self._url(_COMPLETIONS)
-        return _parsed(lambda body: _completion(body, request, url), answer, url)
+        return _completion(_parsed(wire.answer, answer, url), request, url)
 
     async def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
         url = self._url(_COMPLETIONS)
         async with self._endpoint.post(
-            _COMPLETIONS, _body(request, stream=True), request.timeout_s
+            _COMPLETIONS,
+            wire.request_body(request, stream=True, schema_style=self._schema_style),
+            request.timeout_s,
         ) as response:
             if response.content_type == "application/json":
                 # A server that ignored `stream` (or answered with an error object).
                 raw = await read_body(response, request.max_response_bytes)
-                completion = _parsed(lambda data: _completion(json.loads(data), request, url), raw, url)
+                completion = _completion(
+                    _parsed(lambda d: wire.answer(json.loads(d)), raw, url), request, url
+                )
                 if completion.text:
                     yield completion.text
+                for i, call in enumerate(completion.tool_calls):
+                    yield ToolCallDelta(i, call.id, call.name, call.arguments)
                 yield completion
                 return
 
             parts: list[str] = []
+            calls = wire.ToolCallAssembler()
             finish_reason: str | None = None
             usage: tuple[int, int] | None = None
             done = False
@@ -92,25 +107,31 @@ class OpenAIProvider:
                         raise _upstream_error(_error_event(data), url)
                     if not data.strip():
                         continue
-                    chunk = _parsed(_chunk, data, url)
+                    chunk = _parsed(lambda d: wire.chunk(d, calls), data, url)
                     if chunk.error is not None:
                         raise _upstream_error(chunk.error, url)
                     if chunk.usage is not None:
                         usage = chunk.usage
                     if chunk.finish_reason:
                         finish_reason = chunk.finish_reason
-                    if chunk.delta:
-                        budget.add_text(chunk.delta)
-                        parts.append(chunk.delta)
-                        yield chunk.delta
+                    if chunk.text:
+                        budget.add_text(chunk.text)
+                        parts.append(chunk.text)
+                        yield chunk.text
+                    for delta in chunk.tool_deltas:
+                        budget.add_text(delta.id + delta.name + delta.arguments)
+                        yield delta
             if not done and finish_reason is None:
-                said = f"ended after {len(parts)} pieces with neither a finish_reason nor [DONE]"
+                said = (
+                    f"ended after {len(parts)} pieces of text and {len(calls)} tool calls"
+                    " with neither a finish_reason nor [DONE]"
+                )
                 raise ProviderError(
                     Outcome.UNAVAILABLE,
                     f"stream cut: the answer {said}",
                     detail=f"stream cut: the answer from {url} {said}",
                 )
-            yield _finished(request, "".join(parts), finish_reason, usage)
+            yield _finished(request, "".join(parts), finish_reason, usage, calls.calls())
             if done:
                 # Only reached when the caller asks past the Completion (an `async for`).
                 await drain(response, _DRAIN_S)
@@ -129,43 +150,37 @@ def build(spec: ModelSpec, deployment: Deployment, api_key: str | None) -> OpenA
     """The provider for one deployment of an `openai` model."""
     # No base_url: OpenAI's own API (the version path `/v1` is part of a base_url).
     base_url = deployment.base_url or spec.base_url or "https://api.openai.com/v1"
-    return OpenAIProvider(base_url, api_key, max_connections=spec.max_concurrency)
+    return OpenAIProvider(
+        base_url, api_key, max_connections=spec.max_concurrency, structured_output=spec.structured_output
+    )
 
 
-def _body(request: CompletionRequest, *, stream: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": request.upstream_model,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-        "stream": stream,
-    }
-    if request.max_output_tokens is not None:
-        body["max_tokens"] = request.max_output_tokens
-    if request.temperature is not None:
-        body["temperature"] = request.temperature
-    if request.stop:
-        body["stop"] = list(request.stop)
-    if stream:
-        body["stream_options"] = {"include_usage": True}
-    return body
+def _completion(answer: wire.Answer, request: CompletionRequest, url: str) -> Completion:
+    if answer.error is not None:
+        raise _upstream_error(answer.error, url)
+    return _finished(request, answer.text, answer.finish_reason, answer.usage, answer.tool_calls)
 
 
 def _finished(
-    request: CompletionRequest, text: str, finish_reason: str | None, usage: tuple[int, int] | None
+    request: CompletionRequest,
+    text: str,
+    finish_reason: str | None,
+    usage: tuple[int, int] | None,
+    tool_calls: tuple[ToolCall, ...],
 ) -> Completion:
+    finish = wire.finish_reason(finish_reason, tool_calls)
     if usage is None:
+        # The calls are output too: a model's tokens went into their names and arguments.
+        written = text + "".join(c.name + c.arguments for c in tool_calls)
         return Completion(
             text,
-            finish_reason or _FINISH_UNSAID,
+            finish,
             estimate_input_tokens(request.messages),
-            estimate_text_tokens(text),
+            estimate_text_tokens(written),
             usage_reported=False,
+            tool_calls=tool_calls,
         )
-    return Completion(text, finish_reason or _FINISH_UNSAID, usage[0], usage[1], usage_reported=True)
-
-
-# --- The answer's shape: every reader below may raise LookupError, TypeError,
-# ValueError or AttributeError on an answer it does not expect; `_parsed` turns
-# those into BAD_RESPONSE.
+    return Completion(text, finish, usage[0], usage[1], usage_reported=True, tool_calls=tool_calls)
 
 
 def _parsed(parse: Callable[[Any], _T], raw: Any, url: str) -> _T:
@@ -176,76 +191,17 @@ def _parsed(parse: Callable[[Any], _T], raw: Any, url: str) -> _T:
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
         shown = raw if isinstance(raw, str) else json.dumps(raw, default=repr)
+        # A MalformedToolCall's text is the router's own (what is missing), safe to show.
+        said = (
+            f"a malformed tool call in the answer ({exc})"
+            if isinstance(exc, wire.MalformedToolCall)
+            else f"an answer of an unexpected shape ({type(exc).__name__})"
+        )
         raise ProviderError(
             Outcome.BAD_RESPONSE,
-            f"an answer of an unexpected shape ({type(exc).__name__})",
+            said,
             detail=f"unexpected answer from {url} ({type(exc).__name__}: {exc}): {shown[:1000]}",
         ) from None
-
-
-def _completion(body: Any, request: CompletionRequest, url: str) -> Completion:
-    """A non-streamed answer: `choices[0].message.content`, its finish_reason, usage."""
-    if not isinstance(body, dict):
-        raise TypeError("the answer is not a JSON object")
-    if body.get("error") is not None and "choices" not in body:
-        raise _upstream_error(body["error"], url)
-    choice = body["choices"][0]
-    text = _text(choice["message"].get("content"))
-    finish_reason = _text(choice.get("finish_reason")) or None
-    return _finished(request, text, finish_reason, _usage(body.get("usage")))
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """What one streamed `data:` line said."""
-
-    delta: str = ""
-    finish_reason: str | None = None
-    usage: tuple[int, int] | None = None
-    error: object | None = None
-
-
-def _chunk(data: str) -> _Chunk:
-    obj = json.loads(data)
-    if not isinstance(obj, dict):
-        raise TypeError("a chunk is not a JSON object")
-    if obj.get("error") is not None:
-        return _Chunk(error=obj["error"])
-    choices = obj.get("choices") or []  # the usage chunk has none
-    if not isinstance(choices, list):
-        raise TypeError("choices is not a list")
-    delta, finish_reason = "", None
-    if choices:
-        choice = choices[0]
-        delta = _text((choice.get("delta") or {}).get("content"))
-        finish_reason = _text(choice.get("finish_reason")) or None
-    return _Chunk(delta, finish_reason, _usage(obj.get("usage")))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _usage(value: Any) -> tuple[int, int] | None:
-    """(prompt_tokens, completion_tokens) when both are reported."""
-    if value is None:
-        return None
-    prompt, completion = value.get("prompt_tokens"), value.get("completion_tokens")
-    if prompt is None or completion is None:
-        return None
-    return _count(prompt), _count(completion)
-
-
-def _count(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"a token count is not an integer: {value!r}")
-    if value < 0:
-        raise ValueError(f"a negative token count: {value}")
-    return value
 
 
 def _upstream_error(error: object, url: str) -> ProviderError:

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modelrouter.domain import ChatMessage
+from modelrouter.conversation import ChatMessage
 
 CHARS_PER_TOKEN = 4
 TOKENS_PER_MESSAGE = 4
 TOKENS_PER_REPLY = 3
+IMAGE_TOKENS = 800
+"""A typical image's input tokens (providers count 85 to about 1,600 by its size)."""
 
 
 def estimate_input_tokens(messages: Sequence[ChatMessage]) -> int:
     total = TOKENS_PER_REPLY
     for m in messages:
-        total += TOKENS_PER_MESSAGE + (len(m.content) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+        chars = len(m.content)
+        if m.parts or m.tool_calls:  # the rare whole request: its text, calls and images
+            chars = len(m.text) + sum(len(c.name) + len(c.arguments) for c in m.tool_calls)
+            total += IMAGE_TOKENS * len(m.images)
+        total += TOKENS_PER_MESSAGE + (chars + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
     return total
 
 

@@ -11,6 +11,7 @@ import grpc
 import grpc.aio
 
 from modelrouter_client._client import RouterBase
+from modelrouter_client._conversation import ToolCall, ToolCallDelta
 from modelrouter_client._errors import from_rpc_error
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._stream import StreamState
@@ -98,7 +99,10 @@ class AsyncRouter(RouterBase[grpc.aio.Channel]):
         or one string (a single user message). Keywords (`InvokeOptions`): `model`, or
         selection (`requirements`, the requirement fields, `strategy`, `weights`; not
         both: the server answers INVALID_ARGUMENT), then `max_output_tokens`,
-        `temperature`, `stop`, `cache`, `request_id`, `timeout`, `metadata`.
+        `temperature`, `stop`, `cache`, `request_id`, `tools`, `tool_choice`,
+        `response_format`, `decision_view`, `timeout`, `metadata`. What the request uses
+        is required of the model: tools the `tools` capability, images `vision`, a JSON
+        format `json_mode`.
         Invoke is never retried by the client: a failed call may have reached a model.
         """
         return await self._unary(self._prepare_invoke(messages, options))
@@ -141,10 +145,11 @@ class AsyncRouter(RouterBase[grpc.aio.Channel]):
 
 
 class AsyncInvokeStream:
-    """An InvokeStream in progress: an async iterator of text deltas.
+    """An InvokeStream in progress: an async iterator of text deltas (`events()` yields
+    the pieces of tool calls too; `tool_calls` joins them as they come).
 
-    Once the iteration ends, `final` holds the summary (full text, usage, decision,
-    attempts) as a `Completion`. A failure, before or during the stream, raises a
+    Once the iteration ends, `final` holds the summary (full text, tool calls, usage,
+    decision, attempts) as a `Completion`. A failure, before or during the stream, raises a
     `RouterError` from the iteration (and again from `result()`). Leaving `async with`
     early, `cancel()`, `aclose()`, or cancelling the reading task cancels the call.
     """
@@ -170,10 +175,29 @@ class AsyncInvokeStream:
         """Whether the stream has ended (with its summary, an error, or cancelled)."""
         return self._state.finished
 
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The tool calls received so far, their pieces joined (the last one may still be
+        partial); once the stream has ended, `final.tool_calls` holds them whole."""
+        return self._state.tool_calls
+
     def __aiter__(self) -> AsyncIterator[str]:
         return self
 
     async def __anext__(self) -> str:
+        while (event := await self._next_event()) is not None:
+            if isinstance(event, str):
+                return event
+        raise StopAsyncIteration
+
+    async def events(self) -> AsyncIterator[str | ToolCallDelta]:
+        """Iterate the text deltas (str) and the pieces of tool calls (`ToolCallDelta`)
+        alike, in the order they arrive; plain iteration yields the text only."""
+        while (event := await self._next_event()) is not None:
+            yield event
+
+    async def _next_event(self) -> str | ToolCallDelta | None:
+        """The next text delta or tool-call piece; None once the stream has ended."""
         state = self._state
         while not state.finished:
             try:
@@ -186,10 +210,10 @@ class AsyncInvokeStream:
             if not isinstance(message, pb.InvokeStreamResponse):  # grpc.aio.EOF: status OK
                 state.end()
                 break
-            delta = state.feed(message)
-            if delta is not None:
-                return delta
-        raise StopAsyncIteration
+            event = state.feed(message)
+            if event is not None:
+                return event
+        return None
 
     async def result(self) -> Completion:
         """Read the rest of the stream (dropping its deltas) and return the summary."""

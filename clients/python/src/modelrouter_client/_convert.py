@@ -14,6 +14,7 @@ from typing import TypedDict, TypeVar
 
 from google.protobuf import timestamp_pb2
 
+from modelrouter_client._conversation import ToolCall, ToolCallDelta
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._types import (
     Attempt,
@@ -96,6 +97,14 @@ def attempt(a: pb.Attempt) -> Attempt:
     )
 
 
+def tool_call(c: pb.ToolCall) -> ToolCall:
+    return ToolCall(id=c.id, name=c.name, arguments=c.arguments)
+
+
+def tool_call_delta(d: pb.ToolCallDelta) -> ToolCallDelta:
+    return ToolCallDelta(index=d.index, id=d.id, name=d.name, arguments=d.arguments)
+
+
 def completion(r: pb.InvokeResponse, text: str | None = None) -> Completion:
     """An InvokeResponse as a Completion; `text`, when given, in place of `r.text`
     (a stream's summary leaves its text to the deltas)."""
@@ -111,6 +120,7 @@ def completion(r: pb.InvokeResponse, text: str | None = None) -> Completion:
         cache_hit=r.cache_hit,
         latency_ms=r.latency_ms,
         request_id=r.request_id,
+        tool_calls=tuple(tool_call(c) for c in r.tool_calls),
         raw=r,
     )
 

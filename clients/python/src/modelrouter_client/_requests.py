@@ -3,8 +3,9 @@
 The clients take keyword arguments with None meaning "not given", so that a ready
 `Requirements` value can be passed and then adjusted field by field. Only values the
 client can check without the server are checked here (the shape of a message, a cache
-policy name); everything the contract validates (roles, limits, weight keys, model
-ids) is left to the server, so every caller sees the same INVALID_ARGUMENT for it.
+policy name, the words `_tools` knows); everything the contract validates (roles,
+limits, weight keys, model ids) is left to the server, so every caller sees the same
+INVALID_ARGUMENT for it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+from modelrouter_client import _tools
+from modelrouter_client._conversation import DecisionView, JsonSchema, ResponseFormat, Tool, ToolChoice
+from modelrouter_client._messages import chat_messages
 from modelrouter_client._options import REQUIREMENT_KEYS, InvokeOptions, SelectOptions
 from modelrouter_client._proto import router_pb2 as pb
-from modelrouter_client._types import CachePolicy, ChatMessage, MessageLike, MessagesLike, Requirements
+from modelrouter_client._types import CachePolicy, MessagesLike, Requirements
 
 _Invoke = TypeVar("_Invoke", pb.InvokeRequest, pb.InvokeStreamRequest)
 
@@ -58,6 +62,10 @@ def build_invoke(kind: type[_Invoke], messages: MessagesLike, options: InvokeOpt
         stop=options.get("stop"),
         cache=options.get("cache"),
         request_id=options.get("request_id"),
+        tools=options.get("tools"),
+        tool_choice=options.get("tool_choice"),
+        response_format=options.get("response_format"),
+        decision_view=options.get("decision_view"),
     )
 
 
@@ -138,6 +146,10 @@ def invoke_request(
     stop: Sequence[str] | None = None,
     cache: CachePolicy | str | None = None,
     request_id: str | None = None,
+    tools: Sequence[Tool] | None = None,
+    tool_choice: ToolChoice | Tool | str | None = None,
+    response_format: ResponseFormat | JsonSchema | str | None = None,
+    decision_view: DecisionView | str | None = None,
 ) -> _Invoke:
     """An InvokeRequest or InvokeStreamRequest (the two carry the same fields).
 
@@ -152,7 +164,15 @@ def invoke_request(
         stop=list(_strings(stop or (), "stop")),
         cache=cache_policy(cache),
         request_id=request_id or "",
+        tools=_tools.tools(tools),
+        decision_view=_tools.decision_view(decision_view),
     )
+    choice = _tools.tool_choice(tool_choice, tools)
+    if choice is not None:
+        request.tool_choice.CopyFrom(choice)
+    fmt = _tools.response_format(response_format)
+    if fmt is not None:
+        request.response_format.CopyFrom(fmt)
     if selection is not None:
         request.selection.CopyFrom(selection)
     elif not model:
@@ -173,33 +193,6 @@ def cache_policy(value: CachePolicy | str | None) -> pb.CachePolicy:
             names = ", ".join(p.value for p in CachePolicy)
             raise ValueError(f"unknown cache policy {value!r}; expected one of {names}") from None
     return _CACHE[value]
-
-
-def chat_messages(messages: MessagesLike) -> list[pb.ChatMessage]:
-    """Messages as ChatMessage values, (role, content) tuples or {"role", "content"} dicts;
-    a bare string is one user message."""
-    if isinstance(messages, str):
-        return [pb.ChatMessage(role="user", content=messages)]
-    return [chat_message(m, i) for i, m in enumerate(messages)]
-
-
-def chat_message(message: MessageLike, index: int = 0) -> pb.ChatMessage:
-    role: object
-    content: object
-    if isinstance(message, ChatMessage):
-        role, content = message.role, message.content
-    elif isinstance(message, Mapping):
-        role, content = message.get("role"), message.get("content")
-    elif isinstance(message, (tuple, list)) and len(message) == 2:
-        role, content = message
-    else:
-        raise TypeError(
-            f"messages[{index}]: expected a ChatMessage, a (role, content) tuple or a dict "
-            f"with 'role' and 'content', got {message!r}"
-        )
-    if not isinstance(role, str) or not isinstance(content, str):
-        raise TypeError(f"messages[{index}]: role and content must be strings, got {message!r}")
-    return pb.ChatMessage(role=role, content=content)
 
 
 def _strings(values: Sequence[str], name: str) -> Sequence[str]:

@@ -1,14 +1,27 @@
-"""The InvokeStream protocol (text deltas, then exactly one `done` summary), kept apart
-from sync/async plumbing so both stream classes enforce it the same way."""
+"""The InvokeStream protocol (text deltas and tool-call pieces, then exactly one `done`
+summary), kept apart from sync/async plumbing so both stream classes enforce it the
+same way."""
 
 from __future__ import annotations
 
 import grpc
 
 from modelrouter_client import _convert
+from modelrouter_client._conversation import ToolCall, ToolCallDelta
 from modelrouter_client._errors import InternalError, RouterError, UnknownError
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._types import Completion
+
+
+class _Call:
+    """One tool call as its pieces arrive."""
+
+    __slots__ = ("arguments", "id", "name")
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.name = ""
+        self.arguments: list[str] = []
 
 
 class StreamState:
@@ -19,17 +32,31 @@ class StreamState:
         self.error: RouterError | None = None
         self.finished = False
         self._parts: list[str] = []
+        self._calls: dict[int, _Call] = {}
 
     @property
     def text(self) -> str:
         return "".join(self._parts)
 
-    def feed(self, message: pb.InvokeStreamResponse) -> str | None:
-        """The delta a message carries, or None for the summary (which is kept)."""
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The tool calls so far, their pieces joined, in the order of their index."""
+        return tuple(ToolCall(c.id, c.name, "".join(c.arguments)) for _, c in sorted(self._calls.items()))
+
+    def feed(self, message: pb.InvokeStreamResponse) -> str | ToolCallDelta | None:
+        """The text delta or tool-call piece a message carries, or None for the summary
+        (which is kept) and for events this client does not know."""
         event = message.WhichOneof("event")
         if event == "delta":
             self._parts.append(message.delta)
             return message.delta
+        if event == "tool_call":
+            piece = _convert.tool_call_delta(message.tool_call)
+            call = self._calls.setdefault(piece.index, _Call())
+            call.id = piece.id or call.id
+            call.name = piece.name or call.name
+            call.arguments.append(piece.arguments)
+            return piece
         if event == "done":
             # The summary's `text` is empty: the deltas, joined, are the text (repeated
             # there, a large answer would not fit in one message). A summary that

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 import grpc
 
 from modelrouter_client._client import RouterBase
+from modelrouter_client._conversation import ToolCall, ToolCallDelta
 from modelrouter_client._errors import from_rpc_error
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._stream import StreamState
@@ -94,7 +95,10 @@ class Router(RouterBase[grpc.Channel]):
         or one string (a single user message). Keywords (`InvokeOptions`): `model`, or
         selection (`requirements`, the requirement fields, `strategy`, `weights`; not
         both: the server answers INVALID_ARGUMENT), then `max_output_tokens`,
-        `temperature`, `stop`, `cache`, `request_id`, `timeout`, `metadata`.
+        `temperature`, `stop`, `cache`, `request_id`, `tools`, `tool_choice`,
+        `response_format`, `decision_view`, `timeout`, `metadata`. What the request uses
+        is required of the model: tools the `tools` capability, images `vision`, a JSON
+        format `json_mode`.
         Invoke is never retried by the client: a failed call may have reached a model.
         """
         return self._unary(self._prepare_invoke(messages, options))
@@ -145,10 +149,11 @@ class _StreamCall(Protocol):
 
 
 class InvokeStream:
-    """An InvokeStream in progress: an iterator of text deltas.
+    """An InvokeStream in progress: an iterator of text deltas (`events()` yields the
+    pieces of tool calls too; `tool_calls` joins them as they come).
 
-    Once the iteration ends, `final` holds the summary (full text, usage, decision,
-    attempts) as a `Completion`. A failure, before or during the stream, raises a
+    Once the iteration ends, `final` holds the summary (full text, tool calls, usage,
+    decision, attempts) as a `Completion`. A failure, before or during the stream, raises a
     `RouterError` from the iteration (and again from `result()`). Leaving `with` early,
     `cancel()` or `close()` cancels the call.
     """
@@ -172,10 +177,29 @@ class InvokeStream:
         """Whether the stream has ended (with its summary, an error, or cancelled)."""
         return self._state.finished
 
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The tool calls received so far, their pieces joined (the last one may still be
+        partial); once the stream has ended, `final.tool_calls` holds them whole."""
+        return self._state.tool_calls
+
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
+        while (event := self._next_event()) is not None:
+            if isinstance(event, str):
+                return event
+        raise StopIteration
+
+    def events(self) -> Iterator[str | ToolCallDelta]:
+        """Iterate the text deltas (str) and the pieces of tool calls (`ToolCallDelta`)
+        alike, in the order they arrive; plain iteration yields the text only."""
+        while (event := self._next_event()) is not None:
+            yield event
+
+    def _next_event(self) -> str | ToolCallDelta | None:
+        """The next text delta or tool-call piece; None once the stream has ended."""
         state = self._state
         while not state.finished:
             try:
@@ -185,10 +209,10 @@ class InvokeStream:
                 break
             except grpc.RpcError as e:
                 raise state.fail(from_rpc_error(e)) from e
-            delta = state.feed(message)
-            if delta is not None:
-                return delta
-        raise StopIteration
+            event = state.feed(message)
+            if event is not None:
+                return event
+        return None
 
     def result(self) -> Completion:
         """Read the rest of the stream (dropping its deltas) and return the summary."""

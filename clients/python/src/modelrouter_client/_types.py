@@ -7,11 +7,14 @@ values without knowing the wire format. `_convert` and `_requests` translate.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from modelrouter_client._conversation import ChatMessage, ToolCall
 
 if TYPE_CHECKING:
     # Only for the annotations of `.raw`; at run time this module needs no protobuf.
@@ -51,16 +54,9 @@ class CachePolicy(str, enum.Enum):  # noqa: UP042
 # -- inputs --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ChatMessage:
-    """One turn of a conversation; role is "system", "user" or "assistant"."""
-
-    role: str
-    content: str
-
-
-MessageLike: TypeAlias = ChatMessage | tuple[str, str] | Mapping[str, str]
-"""A message as a ChatMessage, a (role, content) tuple or a {"role", "content"} dict."""
+MessageLike: TypeAlias = ChatMessage | tuple[str, str] | Mapping[str, Any]
+"""A message as a ChatMessage, a (role, content) tuple, or a dict with the ChatMessage
+fields as keys ({"role", "content"}, and "parts", "tool_calls", "tool_call_id")."""
 
 MessagesLike: TypeAlias = str | Sequence[MessageLike]
 """A conversation; a bare string is shorthand for one user message."""
@@ -112,8 +108,10 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A selection's result with its explanation; every registered model appears
-    exactly once, in `ranking` or in `rejected`."""
+    """A selection's result with its explanation. In `select`'s answer (and an
+    invoke's with `decision_view="full"`) every registered model appears exactly once,
+    in `ranking` or in `rejected`; an invoke's answer carries the basic view by default:
+    `ranking` holds the chosen model only and `rejected` is empty."""
 
     model: str
     deployment: str
@@ -151,7 +149,9 @@ class Attempt:
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    """The answer of Invoke, or the final summary of InvokeStream."""
+    """The answer of Invoke, or the final summary of InvokeStream: the text (or the
+    `tool_calls`, with `finish_reason` "tool_calls"), what it cost, and how it was
+    served."""
 
     text: str
     finish_reason: str
@@ -163,7 +163,20 @@ class Completion:
     cache_hit: bool = False
     latency_ms: float = 0.0
     request_id: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    """The tools the model called, in order, whole (`finish_reason` "tool_calls")."""
     raw: router_pb2.InvokeResponse | None = field(default=None, repr=False, compare=False)
+
+    def as_message(self) -> ChatMessage:
+        """The answer as the assistant's message, to send back in the next turn (with
+        its tool calls, followed by their results: `ChatMessage.tool_result`)."""
+        return ChatMessage("assistant", self.text, tool_calls=self.tool_calls)
+
+    def json(self) -> Any:
+        """The text, parsed as JSON: the answer to a `response_format` of "json_object"
+        or a `JsonSchema`. Raises ValueError when the text is not JSON (an answer cut
+        short at max_output_tokens, say: `finish_reason` "length")."""
+        return json.loads(self.text)
 
 
 @dataclass(frozen=True, slots=True)

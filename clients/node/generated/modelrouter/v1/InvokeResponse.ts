@@ -3,6 +3,7 @@
 import type { Usage as _modelrouter_v1_Usage, Usage__Output as _modelrouter_v1_Usage__Output } from '../../modelrouter/v1/Usage';
 import type { Decision as _modelrouter_v1_Decision, Decision__Output as _modelrouter_v1_Decision__Output } from '../../modelrouter/v1/Decision';
 import type { Attempt as _modelrouter_v1_Attempt, Attempt__Output as _modelrouter_v1_Attempt__Output } from '../../modelrouter/v1/Attempt';
+import type { ToolCall as _modelrouter_v1_ToolCall, ToolCall__Output as _modelrouter_v1_ToolCall__Output } from '../../modelrouter/v1/ToolCall';
 
 /**
  * InvokeResponse is a completion and how it was obtained.
@@ -50,6 +51,10 @@ export interface InvokeResponse {
    * The deployment that produced `text`.
    */
   'deployment'?: (string);
+  /**
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   */
+  'tool_calls'?: (_modelrouter_v1_ToolCall)[];
 }
 
 /**
@@ -98,4 +103,8 @@ export interface InvokeResponse__Output {
    * The deployment that produced `text`.
    */
   'deployment': (string);
+  /**
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   */
+  'tool_calls': (_modelrouter_v1_ToolCall__Output)[];
 }

@@ -1,6 +1,7 @@
 // Original file: proto/modelrouter/v1/router.proto
 
 import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from '../../modelrouter/v1/InvokeResponse';
+import type { ToolCallDelta as _modelrouter_v1_ToolCallDelta, ToolCallDelta__Output as _modelrouter_v1_ToolCallDelta__Output } from '../../modelrouter/v1/ToolCallDelta';
 
 /**
  * InvokeStreamResponse is one message of a streamed answer.
@@ -19,9 +20,15 @@ export interface InvokeStreamResponse {
    */
   'done'?: (_modelrouter_v1_InvokeResponse | null);
   /**
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   */
+  'tool_call'?: (_modelrouter_v1_ToolCallDelta | null);
+  /**
    * Either the next piece of text or the final summary.
    */
-  'event'?: "delta"|"done";
+  'event'?: "delta"|"done"|"tool_call";
 }
 
 /**
@@ -41,7 +48,13 @@ export interface InvokeStreamResponse__Output {
    */
   'done'?: (_modelrouter_v1_InvokeResponse__Output | null);
   /**
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   */
+  'tool_call'?: (_modelrouter_v1_ToolCallDelta__Output | null);
+  /**
    * Either the next piece of text or the final summary.
    */
-  'event'?: "delta"|"done";
+  'event'?: "delta"|"done"|"tool_call";
 }

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Calls a modelrouter server: Select, InvokeStream, Stats, then a Select that
- * no model can satisfy, reading the reason from its google.rpc.ErrorInfo.
+ * Calls a modelrouter server: Select, InvokeStream, a tool call round trip (Invoke with tools,
+ * see {@link ToolRoundTrip}), Stats, then a Select that no model can satisfy, reading the
+ * reason from its google.rpc.ErrorInfo.
  *
  * <p>Usage: {@code java -cp CLASSPATH dev.modelrouter.example.Example [HOST:PORT]}
  *
@@ -52,6 +53,7 @@ public final class Example {
       }
       select(router);
       invokeStream(router);
+      ToolRoundTrip.run(router);
       stats(router);
       failingSelect(router);
     } catch (StatusRuntimeException e) {
@@ -77,7 +79,7 @@ public final class Example {
   }
 
   /** A deadline is a point in time, so each call gets a fresh one. */
-  private static RouterServiceBlockingStub withDeadline(RouterServiceBlockingStub router) {
+  static RouterServiceBlockingStub withDeadline(RouterServiceBlockingStub router) {
     return router.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
   }
 
@@ -210,14 +212,14 @@ public final class Example {
   }
 
   /** The text in double quotes, escaped so that every printed event stays on one line. */
-  private static String quote(String text) {
+  static String quote(String text) {
     String escaped =
         (text == null ? "" : text).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     return '"' + escaped + '"';
   }
 
   /** printf with a fixed locale, so numbers print the same everywhere. */
-  private static void print(String format, Object... args) {
+  static void print(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
   }
 

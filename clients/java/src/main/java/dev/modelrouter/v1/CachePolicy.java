@@ -141,7 +141,7 @@ public enum CachePolicy
   }
   public static final com.google.protobuf.Descriptors.EnumDescriptor
       getDescriptor() {
-    return dev.modelrouter.v1.RouterProto.getDescriptor().getEnumTypes().get(0);
+    return dev.modelrouter.v1.RouterProto.getDescriptor().getEnumTypes().get(3);
   }
 
   private static final CachePolicy[] VALUES = values();

@@ -22,6 +22,9 @@ private static final long serialVersionUID = 0L;
   private ChatMessage() {
     role_ = "";
     content_ = "";
+    parts_ = java.util.Collections.emptyList();
+    toolCalls_ = java.util.Collections.emptyList();
+    toolCallId_ = "";
   }
 
   @java.lang.Override
@@ -54,7 +57,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object role_ = "";
   /**
    * <pre>
-   * Who speaks: "system", "user" or "assistant".
+   * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+   * answering `tool_call_id`).
    * </pre>
    *
    * <code>string role = 1 [json_name = "role"];</code>
@@ -75,7 +79,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Who speaks: "system", "user" or "assistant".
+   * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+   * answering `tool_call_id`).
    * </pre>
    *
    * <code>string role = 1 [json_name = "role"];</code>
@@ -101,7 +106,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object content_ = "";
   /**
    * <pre>
-   * What is said.
+   * What is said, as text. A message has `content` or `parts`, not both; an
+   * assistant message that only calls tools may have neither.
    * </pre>
    *
    * <code>string content = 2 [json_name = "content"];</code>
@@ -122,7 +128,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * What is said.
+   * What is said, as text. A message has `content` or `parts`, not both; an
+   * assistant message that only calls tools may have neither.
    * </pre>
    *
    * <code>string content = 2 [json_name = "content"];</code>
@@ -137,6 +144,182 @@ private static final long serialVersionUID = 0L;
           com.google.protobuf.ByteString.copyFromUtf8(
               (java.lang.String) ref);
       content_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int PARTS_FIELD_NUMBER = 3;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.ContentPart> parts_;
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.ContentPart> getPartsList() {
+    return parts_;
+  }
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.ContentPartOrBuilder> 
+      getPartsOrBuilderList() {
+    return parts_;
+  }
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  @java.lang.Override
+  public int getPartsCount() {
+    return parts_.size();
+  }
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ContentPart getParts(int index) {
+    return parts_.get(index);
+  }
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ContentPartOrBuilder getPartsOrBuilder(
+      int index) {
+    return parts_.get(index);
+  }
+
+  public static final int TOOL_CALLS_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.ToolCall> toolCalls_;
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.ToolCall> getToolCallsList() {
+    return toolCalls_;
+  }
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+      getToolCallsOrBuilderList() {
+    return toolCalls_;
+  }
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public int getToolCallsCount() {
+    return toolCalls_.size();
+  }
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCall getToolCalls(int index) {
+    return toolCalls_.get(index);
+  }
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+      int index) {
+    return toolCalls_.get(index);
+  }
+
+  public static final int TOOL_CALL_ID_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object toolCallId_ = "";
+  /**
+   * <pre>
+   * For role "tool": the id of the call this message answers; it must be a
+   * call of an earlier assistant message of the conversation.
+   * </pre>
+   *
+   * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+   * @return The toolCallId.
+   */
+  @java.lang.Override
+  public java.lang.String getToolCallId() {
+    java.lang.Object ref = toolCallId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      toolCallId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * For role "tool": the id of the call this message answers; it must be a
+   * call of an earlier assistant message of the conversation.
+   * </pre>
+   *
+   * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+   * @return The bytes for toolCallId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getToolCallIdBytes() {
+    java.lang.Object ref = toolCallId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      toolCallId_ = b;
       return b;
     } else {
       return (com.google.protobuf.ByteString) ref;
@@ -163,6 +346,15 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(content_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 2, content_);
     }
+    for (int i = 0; i < parts_.size(); i++) {
+      output.writeMessage(3, parts_.get(i));
+    }
+    for (int i = 0; i < toolCalls_.size(); i++) {
+      output.writeMessage(4, toolCalls_.get(i));
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(toolCallId_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 5, toolCallId_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -177,6 +369,17 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(content_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, content_);
+    }
+    for (int i = 0; i < parts_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(3, parts_.get(i));
+    }
+    for (int i = 0; i < toolCalls_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(4, toolCalls_.get(i));
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(toolCallId_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, toolCallId_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -197,6 +400,12 @@ private static final long serialVersionUID = 0L;
         .equals(other.getRole())) return false;
     if (!getContent()
         .equals(other.getContent())) return false;
+    if (!getPartsList()
+        .equals(other.getPartsList())) return false;
+    if (!getToolCallsList()
+        .equals(other.getToolCallsList())) return false;
+    if (!getToolCallId()
+        .equals(other.getToolCallId())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -212,6 +421,16 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getRole().hashCode();
     hash = (37 * hash) + CONTENT_FIELD_NUMBER;
     hash = (53 * hash) + getContent().hashCode();
+    if (getPartsCount() > 0) {
+      hash = (37 * hash) + PARTS_FIELD_NUMBER;
+      hash = (53 * hash) + getPartsList().hashCode();
+    }
+    if (getToolCallsCount() > 0) {
+      hash = (37 * hash) + TOOL_CALLS_FIELD_NUMBER;
+      hash = (53 * hash) + getToolCallsList().hashCode();
+    }
+    hash = (37 * hash) + TOOL_CALL_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getToolCallId().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -347,6 +566,21 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       role_ = "";
       content_ = "";
+      if (partsBuilder_ == null) {
+        parts_ = java.util.Collections.emptyList();
+      } else {
+        parts_ = null;
+        partsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000004);
+      if (toolCallsBuilder_ == null) {
+        toolCalls_ = java.util.Collections.emptyList();
+      } else {
+        toolCalls_ = null;
+        toolCallsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000008);
+      toolCallId_ = "";
       return this;
     }
 
@@ -373,9 +607,31 @@ private static final long serialVersionUID = 0L;
     @java.lang.Override
     public dev.modelrouter.v1.ChatMessage buildPartial() {
       dev.modelrouter.v1.ChatMessage result = new dev.modelrouter.v1.ChatMessage(this);
+      buildPartialRepeatedFields(result);
       if (bitField0_ != 0) { buildPartial0(result); }
       onBuilt();
       return result;
+    }
+
+    private void buildPartialRepeatedFields(dev.modelrouter.v1.ChatMessage result) {
+      if (partsBuilder_ == null) {
+        if (((bitField0_ & 0x00000004) != 0)) {
+          parts_ = java.util.Collections.unmodifiableList(parts_);
+          bitField0_ = (bitField0_ & ~0x00000004);
+        }
+        result.parts_ = parts_;
+      } else {
+        result.parts_ = partsBuilder_.build();
+      }
+      if (toolCallsBuilder_ == null) {
+        if (((bitField0_ & 0x00000008) != 0)) {
+          toolCalls_ = java.util.Collections.unmodifiableList(toolCalls_);
+          bitField0_ = (bitField0_ & ~0x00000008);
+        }
+        result.toolCalls_ = toolCalls_;
+      } else {
+        result.toolCalls_ = toolCallsBuilder_.build();
+      }
     }
 
     private void buildPartial0(dev.modelrouter.v1.ChatMessage result) {
@@ -385,6 +641,9 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.content_ = content_;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.toolCallId_ = toolCallId_;
       }
     }
 
@@ -442,6 +701,63 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000002;
         onChanged();
       }
+      if (partsBuilder_ == null) {
+        if (!other.parts_.isEmpty()) {
+          if (parts_.isEmpty()) {
+            parts_ = other.parts_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+          } else {
+            ensurePartsIsMutable();
+            parts_.addAll(other.parts_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.parts_.isEmpty()) {
+          if (partsBuilder_.isEmpty()) {
+            partsBuilder_.dispose();
+            partsBuilder_ = null;
+            parts_ = other.parts_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+            partsBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getPartsFieldBuilder() : null;
+          } else {
+            partsBuilder_.addAllMessages(other.parts_);
+          }
+        }
+      }
+      if (toolCallsBuilder_ == null) {
+        if (!other.toolCalls_.isEmpty()) {
+          if (toolCalls_.isEmpty()) {
+            toolCalls_ = other.toolCalls_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+          } else {
+            ensureToolCallsIsMutable();
+            toolCalls_.addAll(other.toolCalls_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.toolCalls_.isEmpty()) {
+          if (toolCallsBuilder_.isEmpty()) {
+            toolCallsBuilder_.dispose();
+            toolCallsBuilder_ = null;
+            toolCalls_ = other.toolCalls_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+            toolCallsBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getToolCallsFieldBuilder() : null;
+          } else {
+            toolCallsBuilder_.addAllMessages(other.toolCalls_);
+          }
+        }
+      }
+      if (!other.getToolCallId().isEmpty()) {
+        toolCallId_ = other.toolCallId_;
+        bitField0_ |= 0x00000010;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -478,6 +794,37 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
+            case 26: {
+              dev.modelrouter.v1.ContentPart m =
+                  input.readMessage(
+                      dev.modelrouter.v1.ContentPart.parser(),
+                      extensionRegistry);
+              if (partsBuilder_ == null) {
+                ensurePartsIsMutable();
+                parts_.add(m);
+              } else {
+                partsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 26
+            case 34: {
+              dev.modelrouter.v1.ToolCall m =
+                  input.readMessage(
+                      dev.modelrouter.v1.ToolCall.parser(),
+                      extensionRegistry);
+              if (toolCallsBuilder_ == null) {
+                ensureToolCallsIsMutable();
+                toolCalls_.add(m);
+              } else {
+                toolCallsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 34
+            case 42: {
+              toolCallId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -498,7 +845,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object role_ = "";
     /**
      * <pre>
-     * Who speaks: "system", "user" or "assistant".
+     * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+     * answering `tool_call_id`).
      * </pre>
      *
      * <code>string role = 1 [json_name = "role"];</code>
@@ -518,7 +866,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Who speaks: "system", "user" or "assistant".
+     * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+     * answering `tool_call_id`).
      * </pre>
      *
      * <code>string role = 1 [json_name = "role"];</code>
@@ -539,7 +888,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Who speaks: "system", "user" or "assistant".
+     * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+     * answering `tool_call_id`).
      * </pre>
      *
      * <code>string role = 1 [json_name = "role"];</code>
@@ -556,7 +906,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Who speaks: "system", "user" or "assistant".
+     * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+     * answering `tool_call_id`).
      * </pre>
      *
      * <code>string role = 1 [json_name = "role"];</code>
@@ -570,7 +921,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Who speaks: "system", "user" or "assistant".
+     * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+     * answering `tool_call_id`).
      * </pre>
      *
      * <code>string role = 1 [json_name = "role"];</code>
@@ -590,7 +942,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object content_ = "";
     /**
      * <pre>
-     * What is said.
+     * What is said, as text. A message has `content` or `parts`, not both; an
+     * assistant message that only calls tools may have neither.
      * </pre>
      *
      * <code>string content = 2 [json_name = "content"];</code>
@@ -610,7 +963,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * What is said.
+     * What is said, as text. A message has `content` or `parts`, not both; an
+     * assistant message that only calls tools may have neither.
      * </pre>
      *
      * <code>string content = 2 [json_name = "content"];</code>
@@ -631,7 +985,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * What is said.
+     * What is said, as text. A message has `content` or `parts`, not both; an
+     * assistant message that only calls tools may have neither.
      * </pre>
      *
      * <code>string content = 2 [json_name = "content"];</code>
@@ -648,7 +1003,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * What is said.
+     * What is said, as text. A message has `content` or `parts`, not both; an
+     * assistant message that only calls tools may have neither.
      * </pre>
      *
      * <code>string content = 2 [json_name = "content"];</code>
@@ -662,7 +1018,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * What is said.
+     * What is said, as text. A message has `content` or `parts`, not both; an
+     * assistant message that only calls tools may have neither.
      * </pre>
      *
      * <code>string content = 2 [json_name = "content"];</code>
@@ -675,6 +1032,745 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       content_ = value;
       bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<dev.modelrouter.v1.ContentPart> parts_ =
+      java.util.Collections.emptyList();
+    private void ensurePartsIsMutable() {
+      if (!((bitField0_ & 0x00000004) != 0)) {
+        parts_ = new java.util.ArrayList<dev.modelrouter.v1.ContentPart>(parts_);
+        bitField0_ |= 0x00000004;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ContentPart, dev.modelrouter.v1.ContentPart.Builder, dev.modelrouter.v1.ContentPartOrBuilder> partsBuilder_;
+
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ContentPart> getPartsList() {
+      if (partsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(parts_);
+      } else {
+        return partsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public int getPartsCount() {
+      if (partsBuilder_ == null) {
+        return parts_.size();
+      } else {
+        return partsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public dev.modelrouter.v1.ContentPart getParts(int index) {
+      if (partsBuilder_ == null) {
+        return parts_.get(index);
+      } else {
+        return partsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder setParts(
+        int index, dev.modelrouter.v1.ContentPart value) {
+      if (partsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartsIsMutable();
+        parts_.set(index, value);
+        onChanged();
+      } else {
+        partsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder setParts(
+        int index, dev.modelrouter.v1.ContentPart.Builder builderForValue) {
+      if (partsBuilder_ == null) {
+        ensurePartsIsMutable();
+        parts_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        partsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder addParts(dev.modelrouter.v1.ContentPart value) {
+      if (partsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartsIsMutable();
+        parts_.add(value);
+        onChanged();
+      } else {
+        partsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder addParts(
+        int index, dev.modelrouter.v1.ContentPart value) {
+      if (partsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartsIsMutable();
+        parts_.add(index, value);
+        onChanged();
+      } else {
+        partsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder addParts(
+        dev.modelrouter.v1.ContentPart.Builder builderForValue) {
+      if (partsBuilder_ == null) {
+        ensurePartsIsMutable();
+        parts_.add(builderForValue.build());
+        onChanged();
+      } else {
+        partsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder addParts(
+        int index, dev.modelrouter.v1.ContentPart.Builder builderForValue) {
+      if (partsBuilder_ == null) {
+        ensurePartsIsMutable();
+        parts_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        partsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder addAllParts(
+        java.lang.Iterable<? extends dev.modelrouter.v1.ContentPart> values) {
+      if (partsBuilder_ == null) {
+        ensurePartsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, parts_);
+        onChanged();
+      } else {
+        partsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder clearParts() {
+      if (partsBuilder_ == null) {
+        parts_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+      } else {
+        partsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public Builder removeParts(int index) {
+      if (partsBuilder_ == null) {
+        ensurePartsIsMutable();
+        parts_.remove(index);
+        onChanged();
+      } else {
+        partsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public dev.modelrouter.v1.ContentPart.Builder getPartsBuilder(
+        int index) {
+      return getPartsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public dev.modelrouter.v1.ContentPartOrBuilder getPartsOrBuilder(
+        int index) {
+      if (partsBuilder_ == null) {
+        return parts_.get(index);  } else {
+        return partsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.ContentPartOrBuilder> 
+         getPartsOrBuilderList() {
+      if (partsBuilder_ != null) {
+        return partsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(parts_);
+      }
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public dev.modelrouter.v1.ContentPart.Builder addPartsBuilder() {
+      return getPartsFieldBuilder().addBuilder(
+          dev.modelrouter.v1.ContentPart.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public dev.modelrouter.v1.ContentPart.Builder addPartsBuilder(
+        int index) {
+      return getPartsFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.ContentPart.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * What is said, as text and images in order (images: user messages only).
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ContentPart.Builder> 
+         getPartsBuilderList() {
+      return getPartsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ContentPart, dev.modelrouter.v1.ContentPart.Builder, dev.modelrouter.v1.ContentPartOrBuilder> 
+        getPartsFieldBuilder() {
+      if (partsBuilder_ == null) {
+        partsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.ContentPart, dev.modelrouter.v1.ContentPart.Builder, dev.modelrouter.v1.ContentPartOrBuilder>(
+                parts_,
+                ((bitField0_ & 0x00000004) != 0),
+                getParentForChildren(),
+                isClean());
+        parts_ = null;
+      }
+      return partsBuilder_;
+    }
+
+    private java.util.List<dev.modelrouter.v1.ToolCall> toolCalls_ =
+      java.util.Collections.emptyList();
+    private void ensureToolCallsIsMutable() {
+      if (!((bitField0_ & 0x00000008) != 0)) {
+        toolCalls_ = new java.util.ArrayList<dev.modelrouter.v1.ToolCall>(toolCalls_);
+        bitField0_ |= 0x00000008;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder> toolCallsBuilder_;
+
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ToolCall> getToolCallsList() {
+      if (toolCallsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(toolCalls_);
+      } else {
+        return toolCallsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public int getToolCallsCount() {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.size();
+      } else {
+        return toolCallsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall getToolCalls(int index) {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.get(index);
+      } else {
+        return toolCallsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder setToolCalls(
+        int index, dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.set(index, value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder setToolCalls(
+        int index, dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.add(value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        int index, dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.add(index, value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.add(builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        int index, dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder addAllToolCalls(
+        java.lang.Iterable<? extends dev.modelrouter.v1.ToolCall> values) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, toolCalls_);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder clearToolCalls() {
+      if (toolCallsBuilder_ == null) {
+        toolCalls_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+      } else {
+        toolCallsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public Builder removeToolCalls(int index) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.remove(index);
+        onChanged();
+      } else {
+        toolCallsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder getToolCallsBuilder(
+        int index) {
+      return getToolCallsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+        int index) {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.get(index);  } else {
+        return toolCallsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+         getToolCallsOrBuilderList() {
+      if (toolCallsBuilder_ != null) {
+        return toolCallsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(toolCalls_);
+      }
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder addToolCallsBuilder() {
+      return getToolCallsFieldBuilder().addBuilder(
+          dev.modelrouter.v1.ToolCall.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder addToolCallsBuilder(
+        int index) {
+      return getToolCallsFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.ToolCall.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The tools an assistant message called, in order: the model's `tool_calls`
+     * of an earlier turn, sent back as the conversation goes on.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ToolCall.Builder> 
+         getToolCallsBuilderList() {
+      return getToolCallsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder> 
+        getToolCallsFieldBuilder() {
+      if (toolCallsBuilder_ == null) {
+        toolCallsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder>(
+                toolCalls_,
+                ((bitField0_ & 0x00000008) != 0),
+                getParentForChildren(),
+                isClean());
+        toolCalls_ = null;
+      }
+      return toolCallsBuilder_;
+    }
+
+    private java.lang.Object toolCallId_ = "";
+    /**
+     * <pre>
+     * For role "tool": the id of the call this message answers; it must be a
+     * call of an earlier assistant message of the conversation.
+     * </pre>
+     *
+     * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+     * @return The toolCallId.
+     */
+    public java.lang.String getToolCallId() {
+      java.lang.Object ref = toolCallId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        toolCallId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * For role "tool": the id of the call this message answers; it must be a
+     * call of an earlier assistant message of the conversation.
+     * </pre>
+     *
+     * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+     * @return The bytes for toolCallId.
+     */
+    public com.google.protobuf.ByteString
+        getToolCallIdBytes() {
+      java.lang.Object ref = toolCallId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        toolCallId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * For role "tool": the id of the call this message answers; it must be a
+     * call of an earlier assistant message of the conversation.
+     * </pre>
+     *
+     * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+     * @param value The toolCallId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setToolCallId(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      toolCallId_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * For role "tool": the id of the call this message answers; it must be a
+     * call of an earlier assistant message of the conversation.
+     * </pre>
+     *
+     * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearToolCallId() {
+      toolCallId_ = getDefaultInstance().getToolCallId();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * For role "tool": the id of the call this message answers; it must be a
+     * call of an earlier assistant message of the conversation.
+     * </pre>
+     *
+     * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+     * @param value The bytes for toolCallId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setToolCallIdBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      toolCallId_ = value;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }

@@ -9,7 +9,8 @@ public interface ChatMessageOrBuilder extends
 
   /**
    * <pre>
-   * Who speaks: "system", "user" or "assistant".
+   * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+   * answering `tool_call_id`).
    * </pre>
    *
    * <code>string role = 1 [json_name = "role"];</code>
@@ -18,7 +19,8 @@ public interface ChatMessageOrBuilder extends
   java.lang.String getRole();
   /**
    * <pre>
-   * Who speaks: "system", "user" or "assistant".
+   * Who speaks: "system", "user", "assistant", or "tool" (a tool's result,
+   * answering `tool_call_id`).
    * </pre>
    *
    * <code>string role = 1 [json_name = "role"];</code>
@@ -29,7 +31,8 @@ public interface ChatMessageOrBuilder extends
 
   /**
    * <pre>
-   * What is said.
+   * What is said, as text. A message has `content` or `parts`, not both; an
+   * assistant message that only calls tools may have neither.
    * </pre>
    *
    * <code>string content = 2 [json_name = "content"];</code>
@@ -38,7 +41,8 @@ public interface ChatMessageOrBuilder extends
   java.lang.String getContent();
   /**
    * <pre>
-   * What is said.
+   * What is said, as text. A message has `content` or `parts`, not both; an
+   * assistant message that only calls tools may have neither.
    * </pre>
    *
    * <code>string content = 2 [json_name = "content"];</code>
@@ -46,4 +50,119 @@ public interface ChatMessageOrBuilder extends
    */
   com.google.protobuf.ByteString
       getContentBytes();
+
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.ContentPart> 
+      getPartsList();
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  dev.modelrouter.v1.ContentPart getParts(int index);
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  int getPartsCount();
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.ContentPartOrBuilder> 
+      getPartsOrBuilderList();
+  /**
+   * <pre>
+   * What is said, as text and images in order (images: user messages only).
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ContentPart parts = 3 [json_name = "parts"];</code>
+   */
+  dev.modelrouter.v1.ContentPartOrBuilder getPartsOrBuilder(
+      int index);
+
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.ToolCall> 
+      getToolCallsList();
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  dev.modelrouter.v1.ToolCall getToolCalls(int index);
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  int getToolCallsCount();
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+      getToolCallsOrBuilderList();
+  /**
+   * <pre>
+   * The tools an assistant message called, in order: the model's `tool_calls`
+   * of an earlier turn, sent back as the conversation goes on.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 4 [json_name = "toolCalls"];</code>
+   */
+  dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+      int index);
+
+  /**
+   * <pre>
+   * For role "tool": the id of the call this message answers; it must be a
+   * call of an earlier assistant message of the conversation.
+   * </pre>
+   *
+   * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+   * @return The toolCallId.
+   */
+  java.lang.String getToolCallId();
+  /**
+   * <pre>
+   * For role "tool": the id of the call this message answers; it must be a
+   * call of an earlier assistant message of the conversation.
+   * </pre>
+   *
+   * <code>string tool_call_id = 5 [json_name = "toolCallId"];</code>
+   * @return The bytes for toolCallId.
+   */
+  com.google.protobuf.ByteString
+      getToolCallIdBytes();
 }

@@ -139,7 +139,7 @@ public enum HealthState
   }
   public static final com.google.protobuf.Descriptors.EnumDescriptor
       getDescriptor() {
-    return dev.modelrouter.v1.RouterProto.getDescriptor().getEnumTypes().get(1);
+    return dev.modelrouter.v1.RouterProto.getDescriptor().getEnumTypes().get(4);
   }
 
   private static final HealthState[] VALUES = values();

@@ -208,4 +208,129 @@ public interface InvokeRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getRequestIdBytes();
+
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.Tool> 
+      getToolsList();
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  dev.modelrouter.v1.Tool getTools(int index);
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  int getToolsCount();
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.ToolOrBuilder> 
+      getToolsOrBuilderList();
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  dev.modelrouter.v1.ToolOrBuilder getToolsOrBuilder(
+      int index);
+
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   * @return Whether the toolChoice field is set.
+   */
+  boolean hasToolChoice();
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   * @return The toolChoice.
+   */
+  dev.modelrouter.v1.ToolChoice getToolChoice();
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   */
+  dev.modelrouter.v1.ToolChoiceOrBuilder getToolChoiceOrBuilder();
+
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   * @return Whether the responseFormat field is set.
+   */
+  boolean hasResponseFormat();
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   * @return The responseFormat.
+   */
+  dev.modelrouter.v1.ResponseFormat getResponseFormat();
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   */
+  dev.modelrouter.v1.ResponseFormatOrBuilder getResponseFormatOrBuilder();
+
+  /**
+   * <pre>
+   * How much of the decision the answer carries; BASIC by default.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+   * @return The enum numeric value on the wire for decisionView.
+   */
+  int getDecisionViewValue();
+  /**
+   * <pre>
+   * How much of the decision the answer carries; BASIC by default.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+   * @return The decisionView.
+   */
+  dev.modelrouter.v1.DecisionView getDecisionView();
 }

@@ -26,6 +26,7 @@ private static final long serialVersionUID = 0L;
     attempts_ = java.util.Collections.emptyList();
     requestId_ = "";
     deployment_ = "";
+    toolCalls_ = java.util.Collections.emptyList();
   }
 
   @java.lang.Override
@@ -460,6 +461,67 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int TOOL_CALLS_FIELD_NUMBER = 11;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.ToolCall> toolCalls_;
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.ToolCall> getToolCallsList() {
+    return toolCalls_;
+  }
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+      getToolCallsOrBuilderList() {
+    return toolCalls_;
+  }
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public int getToolCallsCount() {
+    return toolCalls_.size();
+  }
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCall getToolCalls(int index) {
+    return toolCalls_.get(index);
+  }
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+      int index) {
+    return toolCalls_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -503,6 +565,9 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 10, deployment_);
+    }
+    for (int i = 0; i < toolCalls_.size(); i++) {
+      output.writeMessage(11, toolCalls_.get(i));
     }
     getUnknownFields().writeTo(output);
   }
@@ -548,6 +613,10 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(10, deployment_);
     }
+    for (int i = 0; i < toolCalls_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(11, toolCalls_.get(i));
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -590,6 +659,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getRequestId())) return false;
     if (!getDeployment()
         .equals(other.getDeployment())) return false;
+    if (!getToolCallsList()
+        .equals(other.getToolCallsList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -629,6 +700,10 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getRequestId().hashCode();
     hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
     hash = (53 * hash) + getDeployment().hashCode();
+    if (getToolCallsCount() > 0) {
+      hash = (37 * hash) + TOOL_CALLS_FIELD_NUMBER;
+      hash = (53 * hash) + getToolCallsList().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -786,6 +861,13 @@ private static final long serialVersionUID = 0L;
       latencyMs_ = 0D;
       requestId_ = "";
       deployment_ = "";
+      if (toolCallsBuilder_ == null) {
+        toolCalls_ = java.util.Collections.emptyList();
+      } else {
+        toolCalls_ = null;
+        toolCallsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000400);
       return this;
     }
 
@@ -827,6 +909,15 @@ private static final long serialVersionUID = 0L;
         result.attempts_ = attempts_;
       } else {
         result.attempts_ = attemptsBuilder_.build();
+      }
+      if (toolCallsBuilder_ == null) {
+        if (((bitField0_ & 0x00000400) != 0)) {
+          toolCalls_ = java.util.Collections.unmodifiableList(toolCalls_);
+          bitField0_ = (bitField0_ & ~0x00000400);
+        }
+        result.toolCalls_ = toolCalls_;
+      } else {
+        result.toolCalls_ = toolCallsBuilder_.build();
       }
     }
 
@@ -972,6 +1063,32 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000200;
         onChanged();
       }
+      if (toolCallsBuilder_ == null) {
+        if (!other.toolCalls_.isEmpty()) {
+          if (toolCalls_.isEmpty()) {
+            toolCalls_ = other.toolCalls_;
+            bitField0_ = (bitField0_ & ~0x00000400);
+          } else {
+            ensureToolCallsIsMutable();
+            toolCalls_.addAll(other.toolCalls_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.toolCalls_.isEmpty()) {
+          if (toolCallsBuilder_.isEmpty()) {
+            toolCallsBuilder_.dispose();
+            toolCallsBuilder_ = null;
+            toolCalls_ = other.toolCalls_;
+            bitField0_ = (bitField0_ & ~0x00000400);
+            toolCallsBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getToolCallsFieldBuilder() : null;
+          } else {
+            toolCallsBuilder_.addAllMessages(other.toolCalls_);
+          }
+        }
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1060,6 +1177,19 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000200;
               break;
             } // case 82
+            case 90: {
+              dev.modelrouter.v1.ToolCall m =
+                  input.readMessage(
+                      dev.modelrouter.v1.ToolCall.parser(),
+                      extensionRegistry);
+              if (toolCallsBuilder_ == null) {
+                ensureToolCallsIsMutable();
+                toolCalls_.add(m);
+              } else {
+                toolCallsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 90
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2259,6 +2389,318 @@ private static final long serialVersionUID = 0L;
       bitField0_ |= 0x00000200;
       onChanged();
       return this;
+    }
+
+    private java.util.List<dev.modelrouter.v1.ToolCall> toolCalls_ =
+      java.util.Collections.emptyList();
+    private void ensureToolCallsIsMutable() {
+      if (!((bitField0_ & 0x00000400) != 0)) {
+        toolCalls_ = new java.util.ArrayList<dev.modelrouter.v1.ToolCall>(toolCalls_);
+        bitField0_ |= 0x00000400;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder> toolCallsBuilder_;
+
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ToolCall> getToolCallsList() {
+      if (toolCallsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(toolCalls_);
+      } else {
+        return toolCallsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public int getToolCallsCount() {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.size();
+      } else {
+        return toolCallsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall getToolCalls(int index) {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.get(index);
+      } else {
+        return toolCallsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder setToolCalls(
+        int index, dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.set(index, value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder setToolCalls(
+        int index, dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.add(value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        int index, dev.modelrouter.v1.ToolCall value) {
+      if (toolCallsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolCallsIsMutable();
+        toolCalls_.add(index, value);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.add(builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder addToolCalls(
+        int index, dev.modelrouter.v1.ToolCall.Builder builderForValue) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolCallsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder addAllToolCalls(
+        java.lang.Iterable<? extends dev.modelrouter.v1.ToolCall> values) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, toolCalls_);
+        onChanged();
+      } else {
+        toolCallsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder clearToolCalls() {
+      if (toolCallsBuilder_ == null) {
+        toolCalls_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000400);
+        onChanged();
+      } else {
+        toolCallsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public Builder removeToolCalls(int index) {
+      if (toolCallsBuilder_ == null) {
+        ensureToolCallsIsMutable();
+        toolCalls_.remove(index);
+        onChanged();
+      } else {
+        toolCallsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder getToolCallsBuilder(
+        int index) {
+      return getToolCallsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+        int index) {
+      if (toolCallsBuilder_ == null) {
+        return toolCalls_.get(index);  } else {
+        return toolCallsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+         getToolCallsOrBuilderList() {
+      if (toolCallsBuilder_ != null) {
+        return toolCallsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(toolCalls_);
+      }
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder addToolCallsBuilder() {
+      return getToolCallsFieldBuilder().addBuilder(
+          dev.modelrouter.v1.ToolCall.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public dev.modelrouter.v1.ToolCall.Builder addToolCallsBuilder(
+        int index) {
+      return getToolCallsFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.ToolCall.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The tools the model called, in order, whole (finish_reason "tool_calls").
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.ToolCall.Builder> 
+         getToolCallsBuilderList() {
+      return getToolCallsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder> 
+        getToolCallsFieldBuilder() {
+      if (toolCallsBuilder_ == null) {
+        toolCallsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.ToolCall, dev.modelrouter.v1.ToolCall.Builder, dev.modelrouter.v1.ToolCallOrBuilder>(
+                toolCalls_,
+                ((bitField0_ & 0x00000400) != 0),
+                getParentForChildren(),
+                isClean());
+        toolCalls_ = null;
+      }
+      return toolCallsBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -229,4 +229,48 @@ public interface InvokeResponseOrBuilder extends
    */
   com.google.protobuf.ByteString
       getDeploymentBytes();
+
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.ToolCall> 
+      getToolCallsList();
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  dev.modelrouter.v1.ToolCall getToolCalls(int index);
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  int getToolCallsCount();
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.ToolCallOrBuilder> 
+      getToolCallsOrBuilderList();
+  /**
+   * <pre>
+   * The tools the model called, in order, whole (finish_reason "tool_calls").
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.ToolCall tool_calls = 11 [json_name = "toolCalls"];</code>
+   */
+  dev.modelrouter.v1.ToolCallOrBuilder getToolCallsOrBuilder(
+      int index);
 }

@@ -26,6 +26,8 @@ private static final long serialVersionUID = 0L;
     stop_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     cache_ = 0;
     requestId_ = "";
+    tools_ = java.util.Collections.emptyList();
+    decisionView_ = 0;
   }
 
   @java.lang.Override
@@ -369,6 +371,177 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int TOOLS_FIELD_NUMBER = 9;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.Tool> tools_;
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.Tool> getToolsList() {
+    return tools_;
+  }
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.ToolOrBuilder> 
+      getToolsOrBuilderList() {
+    return tools_;
+  }
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  @java.lang.Override
+  public int getToolsCount() {
+    return tools_.size();
+  }
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.Tool getTools(int index) {
+    return tools_.get(index);
+  }
+  /**
+   * <pre>
+   * Tools the model may call. A request with tools needs a model with the
+   * `tools` capability.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolOrBuilder getToolsOrBuilder(
+      int index) {
+    return tools_.get(index);
+  }
+
+  public static final int TOOL_CHOICE_FIELD_NUMBER = 10;
+  private dev.modelrouter.v1.ToolChoice toolChoice_;
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   * @return Whether the toolChoice field is set.
+   */
+  @java.lang.Override
+  public boolean hasToolChoice() {
+    return toolChoice_ != null;
+  }
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   * @return The toolChoice.
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolChoice getToolChoice() {
+    return toolChoice_ == null ? dev.modelrouter.v1.ToolChoice.getDefaultInstance() : toolChoice_;
+  }
+  /**
+   * <pre>
+   * Whether, and which, tool the model must call; only with `tools`.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolChoiceOrBuilder getToolChoiceOrBuilder() {
+    return toolChoice_ == null ? dev.modelrouter.v1.ToolChoice.getDefaultInstance() : toolChoice_;
+  }
+
+  public static final int RESPONSE_FORMAT_FIELD_NUMBER = 11;
+  private dev.modelrouter.v1.ResponseFormat responseFormat_;
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   * @return Whether the responseFormat field is set.
+   */
+  @java.lang.Override
+  public boolean hasResponseFormat() {
+    return responseFormat_ != null;
+  }
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   * @return The responseFormat.
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ResponseFormat getResponseFormat() {
+    return responseFormat_ == null ? dev.modelrouter.v1.ResponseFormat.getDefaultInstance() : responseFormat_;
+  }
+  /**
+   * <pre>
+   * The shape of the answer. A JSON format needs a model with the
+   * `json_mode` capability.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ResponseFormatOrBuilder getResponseFormatOrBuilder() {
+    return responseFormat_ == null ? dev.modelrouter.v1.ResponseFormat.getDefaultInstance() : responseFormat_;
+  }
+
+  public static final int DECISION_VIEW_FIELD_NUMBER = 12;
+  private int decisionView_ = 0;
+  /**
+   * <pre>
+   * How much of the decision the answer carries; BASIC by default.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+   * @return The enum numeric value on the wire for decisionView.
+   */
+  @java.lang.Override public int getDecisionViewValue() {
+    return decisionView_;
+  }
+  /**
+   * <pre>
+   * How much of the decision the answer carries; BASIC by default.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+   * @return The decisionView.
+   */
+  @java.lang.Override public dev.modelrouter.v1.DecisionView getDecisionView() {
+    dev.modelrouter.v1.DecisionView result = dev.modelrouter.v1.DecisionView.forNumber(decisionView_);
+    return result == null ? dev.modelrouter.v1.DecisionView.UNRECOGNIZED : result;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -406,6 +579,18 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 8, requestId_);
+    }
+    for (int i = 0; i < tools_.size(); i++) {
+      output.writeMessage(9, tools_.get(i));
+    }
+    if (toolChoice_ != null) {
+      output.writeMessage(10, getToolChoice());
+    }
+    if (responseFormat_ != null) {
+      output.writeMessage(11, getResponseFormat());
+    }
+    if (decisionView_ != dev.modelrouter.v1.DecisionView.DECISION_VIEW_UNSPECIFIED.getNumber()) {
+      output.writeEnum(12, decisionView_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -450,6 +635,22 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, requestId_);
     }
+    for (int i = 0; i < tools_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(9, tools_.get(i));
+    }
+    if (toolChoice_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(10, getToolChoice());
+    }
+    if (responseFormat_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(11, getResponseFormat());
+    }
+    if (decisionView_ != dev.modelrouter.v1.DecisionView.DECISION_VIEW_UNSPECIFIED.getNumber()) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeEnumSize(12, decisionView_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -487,6 +688,19 @@ private static final long serialVersionUID = 0L;
     if (cache_ != other.cache_) return false;
     if (!getRequestId()
         .equals(other.getRequestId())) return false;
+    if (!getToolsList()
+        .equals(other.getToolsList())) return false;
+    if (hasToolChoice() != other.hasToolChoice()) return false;
+    if (hasToolChoice()) {
+      if (!getToolChoice()
+          .equals(other.getToolChoice())) return false;
+    }
+    if (hasResponseFormat() != other.hasResponseFormat()) return false;
+    if (hasResponseFormat()) {
+      if (!getResponseFormat()
+          .equals(other.getResponseFormat())) return false;
+    }
+    if (decisionView_ != other.decisionView_) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -523,6 +737,20 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + cache_;
     hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
     hash = (53 * hash) + getRequestId().hashCode();
+    if (getToolsCount() > 0) {
+      hash = (37 * hash) + TOOLS_FIELD_NUMBER;
+      hash = (53 * hash) + getToolsList().hashCode();
+    }
+    if (hasToolChoice()) {
+      hash = (37 * hash) + TOOL_CHOICE_FIELD_NUMBER;
+      hash = (53 * hash) + getToolChoice().hashCode();
+    }
+    if (hasResponseFormat()) {
+      hash = (37 * hash) + RESPONSE_FORMAT_FIELD_NUMBER;
+      hash = (53 * hash) + getResponseFormat().hashCode();
+    }
+    hash = (37 * hash) + DECISION_VIEW_FIELD_NUMBER;
+    hash = (53 * hash) + decisionView_;
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -676,6 +904,24 @@ private static final long serialVersionUID = 0L;
       bitField0_ = (bitField0_ & ~0x00000020);
       cache_ = 0;
       requestId_ = "";
+      if (toolsBuilder_ == null) {
+        tools_ = java.util.Collections.emptyList();
+      } else {
+        tools_ = null;
+        toolsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000100);
+      toolChoice_ = null;
+      if (toolChoiceBuilder_ != null) {
+        toolChoiceBuilder_.dispose();
+        toolChoiceBuilder_ = null;
+      }
+      responseFormat_ = null;
+      if (responseFormatBuilder_ != null) {
+        responseFormatBuilder_.dispose();
+        responseFormatBuilder_ = null;
+      }
+      decisionView_ = 0;
       return this;
     }
 
@@ -723,6 +969,15 @@ private static final long serialVersionUID = 0L;
         bitField0_ = (bitField0_ & ~0x00000020);
       }
       result.stop_ = stop_;
+      if (toolsBuilder_ == null) {
+        if (((bitField0_ & 0x00000100) != 0)) {
+          tools_ = java.util.Collections.unmodifiableList(tools_);
+          bitField0_ = (bitField0_ & ~0x00000100);
+        }
+        result.tools_ = tools_;
+      } else {
+        result.tools_ = toolsBuilder_.build();
+      }
     }
 
     private void buildPartial0(dev.modelrouter.v1.InvokeStreamRequest result) {
@@ -748,6 +1003,19 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000080) != 0)) {
         result.requestId_ = requestId_;
+      }
+      if (((from_bitField0_ & 0x00000200) != 0)) {
+        result.toolChoice_ = toolChoiceBuilder_ == null
+            ? toolChoice_
+            : toolChoiceBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000400) != 0)) {
+        result.responseFormat_ = responseFormatBuilder_ == null
+            ? responseFormat_
+            : responseFormatBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.decisionView_ = decisionView_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -854,6 +1122,41 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000080;
         onChanged();
       }
+      if (toolsBuilder_ == null) {
+        if (!other.tools_.isEmpty()) {
+          if (tools_.isEmpty()) {
+            tools_ = other.tools_;
+            bitField0_ = (bitField0_ & ~0x00000100);
+          } else {
+            ensureToolsIsMutable();
+            tools_.addAll(other.tools_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.tools_.isEmpty()) {
+          if (toolsBuilder_.isEmpty()) {
+            toolsBuilder_.dispose();
+            toolsBuilder_ = null;
+            tools_ = other.tools_;
+            bitField0_ = (bitField0_ & ~0x00000100);
+            toolsBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getToolsFieldBuilder() : null;
+          } else {
+            toolsBuilder_.addAllMessages(other.tools_);
+          }
+        }
+      }
+      if (other.hasToolChoice()) {
+        mergeToolChoice(other.getToolChoice());
+      }
+      if (other.hasResponseFormat()) {
+        mergeResponseFormat(other.getResponseFormat());
+      }
+      if (other.decisionView_ != 0) {
+        setDecisionViewValue(other.getDecisionViewValue());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -931,6 +1234,38 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000080;
               break;
             } // case 66
+            case 74: {
+              dev.modelrouter.v1.Tool m =
+                  input.readMessage(
+                      dev.modelrouter.v1.Tool.parser(),
+                      extensionRegistry);
+              if (toolsBuilder_ == null) {
+                ensureToolsIsMutable();
+                tools_.add(m);
+              } else {
+                toolsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 74
+            case 82: {
+              input.readMessage(
+                  getToolChoiceFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000200;
+              break;
+            } // case 82
+            case 90: {
+              input.readMessage(
+                  getResponseFormatFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000400;
+              break;
+            } // case 90
+            case 96: {
+              decisionView_ = input.readEnum();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 96
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1913,6 +2248,728 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       requestId_ = value;
       bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<dev.modelrouter.v1.Tool> tools_ =
+      java.util.Collections.emptyList();
+    private void ensureToolsIsMutable() {
+      if (!((bitField0_ & 0x00000100) != 0)) {
+        tools_ = new java.util.ArrayList<dev.modelrouter.v1.Tool>(tools_);
+        bitField0_ |= 0x00000100;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.Tool, dev.modelrouter.v1.Tool.Builder, dev.modelrouter.v1.ToolOrBuilder> toolsBuilder_;
+
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.Tool> getToolsList() {
+      if (toolsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(tools_);
+      } else {
+        return toolsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public int getToolsCount() {
+      if (toolsBuilder_ == null) {
+        return tools_.size();
+      } else {
+        return toolsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public dev.modelrouter.v1.Tool getTools(int index) {
+      if (toolsBuilder_ == null) {
+        return tools_.get(index);
+      } else {
+        return toolsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder setTools(
+        int index, dev.modelrouter.v1.Tool value) {
+      if (toolsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolsIsMutable();
+        tools_.set(index, value);
+        onChanged();
+      } else {
+        toolsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder setTools(
+        int index, dev.modelrouter.v1.Tool.Builder builderForValue) {
+      if (toolsBuilder_ == null) {
+        ensureToolsIsMutable();
+        tools_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder addTools(dev.modelrouter.v1.Tool value) {
+      if (toolsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolsIsMutable();
+        tools_.add(value);
+        onChanged();
+      } else {
+        toolsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder addTools(
+        int index, dev.modelrouter.v1.Tool value) {
+      if (toolsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureToolsIsMutable();
+        tools_.add(index, value);
+        onChanged();
+      } else {
+        toolsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder addTools(
+        dev.modelrouter.v1.Tool.Builder builderForValue) {
+      if (toolsBuilder_ == null) {
+        ensureToolsIsMutable();
+        tools_.add(builderForValue.build());
+        onChanged();
+      } else {
+        toolsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder addTools(
+        int index, dev.modelrouter.v1.Tool.Builder builderForValue) {
+      if (toolsBuilder_ == null) {
+        ensureToolsIsMutable();
+        tools_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        toolsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder addAllTools(
+        java.lang.Iterable<? extends dev.modelrouter.v1.Tool> values) {
+      if (toolsBuilder_ == null) {
+        ensureToolsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, tools_);
+        onChanged();
+      } else {
+        toolsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder clearTools() {
+      if (toolsBuilder_ == null) {
+        tools_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+      } else {
+        toolsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public Builder removeTools(int index) {
+      if (toolsBuilder_ == null) {
+        ensureToolsIsMutable();
+        tools_.remove(index);
+        onChanged();
+      } else {
+        toolsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public dev.modelrouter.v1.Tool.Builder getToolsBuilder(
+        int index) {
+      return getToolsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public dev.modelrouter.v1.ToolOrBuilder getToolsOrBuilder(
+        int index) {
+      if (toolsBuilder_ == null) {
+        return tools_.get(index);  } else {
+        return toolsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.ToolOrBuilder> 
+         getToolsOrBuilderList() {
+      if (toolsBuilder_ != null) {
+        return toolsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(tools_);
+      }
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public dev.modelrouter.v1.Tool.Builder addToolsBuilder() {
+      return getToolsFieldBuilder().addBuilder(
+          dev.modelrouter.v1.Tool.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public dev.modelrouter.v1.Tool.Builder addToolsBuilder(
+        int index) {
+      return getToolsFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.Tool.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * Tools the model may call. A request with tools needs a model with the
+     * `tools` capability.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.Tool tools = 9 [json_name = "tools"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.Tool.Builder> 
+         getToolsBuilderList() {
+      return getToolsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.Tool, dev.modelrouter.v1.Tool.Builder, dev.modelrouter.v1.ToolOrBuilder> 
+        getToolsFieldBuilder() {
+      if (toolsBuilder_ == null) {
+        toolsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.Tool, dev.modelrouter.v1.Tool.Builder, dev.modelrouter.v1.ToolOrBuilder>(
+                tools_,
+                ((bitField0_ & 0x00000100) != 0),
+                getParentForChildren(),
+                isClean());
+        tools_ = null;
+      }
+      return toolsBuilder_;
+    }
+
+    private dev.modelrouter.v1.ToolChoice toolChoice_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ToolChoice, dev.modelrouter.v1.ToolChoice.Builder, dev.modelrouter.v1.ToolChoiceOrBuilder> toolChoiceBuilder_;
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     * @return Whether the toolChoice field is set.
+     */
+    public boolean hasToolChoice() {
+      return ((bitField0_ & 0x00000200) != 0);
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     * @return The toolChoice.
+     */
+    public dev.modelrouter.v1.ToolChoice getToolChoice() {
+      if (toolChoiceBuilder_ == null) {
+        return toolChoice_ == null ? dev.modelrouter.v1.ToolChoice.getDefaultInstance() : toolChoice_;
+      } else {
+        return toolChoiceBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public Builder setToolChoice(dev.modelrouter.v1.ToolChoice value) {
+      if (toolChoiceBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        toolChoice_ = value;
+      } else {
+        toolChoiceBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public Builder setToolChoice(
+        dev.modelrouter.v1.ToolChoice.Builder builderForValue) {
+      if (toolChoiceBuilder_ == null) {
+        toolChoice_ = builderForValue.build();
+      } else {
+        toolChoiceBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public Builder mergeToolChoice(dev.modelrouter.v1.ToolChoice value) {
+      if (toolChoiceBuilder_ == null) {
+        if (((bitField0_ & 0x00000200) != 0) &&
+          toolChoice_ != null &&
+          toolChoice_ != dev.modelrouter.v1.ToolChoice.getDefaultInstance()) {
+          getToolChoiceBuilder().mergeFrom(value);
+        } else {
+          toolChoice_ = value;
+        }
+      } else {
+        toolChoiceBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public Builder clearToolChoice() {
+      bitField0_ = (bitField0_ & ~0x00000200);
+      toolChoice_ = null;
+      if (toolChoiceBuilder_ != null) {
+        toolChoiceBuilder_.dispose();
+        toolChoiceBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public dev.modelrouter.v1.ToolChoice.Builder getToolChoiceBuilder() {
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return getToolChoiceFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    public dev.modelrouter.v1.ToolChoiceOrBuilder getToolChoiceOrBuilder() {
+      if (toolChoiceBuilder_ != null) {
+        return toolChoiceBuilder_.getMessageOrBuilder();
+      } else {
+        return toolChoice_ == null ?
+            dev.modelrouter.v1.ToolChoice.getDefaultInstance() : toolChoice_;
+      }
+    }
+    /**
+     * <pre>
+     * Whether, and which, tool the model must call; only with `tools`.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolChoice tool_choice = 10 [json_name = "toolChoice"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ToolChoice, dev.modelrouter.v1.ToolChoice.Builder, dev.modelrouter.v1.ToolChoiceOrBuilder> 
+        getToolChoiceFieldBuilder() {
+      if (toolChoiceBuilder_ == null) {
+        toolChoiceBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            dev.modelrouter.v1.ToolChoice, dev.modelrouter.v1.ToolChoice.Builder, dev.modelrouter.v1.ToolChoiceOrBuilder>(
+                getToolChoice(),
+                getParentForChildren(),
+                isClean());
+        toolChoice_ = null;
+      }
+      return toolChoiceBuilder_;
+    }
+
+    private dev.modelrouter.v1.ResponseFormat responseFormat_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ResponseFormat, dev.modelrouter.v1.ResponseFormat.Builder, dev.modelrouter.v1.ResponseFormatOrBuilder> responseFormatBuilder_;
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     * @return Whether the responseFormat field is set.
+     */
+    public boolean hasResponseFormat() {
+      return ((bitField0_ & 0x00000400) != 0);
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     * @return The responseFormat.
+     */
+    public dev.modelrouter.v1.ResponseFormat getResponseFormat() {
+      if (responseFormatBuilder_ == null) {
+        return responseFormat_ == null ? dev.modelrouter.v1.ResponseFormat.getDefaultInstance() : responseFormat_;
+      } else {
+        return responseFormatBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public Builder setResponseFormat(dev.modelrouter.v1.ResponseFormat value) {
+      if (responseFormatBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        responseFormat_ = value;
+      } else {
+        responseFormatBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public Builder setResponseFormat(
+        dev.modelrouter.v1.ResponseFormat.Builder builderForValue) {
+      if (responseFormatBuilder_ == null) {
+        responseFormat_ = builderForValue.build();
+      } else {
+        responseFormatBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public Builder mergeResponseFormat(dev.modelrouter.v1.ResponseFormat value) {
+      if (responseFormatBuilder_ == null) {
+        if (((bitField0_ & 0x00000400) != 0) &&
+          responseFormat_ != null &&
+          responseFormat_ != dev.modelrouter.v1.ResponseFormat.getDefaultInstance()) {
+          getResponseFormatBuilder().mergeFrom(value);
+        } else {
+          responseFormat_ = value;
+        }
+      } else {
+        responseFormatBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public Builder clearResponseFormat() {
+      bitField0_ = (bitField0_ & ~0x00000400);
+      responseFormat_ = null;
+      if (responseFormatBuilder_ != null) {
+        responseFormatBuilder_.dispose();
+        responseFormatBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public dev.modelrouter.v1.ResponseFormat.Builder getResponseFormatBuilder() {
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return getResponseFormatFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    public dev.modelrouter.v1.ResponseFormatOrBuilder getResponseFormatOrBuilder() {
+      if (responseFormatBuilder_ != null) {
+        return responseFormatBuilder_.getMessageOrBuilder();
+      } else {
+        return responseFormat_ == null ?
+            dev.modelrouter.v1.ResponseFormat.getDefaultInstance() : responseFormat_;
+      }
+    }
+    /**
+     * <pre>
+     * The shape of the answer. A JSON format needs a model with the
+     * `json_mode` capability.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ResponseFormat response_format = 11 [json_name = "responseFormat"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ResponseFormat, dev.modelrouter.v1.ResponseFormat.Builder, dev.modelrouter.v1.ResponseFormatOrBuilder> 
+        getResponseFormatFieldBuilder() {
+      if (responseFormatBuilder_ == null) {
+        responseFormatBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            dev.modelrouter.v1.ResponseFormat, dev.modelrouter.v1.ResponseFormat.Builder, dev.modelrouter.v1.ResponseFormatOrBuilder>(
+                getResponseFormat(),
+                getParentForChildren(),
+                isClean());
+        responseFormat_ = null;
+      }
+      return responseFormatBuilder_;
+    }
+
+    private int decisionView_ = 0;
+    /**
+     * <pre>
+     * How much of the decision the answer carries; BASIC by default.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+     * @return The enum numeric value on the wire for decisionView.
+     */
+    @java.lang.Override public int getDecisionViewValue() {
+      return decisionView_;
+    }
+    /**
+     * <pre>
+     * How much of the decision the answer carries; BASIC by default.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+     * @param value The enum numeric value on the wire for decisionView to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDecisionViewValue(int value) {
+      decisionView_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How much of the decision the answer carries; BASIC by default.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+     * @return The decisionView.
+     */
+    @java.lang.Override
+    public dev.modelrouter.v1.DecisionView getDecisionView() {
+      dev.modelrouter.v1.DecisionView result = dev.modelrouter.v1.DecisionView.forNumber(decisionView_);
+      return result == null ? dev.modelrouter.v1.DecisionView.UNRECOGNIZED : result;
+    }
+    /**
+     * <pre>
+     * How much of the decision the answer carries; BASIC by default.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+     * @param value The decisionView to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDecisionView(dev.modelrouter.v1.DecisionView value) {
+      if (value == null) {
+        throw new NullPointerException();
+      }
+      bitField0_ |= 0x00000800;
+      decisionView_ = value.getNumber();
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * How much of the decision the answer carries; BASIC by default.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DecisionView decision_view = 12 [json_name = "decisionView"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearDecisionView() {
+      bitField0_ = (bitField0_ & ~0x00000800);
+      decisionView_ = 0;
       onChanged();
       return this;
     }

@@ -54,6 +54,7 @@ private static final long serialVersionUID = 0L;
           com.google.protobuf.AbstractMessage.InternalOneOfEnum {
     DELTA(1),
     DONE(2),
+    TOOL_CALL(3),
     EVENT_NOT_SET(0);
     private final int value;
     private EventCase(int value) {
@@ -73,6 +74,7 @@ private static final long serialVersionUID = 0L;
       switch (value) {
         case 1: return DELTA;
         case 2: return DONE;
+        case 3: return TOOL_CALL;
         case 0: return EVENT_NOT_SET;
         default: return null;
       }
@@ -207,6 +209,55 @@ private static final long serialVersionUID = 0L;
     return dev.modelrouter.v1.InvokeResponse.getDefaultInstance();
   }
 
+  public static final int TOOL_CALL_FIELD_NUMBER = 3;
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   * @return Whether the toolCall field is set.
+   */
+  @java.lang.Override
+  public boolean hasToolCall() {
+    return eventCase_ == 3;
+  }
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   * @return The toolCall.
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCallDelta getToolCall() {
+    if (eventCase_ == 3) {
+       return (dev.modelrouter.v1.ToolCallDelta) event_;
+    }
+    return dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+  }
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.ToolCallDeltaOrBuilder getToolCallOrBuilder() {
+    if (eventCase_ == 3) {
+       return (dev.modelrouter.v1.ToolCallDelta) event_;
+    }
+    return dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -227,6 +278,9 @@ private static final long serialVersionUID = 0L;
     if (eventCase_ == 2) {
       output.writeMessage(2, (dev.modelrouter.v1.InvokeResponse) event_);
     }
+    if (eventCase_ == 3) {
+      output.writeMessage(3, (dev.modelrouter.v1.ToolCallDelta) event_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -242,6 +296,10 @@ private static final long serialVersionUID = 0L;
     if (eventCase_ == 2) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(2, (dev.modelrouter.v1.InvokeResponse) event_);
+    }
+    if (eventCase_ == 3) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(3, (dev.modelrouter.v1.ToolCallDelta) event_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -268,6 +326,10 @@ private static final long serialVersionUID = 0L;
         if (!getDone()
             .equals(other.getDone())) return false;
         break;
+      case 3:
+        if (!getToolCall()
+            .equals(other.getToolCall())) return false;
+        break;
       case 0:
       default:
     }
@@ -290,6 +352,10 @@ private static final long serialVersionUID = 0L;
       case 2:
         hash = (37 * hash) + DONE_FIELD_NUMBER;
         hash = (53 * hash) + getDone().hashCode();
+        break;
+      case 3:
+        hash = (37 * hash) + TOOL_CALL_FIELD_NUMBER;
+        hash = (53 * hash) + getToolCall().hashCode();
         break;
       case 0:
       default:
@@ -430,6 +496,9 @@ private static final long serialVersionUID = 0L;
       if (doneBuilder_ != null) {
         doneBuilder_.clear();
       }
+      if (toolCallBuilder_ != null) {
+        toolCallBuilder_.clear();
+      }
       eventCase_ = 0;
       event_ = null;
       return this;
@@ -474,6 +543,10 @@ private static final long serialVersionUID = 0L;
       if (eventCase_ == 2 &&
           doneBuilder_ != null) {
         result.event_ = doneBuilder_.build();
+      }
+      if (eventCase_ == 3 &&
+          toolCallBuilder_ != null) {
+        result.event_ = toolCallBuilder_.build();
       }
     }
 
@@ -532,6 +605,10 @@ private static final long serialVersionUID = 0L;
           mergeDone(other.getDone());
           break;
         }
+        case TOOL_CALL: {
+          mergeToolCall(other.getToolCall());
+          break;
+        }
         case EVENT_NOT_SET: {
           break;
         }
@@ -575,6 +652,13 @@ private static final long serialVersionUID = 0L;
               eventCase_ = 2;
               break;
             } // case 18
+            case 26: {
+              input.readMessage(
+                  getToolCallFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              eventCase_ = 3;
+              break;
+            } // case 26
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -933,6 +1017,202 @@ private static final long serialVersionUID = 0L;
       eventCase_ = 2;
       onChanged();
       return doneBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ToolCallDelta, dev.modelrouter.v1.ToolCallDelta.Builder, dev.modelrouter.v1.ToolCallDeltaOrBuilder> toolCallBuilder_;
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     * @return Whether the toolCall field is set.
+     */
+    @java.lang.Override
+    public boolean hasToolCall() {
+      return eventCase_ == 3;
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     * @return The toolCall.
+     */
+    @java.lang.Override
+    public dev.modelrouter.v1.ToolCallDelta getToolCall() {
+      if (toolCallBuilder_ == null) {
+        if (eventCase_ == 3) {
+          return (dev.modelrouter.v1.ToolCallDelta) event_;
+        }
+        return dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+      } else {
+        if (eventCase_ == 3) {
+          return toolCallBuilder_.getMessage();
+        }
+        return dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+      }
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    public Builder setToolCall(dev.modelrouter.v1.ToolCallDelta value) {
+      if (toolCallBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        event_ = value;
+        onChanged();
+      } else {
+        toolCallBuilder_.setMessage(value);
+      }
+      eventCase_ = 3;
+      return this;
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    public Builder setToolCall(
+        dev.modelrouter.v1.ToolCallDelta.Builder builderForValue) {
+      if (toolCallBuilder_ == null) {
+        event_ = builderForValue.build();
+        onChanged();
+      } else {
+        toolCallBuilder_.setMessage(builderForValue.build());
+      }
+      eventCase_ = 3;
+      return this;
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    public Builder mergeToolCall(dev.modelrouter.v1.ToolCallDelta value) {
+      if (toolCallBuilder_ == null) {
+        if (eventCase_ == 3 &&
+            event_ != dev.modelrouter.v1.ToolCallDelta.getDefaultInstance()) {
+          event_ = dev.modelrouter.v1.ToolCallDelta.newBuilder((dev.modelrouter.v1.ToolCallDelta) event_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          event_ = value;
+        }
+        onChanged();
+      } else {
+        if (eventCase_ == 3) {
+          toolCallBuilder_.mergeFrom(value);
+        } else {
+          toolCallBuilder_.setMessage(value);
+        }
+      }
+      eventCase_ = 3;
+      return this;
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    public Builder clearToolCall() {
+      if (toolCallBuilder_ == null) {
+        if (eventCase_ == 3) {
+          eventCase_ = 0;
+          event_ = null;
+          onChanged();
+        }
+      } else {
+        if (eventCase_ == 3) {
+          eventCase_ = 0;
+          event_ = null;
+        }
+        toolCallBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    public dev.modelrouter.v1.ToolCallDelta.Builder getToolCallBuilder() {
+      return getToolCallFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    @java.lang.Override
+    public dev.modelrouter.v1.ToolCallDeltaOrBuilder getToolCallOrBuilder() {
+      if ((eventCase_ == 3) && (toolCallBuilder_ != null)) {
+        return toolCallBuilder_.getMessageOrBuilder();
+      } else {
+        if (eventCase_ == 3) {
+          return (dev.modelrouter.v1.ToolCallDelta) event_;
+        }
+        return dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+      }
+    }
+    /**
+     * <pre>
+     * A piece of a tool call: the first piece of each call has its id and
+     * name, later ones more of its arguments. Pieces of one call share its
+     * `index`; `done` carries every call whole.
+     * </pre>
+     *
+     * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        dev.modelrouter.v1.ToolCallDelta, dev.modelrouter.v1.ToolCallDelta.Builder, dev.modelrouter.v1.ToolCallDeltaOrBuilder> 
+        getToolCallFieldBuilder() {
+      if (toolCallBuilder_ == null) {
+        if (!(eventCase_ == 3)) {
+          event_ = dev.modelrouter.v1.ToolCallDelta.getDefaultInstance();
+        }
+        toolCallBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            dev.modelrouter.v1.ToolCallDelta, dev.modelrouter.v1.ToolCallDelta.Builder, dev.modelrouter.v1.ToolCallDeltaOrBuilder>(
+                (dev.modelrouter.v1.ToolCallDelta) event_,
+                getParentForChildren(),
+                isClean());
+        event_ = null;
+      }
+      eventCase_ = 3;
+      onChanged();
+      return toolCallBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

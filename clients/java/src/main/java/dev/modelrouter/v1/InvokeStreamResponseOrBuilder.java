@@ -75,5 +75,38 @@ public interface InvokeStreamResponseOrBuilder extends
    */
   dev.modelrouter.v1.InvokeResponseOrBuilder getDoneOrBuilder();
 
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   * @return Whether the toolCall field is set.
+   */
+  boolean hasToolCall();
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   * @return The toolCall.
+   */
+  dev.modelrouter.v1.ToolCallDelta getToolCall();
+  /**
+   * <pre>
+   * A piece of a tool call: the first piece of each call has its id and
+   * name, later ones more of its arguments. Pieces of one call share its
+   * `index`; `done` carries every call whole.
+   * </pre>
+   *
+   * <code>.modelrouter.v1.ToolCallDelta tool_call = 3 [json_name = "toolCall"];</code>
+   */
+  dev.modelrouter.v1.ToolCallDeltaOrBuilder getToolCallOrBuilder();
+
   public dev.modelrouter.v1.InvokeStreamResponse.EventCase getEventCase();
 }

@@ -30,6 +30,36 @@ public final class RouterProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_modelrouter_v1_ChatMessage_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ContentPart_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ContentPart_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_Image_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_Image_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ToolCall_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ToolCall_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_Tool_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_Tool_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ToolChoice_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ToolChoice_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ResponseFormat_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ResponseFormat_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_modelrouter_v1_SelectRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -94,6 +124,11 @@ public final class RouterProto {
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_modelrouter_v1_InvokeStreamResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ToolCallDelta_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ToolCallDelta_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
     internal_static_modelrouter_v1_StatsRequest_descriptor;
   static final 
@@ -203,210 +238,257 @@ public final class RouterProto {
       "xpectedInputTokens\0224\n\026expected_output_to" +
       "kens\030\013 \001(\005R\024expectedOutputTokens\0329\n\013Labe" +
       "lsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\t" +
-      "R\005value:\0028\001\";\n\013ChatMessage\022\022\n\004role\030\001 \001(\t" +
-      "R\004role\022\030\n\007content\030\002 \001(\tR\007content\"\324\002\n\rSel" +
-      "ectRequest\022@\n\014requirements\030\001 \001(\0132\034.model" +
-      "router.v1.RequirementsR\014requirements\022\032\n\010" +
-      "strategy\030\002 \001(\tR\010strategy\022D\n\007weights\030\003 \003(" +
-      "\0132*.modelrouter.v1.SelectRequest.Weights" +
-      "EntryR\007weights\0227\n\010messages\030\004 \003(\0132\033.model" +
-      "router.v1.ChatMessageR\010messages\022*\n\021max_o" +
-      "utput_tokens\030\005 \001(\005R\017maxOutputTokens\032:\n\014W" +
-      "eightsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002" +
-      " \001(\001R\005value:\0028\001\"F\n\016SelectResponse\0224\n\010dec" +
-      "ision\030\001 \001(\0132\030.modelrouter.v1.DecisionR\010d" +
-      "ecision\"\344\003\n\010Decision\022\024\n\005model\030\001 \001(\tR\005mod" +
-      "el\022\036\n\ndeployment\030\002 \001(\tR\ndeployment\022\032\n\010st" +
-      "rategy\030\003 \001(\tR\010strategy\0225\n\007ranking\030\004 \003(\0132" +
-      "\033.modelrouter.v1.ScoredModelR\007ranking\0225\n" +
-      "\010rejected\030\005 \003(\0132\031.modelrouter.v1.Rejecti" +
-      "onR\010rejected\022,\n\022estimated_cost_usd\030\006 \001(\001" +
+      "R\005value:\0028\001\"\311\001\n\013ChatMessage\022\022\n\004role\030\001 \001(" +
+      "\tR\004role\022\030\n\007content\030\002 \001(\tR\007content\0221\n\005par" +
+      "ts\030\003 \003(\0132\033.modelrouter.v1.ContentPartR\005p" +
+      "arts\0227\n\ntool_calls\030\004 \003(\0132\030.modelrouter.v" +
+      "1.ToolCallR\ttoolCalls\022 \n\014tool_call_id\030\005 " +
+      "\001(\tR\ntoolCallId\"Z\n\013ContentPart\022\024\n\004text\030\001" +
+      " \001(\tH\000R\004text\022-\n\005image\030\002 \001(\0132\025.modelroute" +
+      "r.v1.ImageH\000R\005imageB\006\n\004kind\"Z\n\005Image\022\022\n\003" +
+      "url\030\001 \001(\tH\000R\003url\022\024\n\004data\030\002 \001(\014H\000R\004data\022\035" +
+      "\n\nmedia_type\030\003 \001(\tR\tmediaTypeB\010\n\006source\"" +
+      "L\n\010ToolCall\022\016\n\002id\030\001 \001(\tR\002id\022\022\n\004name\030\002 \001(" +
+      "\tR\004name\022\034\n\targuments\030\003 \001(\tR\targuments\"\\\n" +
+      "\004Tool\022\022\n\004name\030\001 \001(\tR\004name\022 \n\013description" +
+      "\030\002 \001(\tR\013description\022\036\n\nparameters\030\003 \001(\tR" +
+      "\nparameters\"T\n\nToolChoice\0222\n\004mode\030\001 \001(\0162" +
+      "\036.modelrouter.v1.ToolChoiceModeR\004mode\022\022\n" +
+      "\004tool\030\002 \001(\tR\004tool\"\231\001\n\016ResponseFormat\0226\n\004" +
+      "type\030\001 \001(\0162\".modelrouter.v1.ResponseForm" +
+      "atTypeR\004type\022\037\n\013schema_name\030\002 \001(\tR\nschem" +
+      "aName\022\026\n\006schema\030\003 \001(\tR\006schema\022\026\n\006strict\030" +
+      "\004 \001(\010R\006strict\"\324\002\n\rSelectRequest\022@\n\014requi" +
+      "rements\030\001 \001(\0132\034.modelrouter.v1.Requireme" +
+      "ntsR\014requirements\022\032\n\010strategy\030\002 \001(\tR\010str" +
+      "ategy\022D\n\007weights\030\003 \003(\0132*.modelrouter.v1." +
+      "SelectRequest.WeightsEntryR\007weights\0227\n\010m" +
+      "essages\030\004 \003(\0132\033.modelrouter.v1.ChatMessa" +
+      "geR\010messages\022*\n\021max_output_tokens\030\005 \001(\005R" +
+      "\017maxOutputTokens\032:\n\014WeightsEntry\022\020\n\003key\030" +
+      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\"F\n\016" +
+      "SelectResponse\0224\n\010decision\030\001 \001(\0132\030.model" +
+      "router.v1.DecisionR\010decision\"\344\003\n\010Decisio" +
+      "n\022\024\n\005model\030\001 \001(\tR\005model\022\036\n\ndeployment\030\002 " +
+      "\001(\tR\ndeployment\022\032\n\010strategy\030\003 \001(\tR\010strat" +
+      "egy\0225\n\007ranking\030\004 \003(\0132\033.modelrouter.v1.Sc" +
+      "oredModelR\007ranking\0225\n\010rejected\030\005 \003(\0132\031.m" +
+      "odelrouter.v1.RejectionR\010rejected\022,\n\022est" +
+      "imated_cost_usd\030\006 \001(\001R\020estimatedCostUsd\022" +
+      ".\n\023expected_latency_ms\030\007 \001(\001R\021expectedLa" +
+      "tencyMs\022\035\n\nfrom_cache\030\010 \001(\010R\tfromCache\022-" +
+      "\n\022requested_strategy\030\t \001(\tR\021requestedStr" +
+      "ategy\0224\n\026estimated_input_tokens\030\n \001(\005R\024e" +
+      "stimatedInputTokens\0226\n\027estimated_output_" +
+      "tokens\030\013 \001(\005R\025estimatedOutputTokens\"\243\002\n\013" +
+      "ScoredModel\022\024\n\005model\030\001 \001(\tR\005model\022\024\n\005sco" +
+      "re\030\002 \001(\001R\005score\022K\n\ncomponents\030\003 \003(\0132+.mo" +
+      "delrouter.v1.ScoredModel.ComponentsEntry" +
+      "R\ncomponents\022,\n\022estimated_cost_usd\030\004 \001(\001" +
       "R\020estimatedCostUsd\022.\n\023expected_latency_m" +
-      "s\030\007 \001(\001R\021expectedLatencyMs\022\035\n\nfrom_cache" +
-      "\030\010 \001(\010R\tfromCache\022-\n\022requested_strategy\030" +
-      "\t \001(\tR\021requestedStrategy\0224\n\026estimated_in" +
-      "put_tokens\030\n \001(\005R\024estimatedInputTokens\0226" +
-      "\n\027estimated_output_tokens\030\013 \001(\005R\025estimat" +
-      "edOutputTokens\"\243\002\n\013ScoredModel\022\024\n\005model\030" +
-      "\001 \001(\tR\005model\022\024\n\005score\030\002 \001(\001R\005score\022K\n\nco" +
-      "mponents\030\003 \003(\0132+.modelrouter.v1.ScoredMo" +
-      "del.ComponentsEntryR\ncomponents\022,\n\022estim" +
-      "ated_cost_usd\030\004 \001(\001R\020estimatedCostUsd\022.\n" +
-      "\023expected_latency_ms\030\005 \001(\001R\021expectedLate" +
-      "ncyMs\032=\n\017ComponentsEntry\022\020\n\003key\030\001 \001(\tR\003k" +
-      "ey\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\"Q\n\tRejectio" +
-      "n\022\024\n\005model\030\001 \001(\tR\005model\022\026\n\006reason\030\002 \001(\tR" +
-      "\006reason\022\026\n\006detail\030\003 \001(\tR\006detail\"\344\002\n\rInvo" +
-      "keRequest\022;\n\tselection\030\001 \001(\0132\035.modelrout" +
-      "er.v1.SelectRequestR\tselection\022\024\n\005model\030" +
-      "\002 \001(\tR\005model\0227\n\010messages\030\003 \003(\0132\033.modelro" +
-      "uter.v1.ChatMessageR\010messages\022*\n\021max_out" +
-      "put_tokens\030\004 \001(\005R\017maxOutputTokens\022%\n\013tem" +
-      "perature\030\005 \001(\001H\000R\013temperature\210\001\001\022\022\n\004stop" +
-      "\030\006 \003(\tR\004stop\0221\n\005cache\030\007 \001(\0162\033.modelroute" +
-      "r.v1.CachePolicyR\005cache\022\035\n\nrequest_id\030\010 " +
-      "\001(\tR\trequestIdB\016\n\014_temperature\"\352\002\n\023Invok" +
-      "eStreamRequest\022;\n\tselection\030\001 \001(\0132\035.mode" +
-      "lrouter.v1.SelectRequestR\tselection\022\024\n\005m" +
-      "odel\030\002 \001(\tR\005model\0227\n\010messages\030\003 \003(\0132\033.mo" +
-      "delrouter.v1.ChatMessageR\010messages\022*\n\021ma" +
-      "x_output_tokens\030\004 \001(\005R\017maxOutputTokens\022%" +
-      "\n\013temperature\030\005 \001(\001H\000R\013temperature\210\001\001\022\022\n" +
-      "\004stop\030\006 \003(\tR\004stop\0221\n\005cache\030\007 \001(\0162\033.model" +
-      "router.v1.CachePolicyR\005cache\022\035\n\nrequest_" +
-      "id\030\010 \001(\tR\trequestIdB\016\n\014_temperature\"j\n\005U" +
-      "sage\022!\n\014input_tokens\030\001 \001(\003R\013inputTokens\022" +
-      "#\n\routput_tokens\030\002 \001(\003R\014outputTokens\022\031\n\010" +
-      "cost_usd\030\003 \001(\001R\007costUsd\"\216\001\n\007Attempt\022\024\n\005m" +
-      "odel\030\001 \001(\tR\005model\022\036\n\ndeployment\030\002 \001(\tR\nd" +
-      "eployment\022\030\n\007outcome\030\003 \001(\tR\007outcome\022\035\n\nl" +
-      "atency_ms\030\004 \001(\001R\tlatencyMs\022\024\n\005error\030\005 \001(" +
-      "\tR\005error\"\362\002\n\016InvokeResponse\022\022\n\004text\030\001 \001(" +
-      "\tR\004text\022#\n\rfinish_reason\030\002 \001(\tR\014finishRe" +
-      "ason\022+\n\005usage\030\003 \001(\0132\025.modelrouter.v1.Usa" +
-      "geR\005usage\022\024\n\005model\030\004 \001(\tR\005model\0224\n\010decis" +
-      "ion\030\005 \001(\0132\030.modelrouter.v1.DecisionR\010dec" +
-      "ision\0223\n\010attempts\030\006 \003(\0132\027.modelrouter.v1" +
-      ".AttemptR\010attempts\022\033\n\tcache_hit\030\007 \001(\010R\010c" +
-      "acheHit\022\035\n\nlatency_ms\030\010 \001(\001R\tlatencyMs\022\035" +
-      "\n\nrequest_id\030\t \001(\tR\trequestId\022\036\n\ndeploym" +
-      "ent\030\n \001(\tR\ndeployment\"m\n\024InvokeStreamRes" +
-      "ponse\022\026\n\005delta\030\001 \001(\tH\000R\005delta\0224\n\004done\030\002 " +
-      "\001(\0132\036.modelrouter.v1.InvokeResponseH\000R\004d" +
-      "oneB\007\n\005event\">\n\014StatsRequest\022\026\n\006models\030\001" +
-      " \003(\tR\006models\022\026\n\006tenant\030\002 \001(\tR\006tenant\"\215\006\n" +
-      "\017DeploymentStats\022\036\n\ndeployment\030\001 \001(\tR\nde" +
-      "ployment\022\032\n\010requests\030\002 \001(\003R\010requests\022\034\n\t" +
-      "successes\030\003 \001(\003R\tsuccesses\022\032\n\010failures\030\004" +
-      " \001(\003R\010failures\022c\n\022failures_by_reason\030\005 \003" +
-      "(\01325.modelrouter.v1.DeploymentStats.Fail" +
-      "uresByReasonEntryR\020failuresByReason\022$\n\016l" +
-      "atency_p50_ms\030\006 \001(\001R\014latencyP50Ms\022$\n\016lat" +
-      "ency_p95_ms\030\007 \001(\001R\014latencyP95Ms\022$\n\016laten" +
-      "cy_p99_ms\030\010 \001(\001R\014latencyP99Ms\022\036\n\013ttft_p5" +
-      "0_ms\030\t \001(\001R\tttftP50Ms\022!\n\014input_tokens\030\n " +
-      "\001(\003R\013inputTokens\022#\n\routput_tokens\030\013 \001(\003R" +
-      "\014outputTokens\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd" +
-      "\022\033\n\tin_flight\030\r \001(\003R\010inFlight\022\036\n\nselecti" +
-      "ons\030\016 \001(\003R\nselections\0223\n\006health\030\017 \001(\0162\033." +
-      "modelrouter.v1.HealthStateR\006health\022\036\n\013tt" +
-      "ft_p95_ms\030\020 \001(\001R\tttftP95Ms\0223\n\006recent\030\021 \001" +
-      "(\0132\033.modelrouter.v1.WindowStatsR\006recent\022" +
-      "\036\n\nsaturation\030\022 \001(\001R\nsaturation\032C\n\025Failu" +
-      "resByReasonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005va" +
-      "lue\030\002 \001(\003R\005value:\0028\001\"\234\006\n\nModelStats\022\024\n\005m" +
-      "odel\030\001 \001(\tR\005model\022\032\n\010requests\030\002 \001(\003R\010req" +
-      "uests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccesses\022\032\n\010f" +
-      "ailures\030\004 \001(\003R\010failures\022^\n\022failures_by_r" +
-      "eason\030\005 \003(\01320.modelrouter.v1.ModelStats." +
-      "FailuresByReasonEntryR\020failuresByReason\022" +
-      "$\n\016latency_p50_ms\030\006 \001(\001R\014latencyP50Ms\022$\n" +
-      "\016latency_p95_ms\030\007 \001(\001R\014latencyP95Ms\022$\n\016l" +
-      "atency_p99_ms\030\010 \001(\001R\014latencyP99Ms\022\036\n\013ttf" +
-      "t_p50_ms\030\t \001(\001R\tttftP50Ms\022!\n\014input_token" +
-      "s\030\n \001(\003R\013inputTokens\022#\n\routput_tokens\030\013 " +
-      "\001(\003R\014outputTokens\022\031\n\010cost_usd\030\014 \001(\001R\007cos" +
-      "tUsd\022\033\n\tin_flight\030\r \001(\003R\010inFlight\022\036\n\nsel" +
-      "ections\030\016 \001(\003R\nselections\0223\n\006health\030\017 \001(" +
-      "\0162\033.modelrouter.v1.HealthStateR\006health\022A" +
-      "\n\013deployments\030\020 \003(\0132\037.modelrouter.v1.Dep" +
-      "loymentStatsR\013deployments\022\036\n\013ttft_p95_ms" +
-      "\030\021 \001(\001R\tttftP95Ms\0223\n\006recent\030\022 \001(\0132\033.mode" +
-      "lrouter.v1.WindowStatsR\006recent\032C\n\025Failur" +
-      "esByReasonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005val" +
-      "ue\030\002 \001(\003R\005value:\0028\001\"\276\004\n\013WindowStats\022\032\n\010r" +
-      "equests\030\001 \001(\003R\010requests\022\034\n\tsuccesses\030\002 \001" +
-      "(\003R\tsuccesses\022\032\n\010failures\030\003 \001(\003R\010failure" +
-      "s\022_\n\022failures_by_reason\030\004 \003(\01321.modelrou" +
-      "ter.v1.WindowStats.FailuresByReasonEntry" +
-      "R\020failuresByReason\022$\n\016latency_p50_ms\030\005 \001" +
-      "(\001R\014latencyP50Ms\022$\n\016latency_p95_ms\030\006 \001(\001" +
-      "R\014latencyP95Ms\022$\n\016latency_p99_ms\030\007 \001(\001R\014" +
-      "latencyP99Ms\022\036\n\013ttft_p50_ms\030\010 \001(\001R\tttftP" +
-      "50Ms\022\036\n\013ttft_p95_ms\030\t \001(\001R\tttftP95Ms\022!\n\014" +
-      "input_tokens\030\n \001(\003R\013inputTokens\022#\n\routpu" +
-      "t_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_usd" +
-      "\030\014 \001(\001R\007costUsd\022\036\n\nselections\030\r \001(\003R\nsel" +
-      "ections\032C\n\025FailuresByReasonEntry\022\020\n\003key\030" +
-      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\352\001\n" +
-      "\014BudgetStatus\022\024\n\005scope\030\001 \001(\tR\005scope\022\026\n\006t" +
-      "enant\030\007 \001(\tR\006tenant\022\026\n\006period\030\002 \001(\tR\006per" +
-      "iod\022\033\n\tlimit_usd\030\003 \001(\001R\010limitUsd\022\033\n\tspen" +
-      "t_usd\030\004 \001(\001R\010spentUsd\022!\n\014reserved_usd\030\005 " +
-      "\001(\001R\013reservedUsd\0227\n\tresets_at\030\006 \001(\0132\032.go" +
-      "ogle.protobuf.TimestampR\010resetsAt\"\205\002\n\nCa" +
-      "cheStats\022\022\n\004hits\030\001 \001(\003R\004hits\022\026\n\006misses\030\002" +
-      " \001(\003R\006misses\022\030\n\007entries\030\003 \001(\003R\007entries\022\024" +
-      "\n\005bytes\030\004 \001(\003R\005bytes\022\034\n\tevictions\030\005 \001(\003R" +
-      "\tevictions\022%\n\016selection_hits\030\006 \001(\003R\rsele" +
-      "ctionHits\022)\n\020selection_misses\030\007 \001(\003R\017sel" +
-      "ectionMisses\022+\n\021selection_entries\030\010 \001(\003R" +
-      "\020selectionEntries\"\223\003\n\rStatsResponse\0222\n\006m" +
-      "odels\030\001 \003(\0132\032.modelrouter.v1.ModelStatsR" +
-      "\006models\0220\n\005cache\030\002 \001(\0132\032.modelrouter.v1." +
-      "CacheStatsR\005cache\022 \n\013suggestions\030\003 \003(\tR\013" +
-      "suggestions\022\031\n\010uptime_s\030\004 \001(\001R\007uptimeS\022\031" +
-      "\n\010window_s\030\005 \001(\001R\007windowS\022=\n\014totals_sinc" +
-      "e\030\006 \001(\0132\032.google.protobuf.TimestampR\013tot" +
-      "alsSince\0226\n\007budgets\030\007 \003(\0132\034.modelrouter." +
-      "v1.BudgetStatusR\007budgets\022\026\n\006tenant\030\010 \001(\t" +
-      "R\006tenant\0225\n\007tenants\030\t \003(\0132\033.modelrouter." +
-      "v1.TenantStatsR\007tenants\"\232\003\n\013TenantStats\022" +
-      "\026\n\006tenant\030\001 \001(\tR\006tenant\022\032\n\010requests\030\002 \001(" +
-      "\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccesse" +
-      "s\022\032\n\010failures\030\004 \001(\003R\010failures\022!\n\014input_t" +
-      "okens\030\005 \001(\003R\013inputTokens\022#\n\routput_token" +
-      "s\030\006 \001(\003R\014outputTokens\022\031\n\010cost_usd\030\007 \001(\001R" +
-      "\007costUsd\0220\n\024requests_last_minute\030\010 \001(\003R\022" +
-      "requestsLastMinute\022,\n\022tokens_last_minute" +
-      "\030\t \001(\003R\020tokensLastMinute\022.\n\023requests_per" +
-      "_minute\030\n \001(\003R\021requestsPerMinute\022*\n\021toke" +
-      "ns_per_minute\030\013 \001(\003R\017tokensPerMinute\"\023\n\021" +
-      "ListModelsRequest\"q\n\016DeploymentInfo\022\022\n\004n" +
-      "ame\030\001 \001(\tR\004name\022\026\n\006weight\030\002 \001(\001R\006weight\022" +
-      "3\n\006health\030\003 \001(\0162\033.modelrouter.v1.HealthS" +
-      "tateR\006health\"\317\005\n\tModelInfo\022\016\n\002id\030\001 \001(\tR\002" +
-      "id\022\032\n\010provider\030\002 \001(\tR\010provider\022\"\n\014capabi" +
-      "lities\030\003 \003(\tR\014capabilities\022%\n\016context_wi" +
-      "ndow\030\004 \001(\005R\rcontextWindow\022-\n\023input_cost_" +
-      "per_mtok\030\005 \001(\001R\020inputCostPerMtok\022/\n\024outp" +
-      "ut_cost_per_mtok\030\006 \001(\001R\021outputCostPerMto" +
-      "k\022@\n\007quality\030\007 \003(\0132&.modelrouter.v1.Mode" +
-      "lInfo.QualityEntryR\007quality\022=\n\006labels\030\010 " +
-      "\003(\0132%.modelrouter.v1.ModelInfo.LabelsEnt" +
-      "ryR\006labels\022@\n\013deployments\030\t \003(\0132\036.modelr" +
-      "outer.v1.DeploymentInfoR\013deployments\0223\n\006" +
-      "health\030\n \001(\0162\033.modelrouter.v1.HealthStat" +
-      "eR\006health\022%\n\016upstream_model\030\013 \001(\tR\rupstr" +
-      "eamModel\022\027\n\007ttft_ms\030\014 \001(\001R\006ttftMs\022 \n\014tok" +
-      "ens_per_s\030\r \001(\001R\ntokensPerS\022\032\n\010balancer\030" +
-      "\016 \001(\tR\010balancer\032:\n\014QualityEntry\022\020\n\003key\030\001" +
-      " \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\0329\n\013L" +
-      "abelsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 " +
-      "\001(\tR\005value:\0028\001\"\222\001\n\022ListModelsResponse\0221\n" +
-      "\006models\030\001 \003(\0132\031.modelrouter.v1.ModelInfo" +
-      "R\006models\022\036\n\nstrategies\030\002 \003(\tR\nstrategies" +
-      "\022)\n\020default_strategy\030\003 \001(\tR\017defaultStrat" +
-      "egy*t\n\013CachePolicy\022\034\n\030CACHE_POLICY_UNSPE" +
-      "CIFIED\020\000\022\024\n\020CACHE_POLICY_USE\020\001\022\027\n\023CACHE_" +
-      "POLICY_BYPASS\020\002\022\030\n\024CACHE_POLICY_REFRESH\020" +
-      "\003*|\n\013HealthState\022\034\n\030HEALTH_STATE_UNSPECI" +
-      "FIED\020\000\022\030\n\024HEALTH_STATE_HEALTHY\020\001\022\031\n\025HEAL" +
-      "TH_STATE_DEGRADED\020\002\022\032\n\026HEALTH_STATE_UNHE" +
-      "ALTHY\020\0032\231\003\n\rRouterService\022G\n\006Select\022\035.mo" +
-      "delrouter.v1.SelectRequest\032\036.modelrouter" +
-      ".v1.SelectResponse\022G\n\006Invoke\022\035.modelrout" +
-      "er.v1.InvokeRequest\032\036.modelrouter.v1.Inv" +
-      "okeResponse\022[\n\014InvokeStream\022#.modelroute" +
-      "r.v1.InvokeStreamRequest\032$.modelrouter.v" +
-      "1.InvokeStreamResponse0\001\022D\n\005Stats\022\034.mode" +
-      "lrouter.v1.StatsRequest\032\035.modelrouter.v1" +
-      ".StatsResponse\022S\n\nListModels\022!.modelrout" +
-      "er.v1.ListModelsRequest\032\".modelrouter.v1" +
-      ".ListModelsResponseBo\n\022dev.modelrouter.v" +
-      "1B\013RouterProtoP\001ZJgithub.com/modelrouter" +
-      "/modelrouter/clients/go/modelrouter/v1;m" +
-      "odelrouterv1b\006proto3"
+      "s\030\005 \001(\001R\021expectedLatencyMs\032=\n\017Components" +
+      "Entry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005" +
+      "value:\0028\001\"Q\n\tRejection\022\024\n\005model\030\001 \001(\tR\005m" +
+      "odel\022\026\n\006reason\030\002 \001(\tR\006reason\022\026\n\006detail\030\003" +
+      " \001(\tR\006detail\"\331\004\n\rInvokeRequest\022;\n\tselect" +
+      "ion\030\001 \001(\0132\035.modelrouter.v1.SelectRequest" +
+      "R\tselection\022\024\n\005model\030\002 \001(\tR\005model\0227\n\010mes" +
+      "sages\030\003 \003(\0132\033.modelrouter.v1.ChatMessage" +
+      "R\010messages\022*\n\021max_output_tokens\030\004 \001(\005R\017m" +
+      "axOutputTokens\022%\n\013temperature\030\005 \001(\001H\000R\013t" +
+      "emperature\210\001\001\022\022\n\004stop\030\006 \003(\tR\004stop\0221\n\005cac" +
+      "he\030\007 \001(\0162\033.modelrouter.v1.CachePolicyR\005c" +
+      "ache\022\035\n\nrequest_id\030\010 \001(\tR\trequestId\022*\n\005t" +
+      "ools\030\t \003(\0132\024.modelrouter.v1.ToolR\005tools\022" +
+      ";\n\013tool_choice\030\n \001(\0132\032.modelrouter.v1.To" +
+      "olChoiceR\ntoolChoice\022G\n\017response_format\030" +
+      "\013 \001(\0132\036.modelrouter.v1.ResponseFormatR\016r" +
+      "esponseFormat\022A\n\rdecision_view\030\014 \001(\0162\034.m" +
+      "odelrouter.v1.DecisionViewR\014decisionView" +
+      "B\016\n\014_temperature\"\337\004\n\023InvokeStreamRequest" +
+      "\022;\n\tselection\030\001 \001(\0132\035.modelrouter.v1.Sel" +
+      "ectRequestR\tselection\022\024\n\005model\030\002 \001(\tR\005mo" +
+      "del\0227\n\010messages\030\003 \003(\0132\033.modelrouter.v1.C" +
+      "hatMessageR\010messages\022*\n\021max_output_token" +
+      "s\030\004 \001(\005R\017maxOutputTokens\022%\n\013temperature\030" +
+      "\005 \001(\001H\000R\013temperature\210\001\001\022\022\n\004stop\030\006 \003(\tR\004s" +
+      "top\0221\n\005cache\030\007 \001(\0162\033.modelrouter.v1.Cach" +
+      "ePolicyR\005cache\022\035\n\nrequest_id\030\010 \001(\tR\trequ" +
+      "estId\022*\n\005tools\030\t \003(\0132\024.modelrouter.v1.To" +
+      "olR\005tools\022;\n\013tool_choice\030\n \001(\0132\032.modelro" +
+      "uter.v1.ToolChoiceR\ntoolChoice\022G\n\017respon" +
+      "se_format\030\013 \001(\0132\036.modelrouter.v1.Respons" +
+      "eFormatR\016responseFormat\022A\n\rdecision_view" +
+      "\030\014 \001(\0162\034.modelrouter.v1.DecisionViewR\014de" +
+      "cisionViewB\016\n\014_temperature\"j\n\005Usage\022!\n\014i" +
+      "nput_tokens\030\001 \001(\003R\013inputTokens\022#\n\routput" +
+      "_tokens\030\002 \001(\003R\014outputTokens\022\031\n\010cost_usd\030" +
+      "\003 \001(\001R\007costUsd\"\216\001\n\007Attempt\022\024\n\005model\030\001 \001(" +
+      "\tR\005model\022\036\n\ndeployment\030\002 \001(\tR\ndeployment" +
+      "\022\030\n\007outcome\030\003 \001(\tR\007outcome\022\035\n\nlatency_ms" +
+      "\030\004 \001(\001R\tlatencyMs\022\024\n\005error\030\005 \001(\tR\005error\"" +
+      "\253\003\n\016InvokeResponse\022\022\n\004text\030\001 \001(\tR\004text\022#" +
+      "\n\rfinish_reason\030\002 \001(\tR\014finishReason\022+\n\005u" +
+      "sage\030\003 \001(\0132\025.modelrouter.v1.UsageR\005usage" +
+      "\022\024\n\005model\030\004 \001(\tR\005model\0224\n\010decision\030\005 \001(\013" +
+      "2\030.modelrouter.v1.DecisionR\010decision\0223\n\010" +
+      "attempts\030\006 \003(\0132\027.modelrouter.v1.AttemptR" +
+      "\010attempts\022\033\n\tcache_hit\030\007 \001(\010R\010cacheHit\022\035" +
+      "\n\nlatency_ms\030\010 \001(\001R\tlatencyMs\022\035\n\nrequest" +
+      "_id\030\t \001(\tR\trequestId\022\036\n\ndeployment\030\n \001(\t" +
+      "R\ndeployment\0227\n\ntool_calls\030\013 \003(\0132\030.model" +
+      "router.v1.ToolCallR\ttoolCalls\"\253\001\n\024Invoke" +
+      "StreamResponse\022\026\n\005delta\030\001 \001(\tH\000R\005delta\0224" +
+      "\n\004done\030\002 \001(\0132\036.modelrouter.v1.InvokeResp" +
+      "onseH\000R\004done\022<\n\ttool_call\030\003 \001(\0132\035.modelr" +
+      "outer.v1.ToolCallDeltaH\000R\010toolCallB\007\n\005ev" +
+      "ent\"g\n\rToolCallDelta\022\024\n\005index\030\001 \001(\005R\005ind" +
+      "ex\022\016\n\002id\030\002 \001(\tR\002id\022\022\n\004name\030\003 \001(\tR\004name\022\034" +
+      "\n\targuments\030\004 \001(\tR\targuments\">\n\014StatsReq" +
+      "uest\022\026\n\006models\030\001 \003(\tR\006models\022\026\n\006tenant\030\002" +
+      " \001(\tR\006tenant\"\215\006\n\017DeploymentStats\022\036\n\ndepl" +
+      "oyment\030\001 \001(\tR\ndeployment\022\032\n\010requests\030\002 \001" +
+      "(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccess" +
+      "es\022\032\n\010failures\030\004 \001(\003R\010failures\022c\n\022failur" +
+      "es_by_reason\030\005 \003(\01325.modelrouter.v1.Depl" +
+      "oymentStats.FailuresByReasonEntryR\020failu" +
+      "resByReason\022$\n\016latency_p50_ms\030\006 \001(\001R\014lat" +
+      "encyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014laten" +
+      "cyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014latency" +
+      "P99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50Ms\022!\n" +
+      "\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\routp" +
+      "ut_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_us" +
+      "d\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R\010inF" +
+      "light\022\036\n\nselections\030\016 \001(\003R\nselections\0223\n" +
+      "\006health\030\017 \001(\0162\033.modelrouter.v1.HealthSta" +
+      "teR\006health\022\036\n\013ttft_p95_ms\030\020 \001(\001R\tttftP95" +
+      "Ms\0223\n\006recent\030\021 \001(\0132\033.modelrouter.v1.Wind" +
+      "owStatsR\006recent\022\036\n\nsaturation\030\022 \001(\001R\nsat" +
+      "uration\032C\n\025FailuresByReasonEntry\022\020\n\003key\030" +
+      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\234\006\n" +
+      "\nModelStats\022\024\n\005model\030\001 \001(\tR\005model\022\032\n\010req" +
+      "uests\030\002 \001(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003" +
+      "R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010failures\022" +
+      "^\n\022failures_by_reason\030\005 \003(\01320.modelroute" +
+      "r.v1.ModelStats.FailuresByReasonEntryR\020f" +
+      "ailuresByReason\022$\n\016latency_p50_ms\030\006 \001(\001R" +
+      "\014latencyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014l" +
+      "atencyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014lat" +
+      "encyP99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50M" +
+      "s\022!\n\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\r" +
+      "output_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cos" +
+      "t_usd\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R" +
+      "\010inFlight\022\036\n\nselections\030\016 \001(\003R\nselection" +
+      "s\0223\n\006health\030\017 \001(\0162\033.modelrouter.v1.Healt" +
+      "hStateR\006health\022A\n\013deployments\030\020 \003(\0132\037.mo" +
+      "delrouter.v1.DeploymentStatsR\013deployment" +
+      "s\022\036\n\013ttft_p95_ms\030\021 \001(\001R\tttftP95Ms\0223\n\006rec" +
+      "ent\030\022 \001(\0132\033.modelrouter.v1.WindowStatsR\006" +
+      "recent\032C\n\025FailuresByReasonEntry\022\020\n\003key\030\001" +
+      " \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\276\004\n\013" +
+      "WindowStats\022\032\n\010requests\030\001 \001(\003R\010requests\022" +
+      "\034\n\tsuccesses\030\002 \001(\003R\tsuccesses\022\032\n\010failure" +
+      "s\030\003 \001(\003R\010failures\022_\n\022failures_by_reason\030" +
+      "\004 \003(\01321.modelrouter.v1.WindowStats.Failu" +
+      "resByReasonEntryR\020failuresByReason\022$\n\016la" +
+      "tency_p50_ms\030\005 \001(\001R\014latencyP50Ms\022$\n\016late" +
+      "ncy_p95_ms\030\006 \001(\001R\014latencyP95Ms\022$\n\016latenc" +
+      "y_p99_ms\030\007 \001(\001R\014latencyP99Ms\022\036\n\013ttft_p50" +
+      "_ms\030\010 \001(\001R\tttftP50Ms\022\036\n\013ttft_p95_ms\030\t \001(" +
+      "\001R\tttftP95Ms\022!\n\014input_tokens\030\n \001(\003R\013inpu" +
+      "tTokens\022#\n\routput_tokens\030\013 \001(\003R\014outputTo" +
+      "kens\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd\022\036\n\nselec" +
+      "tions\030\r \001(\003R\nselections\032C\n\025FailuresByRea" +
+      "sonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(" +
+      "\003R\005value:\0028\001\"\352\001\n\014BudgetStatus\022\024\n\005scope\030\001" +
+      " \001(\tR\005scope\022\026\n\006tenant\030\007 \001(\tR\006tenant\022\026\n\006p" +
+      "eriod\030\002 \001(\tR\006period\022\033\n\tlimit_usd\030\003 \001(\001R\010" +
+      "limitUsd\022\033\n\tspent_usd\030\004 \001(\001R\010spentUsd\022!\n" +
+      "\014reserved_usd\030\005 \001(\001R\013reservedUsd\0227\n\trese" +
+      "ts_at\030\006 \001(\0132\032.google.protobuf.TimestampR" +
+      "\010resetsAt\"\205\002\n\nCacheStats\022\022\n\004hits\030\001 \001(\003R\004" +
+      "hits\022\026\n\006misses\030\002 \001(\003R\006misses\022\030\n\007entries\030" +
+      "\003 \001(\003R\007entries\022\024\n\005bytes\030\004 \001(\003R\005bytes\022\034\n\t" +
+      "evictions\030\005 \001(\003R\tevictions\022%\n\016selection_" +
+      "hits\030\006 \001(\003R\rselectionHits\022)\n\020selection_m" +
+      "isses\030\007 \001(\003R\017selectionMisses\022+\n\021selectio" +
+      "n_entries\030\010 \001(\003R\020selectionEntries\"\223\003\n\rSt" +
+      "atsResponse\0222\n\006models\030\001 \003(\0132\032.modelroute" +
+      "r.v1.ModelStatsR\006models\0220\n\005cache\030\002 \001(\0132\032" +
+      ".modelrouter.v1.CacheStatsR\005cache\022 \n\013sug" +
+      "gestions\030\003 \003(\tR\013suggestions\022\031\n\010uptime_s\030" +
+      "\004 \001(\001R\007uptimeS\022\031\n\010window_s\030\005 \001(\001R\007window" +
+      "S\022=\n\014totals_since\030\006 \001(\0132\032.google.protobu" +
+      "f.TimestampR\013totalsSince\0226\n\007budgets\030\007 \003(" +
+      "\0132\034.modelrouter.v1.BudgetStatusR\007budgets" +
+      "\022\026\n\006tenant\030\010 \001(\tR\006tenant\0225\n\007tenants\030\t \003(" +
+      "\0132\033.modelrouter.v1.TenantStatsR\007tenants\"" +
+      "\232\003\n\013TenantStats\022\026\n\006tenant\030\001 \001(\tR\006tenant\022" +
+      "\032\n\010requests\030\002 \001(\003R\010requests\022\034\n\tsuccesses" +
+      "\030\003 \001(\003R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010fai" +
+      "lures\022!\n\014input_tokens\030\005 \001(\003R\013inputTokens" +
+      "\022#\n\routput_tokens\030\006 \001(\003R\014outputTokens\022\031\n" +
+      "\010cost_usd\030\007 \001(\001R\007costUsd\0220\n\024requests_las" +
+      "t_minute\030\010 \001(\003R\022requestsLastMinute\022,\n\022to" +
+      "kens_last_minute\030\t \001(\003R\020tokensLastMinute" +
+      "\022.\n\023requests_per_minute\030\n \001(\003R\021requestsP" +
+      "erMinute\022*\n\021tokens_per_minute\030\013 \001(\003R\017tok" +
+      "ensPerMinute\"\023\n\021ListModelsRequest\"q\n\016Dep" +
+      "loymentInfo\022\022\n\004name\030\001 \001(\tR\004name\022\026\n\006weigh" +
+      "t\030\002 \001(\001R\006weight\0223\n\006health\030\003 \001(\0162\033.modelr" +
+      "outer.v1.HealthStateR\006health\"\317\005\n\tModelIn" +
+      "fo\022\016\n\002id\030\001 \001(\tR\002id\022\032\n\010provider\030\002 \001(\tR\010pr" +
+      "ovider\022\"\n\014capabilities\030\003 \003(\tR\014capabiliti" +
+      "es\022%\n\016context_window\030\004 \001(\005R\rcontextWindo" +
+      "w\022-\n\023input_cost_per_mtok\030\005 \001(\001R\020inputCos" +
+      "tPerMtok\022/\n\024output_cost_per_mtok\030\006 \001(\001R\021" +
+      "outputCostPerMtok\022@\n\007quality\030\007 \003(\0132&.mod" +
+      "elrouter.v1.ModelInfo.QualityEntryR\007qual" +
+      "ity\022=\n\006labels\030\010 \003(\0132%.modelrouter.v1.Mod" +
+      "elInfo.LabelsEntryR\006labels\022@\n\013deployment" +
+      "s\030\t \003(\0132\036.modelrouter.v1.DeploymentInfoR" +
+      "\013deployments\0223\n\006health\030\n \001(\0162\033.modelrout" +
+      "er.v1.HealthStateR\006health\022%\n\016upstream_mo" +
+      "del\030\013 \001(\tR\rupstreamModel\022\027\n\007ttft_ms\030\014 \001(" +
+      "\001R\006ttftMs\022 \n\014tokens_per_s\030\r \001(\001R\ntokensP" +
+      "erS\022\032\n\010balancer\030\016 \001(\tR\010balancer\032:\n\014Quali" +
+      "tyEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001" +
+      "R\005value:\0028\001\0329\n\013LabelsEntry\022\020\n\003key\030\001 \001(\tR" +
+      "\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\222\001\n\022ListM" +
+      "odelsResponse\0221\n\006models\030\001 \003(\0132\031.modelrou" +
+      "ter.v1.ModelInfoR\006models\022\036\n\nstrategies\030\002" +
+      " \003(\tR\nstrategies\022)\n\020default_strategy\030\003 \001" +
+      "(\tR\017defaultStrategy*\242\001\n\016ToolChoiceMode\022 " +
+      "\n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL" +
+      "_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_" +
+      "NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003\022\031\n" +
+      "\025TOOL_CHOICE_MODE_TOOL\020\004*\245\001\n\022ResponseFor" +
+      "matType\022$\n RESPONSE_FORMAT_TYPE_UNSPECIF" +
+      "IED\020\000\022\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022$\n " +
+      "RESPONSE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n RE" +
+      "SPONSE_FORMAT_TYPE_JSON_SCHEMA\020\003*^\n\014Deci" +
+      "sionView\022\035\n\031DECISION_VIEW_UNSPECIFIED\020\000\022" +
+      "\027\n\023DECISION_VIEW_BASIC\020\001\022\026\n\022DECISION_VIE" +
+      "W_FULL\020\002*t\n\013CachePolicy\022\034\n\030CACHE_POLICY_" +
+      "UNSPECIFIED\020\000\022\024\n\020CACHE_POLICY_USE\020\001\022\027\n\023C" +
+      "ACHE_POLICY_BYPASS\020\002\022\030\n\024CACHE_POLICY_REF" +
+      "RESH\020\003*|\n\013HealthState\022\034\n\030HEALTH_STATE_UN" +
+      "SPECIFIED\020\000\022\030\n\024HEALTH_STATE_HEALTHY\020\001\022\031\n" +
+      "\025HEALTH_STATE_DEGRADED\020\002\022\032\n\026HEALTH_STATE" +
+      "_UNHEALTHY\020\0032\231\003\n\rRouterService\022G\n\006Select" +
+      "\022\035.modelrouter.v1.SelectRequest\032\036.modelr" +
+      "outer.v1.SelectResponse\022G\n\006Invoke\022\035.mode" +
+      "lrouter.v1.InvokeRequest\032\036.modelrouter.v" +
+      "1.InvokeResponse\022[\n\014InvokeStream\022#.model" +
+      "router.v1.InvokeStreamRequest\032$.modelrou" +
+      "ter.v1.InvokeStreamResponse0\001\022D\n\005Stats\022\034" +
+      ".modelrouter.v1.StatsRequest\032\035.modelrout" +
+      "er.v1.StatsResponse\022S\n\nListModels\022!.mode" +
+      "lrouter.v1.ListModelsRequest\032\".modelrout" +
+      "er.v1.ListModelsResponseBo\n\022dev.modelrou" +
+      "ter.v1B\013RouterProtoP\001ZJgithub.com/modelr" +
+      "outer/modelrouter/clients/go/modelrouter" +
+      "/v1;modelrouterv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -430,9 +512,45 @@ public final class RouterProto {
     internal_static_modelrouter_v1_ChatMessage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ChatMessage_descriptor,
-        new java.lang.String[] { "Role", "Content", });
-    internal_static_modelrouter_v1_SelectRequest_descriptor =
+        new java.lang.String[] { "Role", "Content", "Parts", "ToolCalls", "ToolCallId", });
+    internal_static_modelrouter_v1_ContentPart_descriptor =
       getDescriptor().getMessageTypes().get(2);
+    internal_static_modelrouter_v1_ContentPart_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ContentPart_descriptor,
+        new java.lang.String[] { "Text", "Image", "Kind", });
+    internal_static_modelrouter_v1_Image_descriptor =
+      getDescriptor().getMessageTypes().get(3);
+    internal_static_modelrouter_v1_Image_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_Image_descriptor,
+        new java.lang.String[] { "Url", "Data", "MediaType", "Source", });
+    internal_static_modelrouter_v1_ToolCall_descriptor =
+      getDescriptor().getMessageTypes().get(4);
+    internal_static_modelrouter_v1_ToolCall_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ToolCall_descriptor,
+        new java.lang.String[] { "Id", "Name", "Arguments", });
+    internal_static_modelrouter_v1_Tool_descriptor =
+      getDescriptor().getMessageTypes().get(5);
+    internal_static_modelrouter_v1_Tool_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_Tool_descriptor,
+        new java.lang.String[] { "Name", "Description", "Parameters", });
+    internal_static_modelrouter_v1_ToolChoice_descriptor =
+      getDescriptor().getMessageTypes().get(6);
+    internal_static_modelrouter_v1_ToolChoice_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ToolChoice_descriptor,
+        new java.lang.String[] { "Mode", "Tool", });
+    internal_static_modelrouter_v1_ResponseFormat_descriptor =
+      getDescriptor().getMessageTypes().get(7);
+    internal_static_modelrouter_v1_ResponseFormat_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ResponseFormat_descriptor,
+        new java.lang.String[] { "Type", "SchemaName", "Schema", "Strict", });
+    internal_static_modelrouter_v1_SelectRequest_descriptor =
+      getDescriptor().getMessageTypes().get(8);
     internal_static_modelrouter_v1_SelectRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_SelectRequest_descriptor,
@@ -444,19 +562,19 @@ public final class RouterProto {
         internal_static_modelrouter_v1_SelectRequest_WeightsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_SelectResponse_descriptor =
-      getDescriptor().getMessageTypes().get(3);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_modelrouter_v1_SelectResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_SelectResponse_descriptor,
         new java.lang.String[] { "Decision", });
     internal_static_modelrouter_v1_Decision_descriptor =
-      getDescriptor().getMessageTypes().get(4);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_modelrouter_v1_Decision_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Decision_descriptor,
         new java.lang.String[] { "Model", "Deployment", "Strategy", "Ranking", "Rejected", "EstimatedCostUsd", "ExpectedLatencyMs", "FromCache", "RequestedStrategy", "EstimatedInputTokens", "EstimatedOutputTokens", });
     internal_static_modelrouter_v1_ScoredModel_descriptor =
-      getDescriptor().getMessageTypes().get(5);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_modelrouter_v1_ScoredModel_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ScoredModel_descriptor,
@@ -468,55 +586,61 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ScoredModel_ComponentsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_Rejection_descriptor =
-      getDescriptor().getMessageTypes().get(6);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_modelrouter_v1_Rejection_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Rejection_descriptor,
         new java.lang.String[] { "Model", "Reason", "Detail", });
     internal_static_modelrouter_v1_InvokeRequest_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_modelrouter_v1_InvokeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeRequest_descriptor,
-        new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Temperature", });
+        new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Tools", "ToolChoice", "ResponseFormat", "DecisionView", "Temperature", });
     internal_static_modelrouter_v1_InvokeStreamRequest_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_modelrouter_v1_InvokeStreamRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeStreamRequest_descriptor,
-        new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Temperature", });
+        new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Tools", "ToolChoice", "ResponseFormat", "DecisionView", "Temperature", });
     internal_static_modelrouter_v1_Usage_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_modelrouter_v1_Usage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Usage_descriptor,
         new java.lang.String[] { "InputTokens", "OutputTokens", "CostUsd", });
     internal_static_modelrouter_v1_Attempt_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_modelrouter_v1_Attempt_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Attempt_descriptor,
         new java.lang.String[] { "Model", "Deployment", "Outcome", "LatencyMs", "Error", });
     internal_static_modelrouter_v1_InvokeResponse_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_modelrouter_v1_InvokeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeResponse_descriptor,
-        new java.lang.String[] { "Text", "FinishReason", "Usage", "Model", "Decision", "Attempts", "CacheHit", "LatencyMs", "RequestId", "Deployment", });
+        new java.lang.String[] { "Text", "FinishReason", "Usage", "Model", "Decision", "Attempts", "CacheHit", "LatencyMs", "RequestId", "Deployment", "ToolCalls", });
     internal_static_modelrouter_v1_InvokeStreamResponse_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_modelrouter_v1_InvokeStreamResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeStreamResponse_descriptor,
-        new java.lang.String[] { "Delta", "Done", "Event", });
+        new java.lang.String[] { "Delta", "Done", "ToolCall", "Event", });
+    internal_static_modelrouter_v1_ToolCallDelta_descriptor =
+      getDescriptor().getMessageTypes().get(19);
+    internal_static_modelrouter_v1_ToolCallDelta_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ToolCallDelta_descriptor,
+        new java.lang.String[] { "Index", "Id", "Name", "Arguments", });
     internal_static_modelrouter_v1_StatsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_modelrouter_v1_StatsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsRequest_descriptor,
         new java.lang.String[] { "Models", "Tenant", });
     internal_static_modelrouter_v1_DeploymentStats_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_modelrouter_v1_DeploymentStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentStats_descriptor,
@@ -528,7 +652,7 @@ public final class RouterProto {
         internal_static_modelrouter_v1_DeploymentStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ModelStats_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_modelrouter_v1_ModelStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelStats_descriptor,
@@ -540,7 +664,7 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ModelStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_WindowStats_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_modelrouter_v1_WindowStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_WindowStats_descriptor,
@@ -552,43 +676,43 @@ public final class RouterProto {
         internal_static_modelrouter_v1_WindowStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_BudgetStatus_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_modelrouter_v1_BudgetStatus_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_BudgetStatus_descriptor,
         new java.lang.String[] { "Scope", "Tenant", "Period", "LimitUsd", "SpentUsd", "ReservedUsd", "ResetsAt", });
     internal_static_modelrouter_v1_CacheStats_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(25);
     internal_static_modelrouter_v1_CacheStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_CacheStats_descriptor,
         new java.lang.String[] { "Hits", "Misses", "Entries", "Bytes", "Evictions", "SelectionHits", "SelectionMisses", "SelectionEntries", });
     internal_static_modelrouter_v1_StatsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_modelrouter_v1_StatsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsResponse_descriptor,
         new java.lang.String[] { "Models", "Cache", "Suggestions", "UptimeS", "WindowS", "TotalsSince", "Budgets", "Tenant", "Tenants", });
     internal_static_modelrouter_v1_TenantStats_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_modelrouter_v1_TenantStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_TenantStats_descriptor,
         new java.lang.String[] { "Tenant", "Requests", "Successes", "Failures", "InputTokens", "OutputTokens", "CostUsd", "RequestsLastMinute", "TokensLastMinute", "RequestsPerMinute", "TokensPerMinute", });
     internal_static_modelrouter_v1_ListModelsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_modelrouter_v1_ListModelsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsRequest_descriptor,
         new java.lang.String[] { });
     internal_static_modelrouter_v1_DeploymentInfo_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_modelrouter_v1_DeploymentInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentInfo_descriptor,
         new java.lang.String[] { "Name", "Weight", "Health", });
     internal_static_modelrouter_v1_ModelInfo_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_modelrouter_v1_ModelInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelInfo_descriptor,
@@ -606,7 +730,7 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ModelInfo_LabelsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ListModelsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_modelrouter_v1_ListModelsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsResponse_descriptor,
