@@ -218,6 +218,11 @@ INVALID: list[tuple[str, pb.InvokeRequest, str]] = [
         invoke(pb.ChatMessage(role="user", parts=[image(url="data:image/png,abc")])),
         "messages[0].parts[0].image.url",
     ),
+    (
+        "a base64 data: URL whose data is not base64",
+        invoke(pb.ChatMessage(role="user", parts=[image(url="data:image/png;base64,@@not-base64")])),
+        "messages[0].parts[0].image.url",
+    ),
     # tools
     ("a tool name with a space", invoke(tools=[pb.Tool(name="get weather")]), "tools[0].name"),
     ("a tool name of 65 characters", invoke(tools=[pb.Tool(name="t" * 65)]), "tools[0].name"),

@@ -11,6 +11,8 @@ provider's schema walk) can run out of stack on a caller's input."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
@@ -210,6 +212,12 @@ def _data_url(url: str, path: str) -> None:
         raise InvalidRequest(
             path, f"a data: URL must be data:<media type>;base64,<data>, the media type one of {_MEDIA}"
         )
+    # Checked here, once: a provider would otherwise refuse it after selection,
+    # and every fallback after it.
+    try:
+        base64.b64decode(payload, validate=True)
+    except binascii.Error:
+        raise InvalidRequest(path, "the data: URL's data is not valid base64") from None
 
 
 def tools(specs: Sequence[pb.Tool], path: str = "tools") -> tuple[ToolSpec, ...]:
