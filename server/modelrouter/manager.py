@@ -37,8 +37,10 @@ from modelrouter.usage.book import UsageBook
 from modelrouter.usage.service import UsageService, build_store
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
-# A cached answer is replayed to a stream in pieces of this many characters.
-REPLAY_CHUNK = 16
+# A cached answer is replayed to a stream in pieces of this many characters: a few
+# deltas, as a stream's caller expects, not one message per token (16 characters a
+# message made a cached 1 MB answer 65,000 messages).
+REPLAY_CHUNK = 4096
 
 
 def _answer_of(invoked: Invoked) -> CachedAnswer:

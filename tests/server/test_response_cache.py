@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from modelrouter.manager import REPLAY_CHUNK
 from modelrouter_client._proto import router_pb2 as pb
 from tests.support import Served, serving
 
@@ -69,7 +70,11 @@ async def test_streams_are_served_from_the_cache_as_deltas() -> None:
         assert not fresh[-1].done.cache_hit and cached[-1].done.cache_hit
         assert "".join(m.delta for m in cached[:-1]) == "".join(m.delta for m in fresh[:-1])
         assert cached[-1].done.text == fresh[-1].done.text == ""  # the deltas carry the text
-        assert len(cached) > 2  # replayed in pieces, then one done
+        # Replayed in pieces of REPLAY_CHUNK characters (not one message per token),
+        # then one done.
+        text = "".join(m.delta for m in cached[:-1])
+        assert len(cached) - 1 == -(-len(text) // REPLAY_CHUNK)
+        assert all(len(m.delta) <= REPLAY_CHUNK for m in cached[:-1])
 
 
 async def test_concurrent_identical_misses_call_the_model_once() -> None:
