@@ -36,6 +36,8 @@ class RejectReason:
     """Not among the models the caller's tenant may use."""
     LABEL_MISMATCH: Final = "LABEL_MISMATCH"
     OVER_BUDGET: Final = "OVER_BUDGET"
+    DRAINING: Final = "DRAINING"
+    """Every deployment of the model is draining (AdminService.SetDeploymentState)."""
 
     ALL: Final = (
         MISSING_CAPABILITY,
@@ -49,6 +51,7 @@ class RejectReason:
         NOT_ALLOWED,
         LABEL_MISMATCH,
         OVER_BUDGET,
+        DRAINING,
     )
 
 

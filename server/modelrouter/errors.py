@@ -115,6 +115,33 @@ class UnknownModel(RouterError):
         )
 
 
+class UnknownDeployment(UnknownModel):
+    """The model exists but has no deployment of that name (NOT_FOUND, as UnknownModel)."""
+
+    reason = "UNKNOWN_DEPLOYMENT"
+
+    def __init__(self, model: str, deployment: str) -> None:
+        RouterError.__init__(
+            self,
+            f"model {clip(model)!r} has no deployment {clip(deployment)!r}; ListModels shows its deployments",
+            {"model": clip(model), "deployment": clip(deployment)},
+        )
+
+
+class ModelDraining(RouterError):
+    """A call named a model whose every deployment is draining: it takes no new
+    calls until an operator makes a deployment active again."""
+
+    reason = "MODEL_DRAINING"
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            f"model {clip(model)!r} takes no new calls: every deployment is draining; "
+            "name another model, or make a deployment active (AdminService.SetDeploymentState)",
+            {"model": clip(model)},
+        )
+
+
 class NoEligibleModel(RouterError):
     """No registered model satisfies the requirements; `rejections` says why each failed."""
 

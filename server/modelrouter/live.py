@@ -22,6 +22,7 @@ class DeploymentState:
     """One deployment's mutable figures."""
 
     __slots__ = (
+        "draining",
         "events",
         "ewma_latency_ms",
         "health",
@@ -37,6 +38,9 @@ class DeploymentState:
         self.name = name
         self.weight = weight
         self.health = Health.HEALTHY
+        self.draining = False
+        """Set by an operator (AdminService.SetDeploymentState): no new calls go
+        here; the calls in flight finish."""
         self.in_flight = 0
         self.selections = 0
         self.ewma_latency_ms = 0.0
@@ -55,6 +59,7 @@ class ModelState:
         "context_window",
         "default_quality",
         "deployments",
+        "draining",
         "health",
         "id",
         "input_per_mtok",
@@ -89,6 +94,9 @@ class ModelState:
         """Observed time to first token and speed once measured, else the configured prior."""
         self.budget_block = ""
         """Why a budget keeps this model out of selection (OVER_BUDGET), or empty."""
+        self.draining = False
+        """Whether every deployment is draining: selection then rejects the model
+        (DRAINING) and a call naming it fails MODEL_DRAINING."""
         self.health = Health.HEALTHY
         """Derived from the deployments' health; kept current by `LiveState.set_health`
         because selection reads it for every model on every decision."""
@@ -142,4 +150,18 @@ class LiveState:
                 state.health = state.derive_health()
                 self.changed()
                 return True
+        raise KeyError(f"{model}/{deployment}")
+
+    def set_draining(self, model: str, deployment: str, draining: bool) -> bool:
+        """Drain a deployment or make it active again; returns the state it had
+        (True: draining). KeyError names an unknown model or deployment."""
+        state = self.models[model]
+        for d in state.deployments:
+            if d.name == deployment:
+                was = d.draining
+                if was != draining:
+                    d.draining = draining
+                    state.draining = all(x.draining for x in state.deployments)
+                    self.changed()  # cached rankings and eligibility may name it
+                return was
         raise KeyError(f"{model}/{deployment}")

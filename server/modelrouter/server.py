@@ -19,6 +19,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from modelrouter.api.access_log import AccessLog
+from modelrouter.api.admin import ADMIN_SERVICE, AdminServicer, admin_handler
 from modelrouter.api.auth import ApiKeys
 from modelrouter.api.inflight import InFlight
 from modelrouter.api.servicer import SERVICE, RouterServicer, generic_handler
@@ -113,11 +114,27 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     server = grpc.aio.server(options=server_options(config), interceptors=interceptors)
     in_flight = InFlight()
     server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))
+    # AdminService changes what every caller gets: with keys the interceptor lets
+    # only the admin role call it; without keys only this machine may reach it.
+    admin = config.has_keys or is_loopback(address)
+    if admin:
+        server.add_generic_rpc_handlers((admin_handler(AdminServicer(router, log, access_log)),))
+    else:
+        log.warning(
+            "AdminService not served: no API keys are configured and the server listens beyond "
+            "loopback; configure auth.api_keys (admin role) or listen on loopback to use it",
+            address=address,
+        )
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     if config.auth.reflection:
         reflection.enable_server_reflection(
-            (SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            (
+                SERVICE,
+                *((ADMIN_SERVICE,) if admin else ()),
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
             server,
         )
     tls = config.server.tls

@@ -173,14 +173,23 @@ async def test_every_rpc_for_every_role(key: str) -> None:
                 await stub.Stats(pb.StatsRequest(tenant="x" * 1_000_000), metadata=md, timeout=5)
             assert details_of(caught.value).reason == "INVALID_REQUEST"
             assert len(caught.value.details()) < 1000
-        # Another service of the API (AdminService to come) is the admin role's only.
-        # A method no service has is UNIMPLEMENTED for anyone: nothing to protect.
-        method = served.channel.unary_unary("/modelrouter.v1.AdminService/GetConfig")
+        # AdminService is the admin role's only; a method no service has is
+        # UNIMPLEMENTED for anyone (nothing to protect).
+        get_config = served.channel.unary_unary("/modelrouter.v1.AdminService/GetConfig")
+        missing = served.channel.unary_unary("/modelrouter.v1.AdminService/NoSuchMethod")
         with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await method(b"", metadata=md, timeout=5)
+            await missing(b"", metadata=md, timeout=5)
         assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        seen = [str(mine), str(unnamed), str(caught.value)]
+        if key == "A_KEY":
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await get_config(b"", metadata=md, timeout=5)
+            assert details_of(caught.value).reason == "PERMISSION_DENIED"
+            seen.append(str(caught.value))
+        else:
+            seen.append(repr(await get_config(b"", metadata=md, timeout=5)))
         served.running.access_log.flush()
-        assert_no_key_in(served.log.getvalue(), str(mine), str(unnamed), str(caught.value))
+        assert_no_key_in(served.log.getvalue(), *seen)
 
 
 def test_tenant_configuration_errors_name_the_field() -> None:

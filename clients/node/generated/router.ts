@@ -57,6 +57,7 @@ export interface ProtoGrpcType {
       Decision: MessageTypeDefinition<_modelrouter_v1_Decision, _modelrouter_v1_Decision__Output>
       DecisionView: EnumTypeDefinition
       DeploymentInfo: MessageTypeDefinition<_modelrouter_v1_DeploymentInfo, _modelrouter_v1_DeploymentInfo__Output>
+      DeploymentState: EnumTypeDefinition
       DeploymentStats: MessageTypeDefinition<_modelrouter_v1_DeploymentStats, _modelrouter_v1_DeploymentStats__Output>
       HealthState: EnumTypeDefinition
       Image: MessageTypeDefinition<_modelrouter_v1_Image, _modelrouter_v1_Image__Output>

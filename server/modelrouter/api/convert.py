@@ -511,9 +511,14 @@ class Converter:
             estimated_output_tokens=ranking.output_tokens,
         )
 
-    def list_models(self, models: Sequence[ModelState], strategies: Sequence[str], default: str) -> bytes:
+    def list_models(
+        self, models: Sequence[ModelState], strategies: Sequence[str], default: str, config_version: str
+    ) -> bytes:
         return pb.ListModelsResponse(
-            models=[_model_info(m) for m in models], strategies=strategies, default_strategy=default
+            models=[_model_info(m) for m in models],
+            strategies=strategies,
+            default_strategy=default,
+            config_version=config_version,
         ).SerializeToString()
 
     def stats(self, report: StatsReport) -> bytes:
@@ -555,7 +560,13 @@ def _model_info(m: ModelState) -> pb.ModelInfo:
         quality=dict(s.quality),
         labels=dict(s.labels),
         deployments=[
-            pb.DeploymentInfo(name=d.name, weight=d.weight, health=_health(d.health)) for d in m.deployments
+            pb.DeploymentInfo(
+                name=d.name,
+                weight=d.weight,
+                health=_health(d.health),
+                state=pb.DEPLOYMENT_STATE_DRAINING if d.draining else pb.DEPLOYMENT_STATE_ACTIVE,
+            )
+            for d in m.deployments
         ],
         health=_health(m.health),
         upstream_model=s.upstream_model,

@@ -244,7 +244,9 @@ class RouterServicer:
         try:
             _parse(pb.ListModelsRequest, raw)
             registry = self._router.registry
-            response = self._convert.list_models(self._router.models(), registry.names, registry.default)
+            response = self._convert.list_models(
+                self._router.models(), registry.names, registry.default, self._router.config.version
+            )
         except RouterError as err:
             await self._fail(context, "ListModels", request_id, started, err)
         except Exception:

@@ -18,6 +18,7 @@ class SmoothWeightedRoundRobin:
         self._current = {d.name: 0.0 for d in deployments}
 
     def pick(self, exclude: Set[str] = frozenset()) -> DeploymentState:
+        # One deployment: nothing to choose (a draining one is refused before a pick).
         pool = self._deployments if len(self._deployments) == 1 else serving(self._deployments, exclude)
         if len(pool) == 1:
             return pool[0]

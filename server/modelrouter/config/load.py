@@ -89,6 +89,15 @@ class RouterConfig:
     """Every tenant, configured or only named by a key."""
     tenant_budgets: Mapping[str, BudgetLimits] = field(default_factory=dict)
     """The tenants that have budgets of their own, with them."""
+    text: str = ""
+    """The configuration file's text as loaded: AdminService.GetConfig shows it
+    (redacted) and its digest is the configuration's version."""
+
+    @property
+    def version(self) -> str:
+        """The first 16 hex digits of the SHA-256 of the text: equal on replicas
+        running the same file, so drift between them shows."""
+        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
     @property
     def has_keys(self) -> bool:
@@ -153,6 +162,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         cache=config.cache,
         health=config.health,
         source=source,
+        text=text,
         usage=config.usage,
         budgets=config.budgets,
         metrics=config.metrics,
@@ -495,3 +505,29 @@ def _model_spec(m: ModelConfig) -> ModelSpec:
         simulate=sim,
         structured_output=m.structured_output,
     )
+
+
+REDACTED = "<redacted>"
+# Keys whose values are secrets, wherever they appear: an API key's digest would let
+# anyone who reads the configuration test guesses offline.
+_SECRET_KEYS = frozenset({"sha256"})
+# user:password@ in a URL (a Redis URL, say): the password goes.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@")
+
+
+def redacted_yaml(text: str) -> str:
+    """The configuration `text` as YAML with every secret replaced by "<redacted>":
+    API key digests (`sha256`) and passwords in URLs. Names of environment
+    variables (`api_key_env`, `key_env`) are kept: they name a secret, not hold it.
+    Comments and layout are not kept (the text is parsed and dumped again)."""
+    return yaml.safe_dump(_redact(yaml.safe_load(text) or {}), sort_keys=False, allow_unicode=True)
+
+
+def _redact(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: REDACTED if k in _SECRET_KEYS and v is not None else _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(rf"\g<head>{REDACTED}@", value)
+    return value

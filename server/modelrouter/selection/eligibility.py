@@ -2,15 +2,16 @@
 
 Checks run in a fixed order and the first that fails names the rejection, so the
 reason a caller sees is stable: the caller's tenant's models, the caller's own
-lists (include/exclude), health,
+lists (include/exclude), draining, health,
 then what the model is (capabilities, labels, context), then what the request
 would get from it (quality, cost, latency), and last its budget.
 
 The first group depends only on the request's lists, capabilities and labels and
-on health, not on its token counts: its outcome is kept per distinct set of them
-(until health changes), so most requests only run the checks that depend on
-their counts. Rejections come in that order too: those of the first group, then
-the others, each in registry order."""
+on health and draining, not on its token counts: its outcome is kept per
+distinct set of them (until health or a deployment's state changes), so most
+requests only run the checks that depend on their counts. Rejections come in
+that order too: those of the first group, then the others, each in registry
+order."""
 
 from __future__ import annotations
 
@@ -98,6 +99,8 @@ def _static_filter(
             rejections.append(Rejection(mid, RejectReason.NOT_INCLUDED, "not in include_models"))
         elif mid in exclude:
             rejections.append(Rejection(mid, RejectReason.EXCLUDED, "listed in exclude_models"))
+        elif state.draining:
+            rejections.append(Rejection(mid, RejectReason.DRAINING, "every deployment is draining"))
         elif state.health is _UNHEALTHY:
             rejections.append(Rejection(mid, RejectReason.UNHEALTHY, "no healthy deployment"))
         elif capabilities and not capabilities <= spec.capabilities:

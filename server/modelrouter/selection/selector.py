@@ -18,7 +18,7 @@ from modelrouter.domain import (
     ScoredModel,
     SelectQuery,
 )
-from modelrouter.errors import BudgetExceeded, NoEligibleModel
+from modelrouter.errors import BudgetExceeded, ModelDraining, NoEligibleModel
 from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.eligibility import Eligibility
@@ -139,8 +139,10 @@ class Selector:
     def decide_named(self, model: str, input_tokens: int, output_tokens: int, render: Render) -> Decision:
         """The decision of one for a call that names its model: no strategy ran and
         no requirement applies; the one entry carries the model's estimates (score
-        1, no components)."""
+        1, no components). A model whose every deployment drains is refused."""
         state = self._live.models[model]
+        if state.draining:
+            raise ModelDraining(model)
         deployment = self.pick(model).name
         key = (model, input_tokens, output_tokens)
         known = self._named.get(key)

@@ -253,7 +253,9 @@ def stats(r: pb.StatsResponse) -> StatsResult:
 
 
 def deployment_info(d: pb.DeploymentInfo) -> DeploymentInfo:
-    return DeploymentInfo(name=d.name, weight=d.weight, health=health(d.health))
+    # A value added to the enum later reads as "" rather than failing.
+    state = {1: "ACTIVE", 2: "DRAINING"}.get(d.state, "")
+    return DeploymentInfo(name=d.name, weight=d.weight, health=health(d.health), state=state)
 
 
 def model_info(m: pb.ModelInfo) -> ModelInfo:
@@ -280,5 +282,6 @@ def model_list(r: pb.ListModelsResponse) -> ModelList:
         models=tuple(model_info(m) for m in r.models),
         strategies=tuple(r.strategies),
         default_strategy=r.default_strategy,
+        config_version=r.config_version,
         raw=r,
     )

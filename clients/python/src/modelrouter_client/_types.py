@@ -349,6 +349,9 @@ class DeploymentInfo:
     name: str
     weight: float = 1.0
     health: Health = Health.UNSPECIFIED
+    state: str = ""
+    """"ACTIVE" or "DRAINING" (AdminService.SetDeploymentState); "" when the
+    server does not say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +382,8 @@ class ModelList:
     models: tuple[ModelInfo, ...]
     strategies: tuple[str, ...] = ()
     default_strategy: str = ""
+    config_version: str = ""
+    """A digest of the server's configuration: replicas that differ run different files."""
     raw: router_pb2.ListModelsResponse | None = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[ModelInfo]:

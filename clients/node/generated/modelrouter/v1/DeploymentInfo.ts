@@ -1,6 +1,7 @@
 // Original file: proto/modelrouter/v1/router.proto
 
 import type { HealthState as _modelrouter_v1_HealthState, HealthState__Output as _modelrouter_v1_HealthState__Output } from '../../modelrouter/v1/HealthState';
+import type { DeploymentState as _modelrouter_v1_DeploymentState, DeploymentState__Output as _modelrouter_v1_DeploymentState__Output } from '../../modelrouter/v1/DeploymentState';
 
 /**
  * DeploymentInfo describes one deployment of a model.
@@ -18,6 +19,10 @@ export interface DeploymentInfo {
    * Live health.
    */
   'health'?: (_modelrouter_v1_HealthState);
+  /**
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   */
+  'state'?: (_modelrouter_v1_DeploymentState);
 }
 
 /**
@@ -36,4 +41,8 @@ export interface DeploymentInfo__Output {
    * Live health.
    */
   'health': (_modelrouter_v1_HealthState__Output);
+  /**
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   */
+  'state': (_modelrouter_v1_DeploymentState__Output);
 }

@@ -18,6 +18,12 @@ export interface ListModelsResponse {
    * The strategy used when a request names none.
    */
   'default_strategy'?: (string);
+  /**
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   */
+  'config_version'?: (string);
 }
 
 /**
@@ -36,4 +42,10 @@ export interface ListModelsResponse__Output {
    * The strategy used when a request names none.
    */
   'default_strategy': (string);
+  /**
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   */
+  'config_version': (string);
 }

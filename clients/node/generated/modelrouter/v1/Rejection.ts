@@ -13,7 +13,9 @@ export interface Rejection {
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    */
   'reason'?: (string);
   /**
@@ -34,7 +36,9 @@ export interface Rejection__Output {
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    */
   'reason': (string);
   /**

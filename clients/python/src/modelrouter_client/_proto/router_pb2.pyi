@@ -44,6 +44,12 @@ class HealthState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HEALTH_STATE_HEALTHY: _ClassVar[HealthState]
     HEALTH_STATE_DEGRADED: _ClassVar[HealthState]
     HEALTH_STATE_UNHEALTHY: _ClassVar[HealthState]
+
+class DeploymentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DEPLOYMENT_STATE_UNSPECIFIED: _ClassVar[DeploymentState]
+    DEPLOYMENT_STATE_ACTIVE: _ClassVar[DeploymentState]
+    DEPLOYMENT_STATE_DRAINING: _ClassVar[DeploymentState]
 TOOL_CHOICE_MODE_UNSPECIFIED: ToolChoiceMode
 TOOL_CHOICE_MODE_AUTO: ToolChoiceMode
 TOOL_CHOICE_MODE_NONE: ToolChoiceMode
@@ -64,6 +70,9 @@ HEALTH_STATE_UNSPECIFIED: HealthState
 HEALTH_STATE_HEALTHY: HealthState
 HEALTH_STATE_DEGRADED: HealthState
 HEALTH_STATE_UNHEALTHY: HealthState
+DEPLOYMENT_STATE_UNSPECIFIED: DeploymentState
+DEPLOYMENT_STATE_ACTIVE: DeploymentState
+DEPLOYMENT_STATE_DRAINING: DeploymentState
 
 class Requirements(_message.Message):
     __slots__ = ("task", "capabilities", "min_context_tokens", "max_cost_usd", "max_latency_ms", "min_quality", "include_models", "exclude_models", "labels", "expected_input_tokens", "expected_output_tokens")
@@ -612,14 +621,16 @@ class ListModelsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DeploymentInfo(_message.Message):
-    __slots__ = ("name", "weight", "health")
+    __slots__ = ("name", "weight", "health", "state")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WEIGHT_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     name: str
     weight: float
     health: HealthState
-    def __init__(self, name: _Optional[str] = ..., weight: _Optional[float] = ..., health: _Optional[_Union[HealthState, str]] = ...) -> None: ...
+    state: DeploymentState
+    def __init__(self, name: _Optional[str] = ..., weight: _Optional[float] = ..., health: _Optional[_Union[HealthState, str]] = ..., state: _Optional[_Union[DeploymentState, str]] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ("id", "provider", "capabilities", "context_window", "input_cost_per_mtok", "output_cost_per_mtok", "quality", "labels", "deployments", "health", "upstream_model", "ttft_ms", "tokens_per_s", "balancer")
@@ -668,11 +679,13 @@ class ModelInfo(_message.Message):
     def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., capabilities: _Optional[_Iterable[str]] = ..., context_window: _Optional[int] = ..., input_cost_per_mtok: _Optional[float] = ..., output_cost_per_mtok: _Optional[float] = ..., quality: _Optional[_Mapping[str, float]] = ..., labels: _Optional[_Mapping[str, str]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentInfo, _Mapping]]] = ..., health: _Optional[_Union[HealthState, str]] = ..., upstream_model: _Optional[str] = ..., ttft_ms: _Optional[float] = ..., tokens_per_s: _Optional[float] = ..., balancer: _Optional[str] = ...) -> None: ...
 
 class ListModelsResponse(_message.Message):
-    __slots__ = ("models", "strategies", "default_strategy")
+    __slots__ = ("models", "strategies", "default_strategy", "config_version")
     MODELS_FIELD_NUMBER: _ClassVar[int]
     STRATEGIES_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[ModelInfo]
     strategies: _containers.RepeatedScalarFieldContainer[str]
     default_strategy: str
-    def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., strategies: _Optional[_Iterable[str]] = ..., default_strategy: _Optional[str] = ...) -> None: ...
+    config_version: str
+    def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., strategies: _Optional[_Iterable[str]] = ..., default_strategy: _Optional[str] = ..., config_version: _Optional[str] = ...) -> None: ...

@@ -22,6 +22,7 @@ private static final long serialVersionUID = 0L;
   private DeploymentInfo() {
     name_ = "";
     health_ = 0;
+    state_ = 0;
   }
 
   @java.lang.Override
@@ -137,6 +138,32 @@ private static final long serialVersionUID = 0L;
     return result == null ? dev.modelrouter.v1.HealthState.UNRECOGNIZED : result;
   }
 
+  public static final int STATE_FIELD_NUMBER = 4;
+  private int state_ = 0;
+  /**
+   * <pre>
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+   * @return The enum numeric value on the wire for state.
+   */
+  @java.lang.Override public int getStateValue() {
+    return state_;
+  }
+  /**
+   * <pre>
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+   * @return The state.
+   */
+  @java.lang.Override public dev.modelrouter.v1.DeploymentState getState() {
+    dev.modelrouter.v1.DeploymentState result = dev.modelrouter.v1.DeploymentState.forNumber(state_);
+    return result == null ? dev.modelrouter.v1.DeploymentState.UNRECOGNIZED : result;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -160,6 +187,9 @@ private static final long serialVersionUID = 0L;
     if (health_ != dev.modelrouter.v1.HealthState.HEALTH_STATE_UNSPECIFIED.getNumber()) {
       output.writeEnum(3, health_);
     }
+    if (state_ != dev.modelrouter.v1.DeploymentState.DEPLOYMENT_STATE_UNSPECIFIED.getNumber()) {
+      output.writeEnum(4, state_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -179,6 +209,10 @@ private static final long serialVersionUID = 0L;
     if (health_ != dev.modelrouter.v1.HealthState.HEALTH_STATE_UNSPECIFIED.getNumber()) {
       size += com.google.protobuf.CodedOutputStream
         .computeEnumSize(3, health_);
+    }
+    if (state_ != dev.modelrouter.v1.DeploymentState.DEPLOYMENT_STATE_UNSPECIFIED.getNumber()) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeEnumSize(4, state_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -201,6 +235,7 @@ private static final long serialVersionUID = 0L;
         != java.lang.Double.doubleToLongBits(
             other.getWeight())) return false;
     if (health_ != other.health_) return false;
+    if (state_ != other.state_) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -219,6 +254,8 @@ private static final long serialVersionUID = 0L;
         java.lang.Double.doubleToLongBits(getWeight()));
     hash = (37 * hash) + HEALTH_FIELD_NUMBER;
     hash = (53 * hash) + health_;
+    hash = (37 * hash) + STATE_FIELD_NUMBER;
+    hash = (53 * hash) + state_;
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -355,6 +392,7 @@ private static final long serialVersionUID = 0L;
       name_ = "";
       weight_ = 0D;
       health_ = 0;
+      state_ = 0;
       return this;
     }
 
@@ -396,6 +434,9 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000004) != 0)) {
         result.health_ = health_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.state_ = state_;
       }
     }
 
@@ -454,6 +495,9 @@ private static final long serialVersionUID = 0L;
       if (other.health_ != 0) {
         setHealthValue(other.getHealthValue());
       }
+      if (other.state_ != 0) {
+        setStateValue(other.getStateValue());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -495,6 +539,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 24
+            case 32: {
+              state_ = input.readEnum();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 32
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -717,6 +766,79 @@ private static final long serialVersionUID = 0L;
     public Builder clearHealth() {
       bitField0_ = (bitField0_ & ~0x00000004);
       health_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private int state_ = 0;
+    /**
+     * <pre>
+     * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+     * @return The enum numeric value on the wire for state.
+     */
+    @java.lang.Override public int getStateValue() {
+      return state_;
+    }
+    /**
+     * <pre>
+     * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+     * @param value The enum numeric value on the wire for state to set.
+     * @return This builder for chaining.
+     */
+    public Builder setStateValue(int value) {
+      state_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+     * @return The state.
+     */
+    @java.lang.Override
+    public dev.modelrouter.v1.DeploymentState getState() {
+      dev.modelrouter.v1.DeploymentState result = dev.modelrouter.v1.DeploymentState.forNumber(state_);
+      return result == null ? dev.modelrouter.v1.DeploymentState.UNRECOGNIZED : result;
+    }
+    /**
+     * <pre>
+     * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+     * @param value The state to set.
+     * @return This builder for chaining.
+     */
+    public Builder setState(dev.modelrouter.v1.DeploymentState value) {
+      if (value == null) {
+        throw new NullPointerException();
+      }
+      bitField0_ |= 0x00000008;
+      state_ = value.getNumber();
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+     * </pre>
+     *
+     * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearState() {
+      bitField0_ = (bitField0_ & ~0x00000008);
+      state_ = 0;
       onChanged();
       return this;
     }

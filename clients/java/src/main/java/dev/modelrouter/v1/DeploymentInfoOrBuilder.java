@@ -55,4 +55,23 @@ public interface DeploymentInfoOrBuilder extends
    * @return The health.
    */
   dev.modelrouter.v1.HealthState getHealth();
+
+  /**
+   * <pre>
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+   * @return The enum numeric value on the wire for state.
+   */
+  int getStateValue();
+  /**
+   * <pre>
+   * Whether the deployment takes new calls (AdminService.SetDeploymentState).
+   * </pre>
+   *
+   * <code>.modelrouter.v1.DeploymentState state = 4 [json_name = "state"];</code>
+   * @return The state.
+   */
+  dev.modelrouter.v1.DeploymentState getState();
 }

@@ -23,6 +23,7 @@ private static final long serialVersionUID = 0L;
     models_ = java.util.Collections.emptyList();
     strategies_ = com.google.protobuf.LazyStringArrayList.EMPTY;
     defaultStrategy_ = "";
+    configVersion_ = "";
   }
 
   @java.lang.Override
@@ -210,6 +211,57 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int CONFIG_VERSION_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object configVersion_ = "";
+  /**
+   * <pre>
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   * </pre>
+   *
+   * <code>string config_version = 4 [json_name = "configVersion"];</code>
+   * @return The configVersion.
+   */
+  @java.lang.Override
+  public java.lang.String getConfigVersion() {
+    java.lang.Object ref = configVersion_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      configVersion_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   * </pre>
+   *
+   * <code>string config_version = 4 [json_name = "configVersion"];</code>
+   * @return The bytes for configVersion.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getConfigVersionBytes() {
+    java.lang.Object ref = configVersion_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      configVersion_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -232,6 +284,9 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(defaultStrategy_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 3, defaultStrategy_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(configVersion_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 4, configVersion_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -257,6 +312,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(defaultStrategy_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, defaultStrategy_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(configVersion_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, configVersion_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -278,6 +336,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getStrategiesList())) return false;
     if (!getDefaultStrategy()
         .equals(other.getDefaultStrategy())) return false;
+    if (!getConfigVersion()
+        .equals(other.getConfigVersion())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -299,6 +359,8 @@ private static final long serialVersionUID = 0L;
     }
     hash = (37 * hash) + DEFAULT_STRATEGY_FIELD_NUMBER;
     hash = (53 * hash) + getDefaultStrategy().hashCode();
+    hash = (37 * hash) + CONFIG_VERSION_FIELD_NUMBER;
+    hash = (53 * hash) + getConfigVersion().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -442,6 +504,7 @@ private static final long serialVersionUID = 0L;
       strategies_ = com.google.protobuf.LazyStringArrayList.EMPTY;
       bitField0_ = (bitField0_ & ~0x00000002);
       defaultStrategy_ = "";
+      configVersion_ = "";
       return this;
     }
 
@@ -495,6 +558,9 @@ private static final long serialVersionUID = 0L;
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000004) != 0)) {
         result.defaultStrategy_ = defaultStrategy_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.configVersion_ = configVersion_;
       }
     }
 
@@ -583,6 +649,11 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000004;
         onChanged();
       }
+      if (!other.getConfigVersion().isEmpty()) {
+        configVersion_ = other.configVersion_;
+        bitField0_ |= 0x00000008;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -633,6 +704,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 26
+            case 34: {
+              configVersion_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1190,6 +1266,108 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       defaultStrategy_ = value;
       bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object configVersion_ = "";
+    /**
+     * <pre>
+     * The version of the configuration in force: the first 16 hex digits of the
+     * SHA-256 of its file's text. Replicas showing different versions run
+     * different configurations.
+     * </pre>
+     *
+     * <code>string config_version = 4 [json_name = "configVersion"];</code>
+     * @return The configVersion.
+     */
+    public java.lang.String getConfigVersion() {
+      java.lang.Object ref = configVersion_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        configVersion_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The version of the configuration in force: the first 16 hex digits of the
+     * SHA-256 of its file's text. Replicas showing different versions run
+     * different configurations.
+     * </pre>
+     *
+     * <code>string config_version = 4 [json_name = "configVersion"];</code>
+     * @return The bytes for configVersion.
+     */
+    public com.google.protobuf.ByteString
+        getConfigVersionBytes() {
+      java.lang.Object ref = configVersion_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        configVersion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The version of the configuration in force: the first 16 hex digits of the
+     * SHA-256 of its file's text. Replicas showing different versions run
+     * different configurations.
+     * </pre>
+     *
+     * <code>string config_version = 4 [json_name = "configVersion"];</code>
+     * @param value The configVersion to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConfigVersion(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      configVersion_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The version of the configuration in force: the first 16 hex digits of the
+     * SHA-256 of its file's text. Replicas showing different versions run
+     * different configurations.
+     * </pre>
+     *
+     * <code>string config_version = 4 [json_name = "configVersion"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearConfigVersion() {
+      configVersion_ = getDefaultInstance().getConfigVersion();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The version of the configuration in force: the first 16 hex digits of the
+     * SHA-256 of its file's text. Replicas showing different versions run
+     * different configurations.
+     * </pre>
+     *
+     * <code>string config_version = 4 [json_name = "configVersion"];</code>
+     * @param value The bytes for configVersion to set.
+     * @return This builder for chaining.
+     */
+    public Builder setConfigVersionBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      configVersion_ = value;
+      bitField0_ |= 0x00000008;
       onChanged();
       return this;
     }

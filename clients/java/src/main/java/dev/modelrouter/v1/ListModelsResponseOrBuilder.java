@@ -111,4 +111,28 @@ public interface ListModelsResponseOrBuilder extends
    */
   com.google.protobuf.ByteString
       getDefaultStrategyBytes();
+
+  /**
+   * <pre>
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   * </pre>
+   *
+   * <code>string config_version = 4 [json_name = "configVersion"];</code>
+   * @return The configVersion.
+   */
+  java.lang.String getConfigVersion();
+  /**
+   * <pre>
+   * The version of the configuration in force: the first 16 hex digits of the
+   * SHA-256 of its file's text. Replicas showing different versions run
+   * different configurations.
+   * </pre>
+   *
+   * <code>string config_version = 4 [json_name = "configVersion"];</code>
+   * @return The bytes for configVersion.
+   */
+  com.google.protobuf.ByteString
+      getConfigVersionBytes();
 }

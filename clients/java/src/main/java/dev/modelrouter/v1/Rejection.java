@@ -105,7 +105,9 @@ private static final long serialVersionUID = 0L;
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -129,7 +131,9 @@ private static final long serialVersionUID = 0L;
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -671,7 +675,9 @@ private static final long serialVersionUID = 0L;
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
      * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+     * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+     * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+     * do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -694,7 +700,9 @@ private static final long serialVersionUID = 0L;
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
      * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+     * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+     * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+     * do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -718,7 +726,9 @@ private static final long serialVersionUID = 0L;
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
      * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+     * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+     * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+     * do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -738,7 +748,9 @@ private static final long serialVersionUID = 0L;
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
      * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+     * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+     * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+     * do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>
@@ -755,7 +767,9 @@ private static final long serialVersionUID = 0L;
      * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
      * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
      * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-     * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+     * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+     * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+     * do not know.
      * </pre>
      *
      * <code>string reason = 2 [json_name = "reason"];</code>

@@ -32,7 +32,9 @@ public interface RejectionOrBuilder extends
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>
@@ -44,7 +46,9 @@ public interface RejectionOrBuilder extends
    * An UPPER_SNAKE code: MISSING_CAPABILITY, CONTEXT_TOO_SMALL, OVER_COST,
    * OVER_LATENCY, BELOW_QUALITY, UNHEALTHY, EXCLUDED, NOT_INCLUDED (not in
    * include_models), NOT_ALLOWED (not in the caller's tenant's models),
-   * LABEL_MISMATCH, ... The set is open: handle codes you do not know.
+   * LABEL_MISMATCH, DRAINING (every deployment of the model is draining, set
+   * by AdminService.SetDeploymentState), ... The set is open: handle codes you
+   * do not know.
    * </pre>
    *
    * <code>string reason = 2 [json_name = "reason"];</code>

@@ -433,62 +433,67 @@ public final class RouterProto {
       "kens_last_minute\030\t \001(\003R\020tokensLastMinute" +
       "\022.\n\023requests_per_minute\030\n \001(\003R\021requestsP" +
       "erMinute\022*\n\021tokens_per_minute\030\013 \001(\003R\017tok" +
-      "ensPerMinute\"\023\n\021ListModelsRequest\"q\n\016Dep" +
-      "loymentInfo\022\022\n\004name\030\001 \001(\tR\004name\022\026\n\006weigh" +
-      "t\030\002 \001(\001R\006weight\0223\n\006health\030\003 \001(\0162\033.modelr" +
-      "outer.v1.HealthStateR\006health\"\317\005\n\tModelIn" +
-      "fo\022\016\n\002id\030\001 \001(\tR\002id\022\032\n\010provider\030\002 \001(\tR\010pr" +
-      "ovider\022\"\n\014capabilities\030\003 \003(\tR\014capabiliti" +
-      "es\022%\n\016context_window\030\004 \001(\005R\rcontextWindo" +
-      "w\022-\n\023input_cost_per_mtok\030\005 \001(\001R\020inputCos" +
-      "tPerMtok\022/\n\024output_cost_per_mtok\030\006 \001(\001R\021" +
-      "outputCostPerMtok\022@\n\007quality\030\007 \003(\0132&.mod" +
-      "elrouter.v1.ModelInfo.QualityEntryR\007qual" +
-      "ity\022=\n\006labels\030\010 \003(\0132%.modelrouter.v1.Mod" +
-      "elInfo.LabelsEntryR\006labels\022@\n\013deployment" +
-      "s\030\t \003(\0132\036.modelrouter.v1.DeploymentInfoR" +
-      "\013deployments\0223\n\006health\030\n \001(\0162\033.modelrout" +
-      "er.v1.HealthStateR\006health\022%\n\016upstream_mo" +
-      "del\030\013 \001(\tR\rupstreamModel\022\027\n\007ttft_ms\030\014 \001(" +
-      "\001R\006ttftMs\022 \n\014tokens_per_s\030\r \001(\001R\ntokensP" +
-      "erS\022\032\n\010balancer\030\016 \001(\tR\010balancer\032:\n\014Quali" +
-      "tyEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001" +
-      "R\005value:\0028\001\0329\n\013LabelsEntry\022\020\n\003key\030\001 \001(\tR" +
-      "\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\222\001\n\022ListM" +
-      "odelsResponse\0221\n\006models\030\001 \003(\0132\031.modelrou" +
-      "ter.v1.ModelInfoR\006models\022\036\n\nstrategies\030\002" +
-      " \003(\tR\nstrategies\022)\n\020default_strategy\030\003 \001" +
-      "(\tR\017defaultStrategy*\242\001\n\016ToolChoiceMode\022 " +
-      "\n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL" +
-      "_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_" +
-      "NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003\022\031\n" +
-      "\025TOOL_CHOICE_MODE_TOOL\020\004*\245\001\n\022ResponseFor" +
-      "matType\022$\n RESPONSE_FORMAT_TYPE_UNSPECIF" +
-      "IED\020\000\022\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022$\n " +
-      "RESPONSE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n RE" +
-      "SPONSE_FORMAT_TYPE_JSON_SCHEMA\020\003*^\n\014Deci" +
-      "sionView\022\035\n\031DECISION_VIEW_UNSPECIFIED\020\000\022" +
-      "\027\n\023DECISION_VIEW_BASIC\020\001\022\026\n\022DECISION_VIE" +
-      "W_FULL\020\002*t\n\013CachePolicy\022\034\n\030CACHE_POLICY_" +
-      "UNSPECIFIED\020\000\022\024\n\020CACHE_POLICY_USE\020\001\022\027\n\023C" +
-      "ACHE_POLICY_BYPASS\020\002\022\030\n\024CACHE_POLICY_REF" +
-      "RESH\020\003*|\n\013HealthState\022\034\n\030HEALTH_STATE_UN" +
-      "SPECIFIED\020\000\022\030\n\024HEALTH_STATE_HEALTHY\020\001\022\031\n" +
-      "\025HEALTH_STATE_DEGRADED\020\002\022\032\n\026HEALTH_STATE" +
-      "_UNHEALTHY\020\0032\231\003\n\rRouterService\022G\n\006Select" +
-      "\022\035.modelrouter.v1.SelectRequest\032\036.modelr" +
-      "outer.v1.SelectResponse\022G\n\006Invoke\022\035.mode" +
-      "lrouter.v1.InvokeRequest\032\036.modelrouter.v" +
-      "1.InvokeResponse\022[\n\014InvokeStream\022#.model" +
-      "router.v1.InvokeStreamRequest\032$.modelrou" +
-      "ter.v1.InvokeStreamResponse0\001\022D\n\005Stats\022\034" +
-      ".modelrouter.v1.StatsRequest\032\035.modelrout" +
-      "er.v1.StatsResponse\022S\n\nListModels\022!.mode" +
-      "lrouter.v1.ListModelsRequest\032\".modelrout" +
-      "er.v1.ListModelsResponseBo\n\022dev.modelrou" +
-      "ter.v1B\013RouterProtoP\001ZJgithub.com/modelr" +
-      "outer/modelrouter/clients/go/modelrouter" +
-      "/v1;modelrouterv1b\006proto3"
+      "ensPerMinute\"\023\n\021ListModelsRequest\"\250\001\n\016De" +
+      "ploymentInfo\022\022\n\004name\030\001 \001(\tR\004name\022\026\n\006weig" +
+      "ht\030\002 \001(\001R\006weight\0223\n\006health\030\003 \001(\0162\033.model" +
+      "router.v1.HealthStateR\006health\0225\n\005state\030\004" +
+      " \001(\0162\037.modelrouter.v1.DeploymentStateR\005s" +
+      "tate\"\317\005\n\tModelInfo\022\016\n\002id\030\001 \001(\tR\002id\022\032\n\010pr" +
+      "ovider\030\002 \001(\tR\010provider\022\"\n\014capabilities\030\003" +
+      " \003(\tR\014capabilities\022%\n\016context_window\030\004 \001" +
+      "(\005R\rcontextWindow\022-\n\023input_cost_per_mtok" +
+      "\030\005 \001(\001R\020inputCostPerMtok\022/\n\024output_cost_" +
+      "per_mtok\030\006 \001(\001R\021outputCostPerMtok\022@\n\007qua" +
+      "lity\030\007 \003(\0132&.modelrouter.v1.ModelInfo.Qu" +
+      "alityEntryR\007quality\022=\n\006labels\030\010 \003(\0132%.mo" +
+      "delrouter.v1.ModelInfo.LabelsEntryR\006labe" +
+      "ls\022@\n\013deployments\030\t \003(\0132\036.modelrouter.v1" +
+      ".DeploymentInfoR\013deployments\0223\n\006health\030\n" +
+      " \001(\0162\033.modelrouter.v1.HealthStateR\006healt" +
+      "h\022%\n\016upstream_model\030\013 \001(\tR\rupstreamModel" +
+      "\022\027\n\007ttft_ms\030\014 \001(\001R\006ttftMs\022 \n\014tokens_per_" +
+      "s\030\r \001(\001R\ntokensPerS\022\032\n\010balancer\030\016 \001(\tR\010b" +
+      "alancer\032:\n\014QualityEntry\022\020\n\003key\030\001 \001(\tR\003ke" +
+      "y\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\0329\n\013LabelsEnt" +
+      "ry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005val" +
+      "ue:\0028\001\"\271\001\n\022ListModelsResponse\0221\n\006models\030" +
+      "\001 \003(\0132\031.modelrouter.v1.ModelInfoR\006models" +
+      "\022\036\n\nstrategies\030\002 \003(\tR\nstrategies\022)\n\020defa" +
+      "ult_strategy\030\003 \001(\tR\017defaultStrategy\022%\n\016c" +
+      "onfig_version\030\004 \001(\tR\rconfigVersion*\242\001\n\016T" +
+      "oolChoiceMode\022 \n\034TOOL_CHOICE_MODE_UNSPEC" +
+      "IFIED\020\000\022\031\n\025TOOL_CHOICE_MODE_AUTO\020\001\022\031\n\025TO" +
+      "OL_CHOICE_MODE_NONE\020\002\022\035\n\031TOOL_CHOICE_MOD" +
+      "E_REQUIRED\020\003\022\031\n\025TOOL_CHOICE_MODE_TOOL\020\004*" +
+      "\245\001\n\022ResponseFormatType\022$\n RESPONSE_FORMA" +
+      "T_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_FORMAT_" +
+      "TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TYPE_JSON" +
+      "_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE_JSON_S" +
+      "CHEMA\020\003*^\n\014DecisionView\022\035\n\031DECISION_VIEW" +
+      "_UNSPECIFIED\020\000\022\027\n\023DECISION_VIEW_BASIC\020\001\022" +
+      "\026\n\022DECISION_VIEW_FULL\020\002*t\n\013CachePolicy\022\034" +
+      "\n\030CACHE_POLICY_UNSPECIFIED\020\000\022\024\n\020CACHE_PO" +
+      "LICY_USE\020\001\022\027\n\023CACHE_POLICY_BYPASS\020\002\022\030\n\024C" +
+      "ACHE_POLICY_REFRESH\020\003*|\n\013HealthState\022\034\n\030" +
+      "HEALTH_STATE_UNSPECIFIED\020\000\022\030\n\024HEALTH_STA" +
+      "TE_HEALTHY\020\001\022\031\n\025HEALTH_STATE_DEGRADED\020\002\022" +
+      "\032\n\026HEALTH_STATE_UNHEALTHY\020\003*o\n\017Deploymen" +
+      "tState\022 \n\034DEPLOYMENT_STATE_UNSPECIFIED\020\000" +
+      "\022\033\n\027DEPLOYMENT_STATE_ACTIVE\020\001\022\035\n\031DEPLOYM" +
+      "ENT_STATE_DRAINING\020\0022\231\003\n\rRouterService\022G" +
+      "\n\006Select\022\035.modelrouter.v1.SelectRequest\032" +
+      "\036.modelrouter.v1.SelectResponse\022G\n\006Invok" +
+      "e\022\035.modelrouter.v1.InvokeRequest\032\036.model" +
+      "router.v1.InvokeResponse\022[\n\014InvokeStream" +
+      "\022#.modelrouter.v1.InvokeStreamRequest\032$." +
+      "modelrouter.v1.InvokeStreamResponse0\001\022D\n" +
+      "\005Stats\022\034.modelrouter.v1.StatsRequest\032\035.m" +
+      "odelrouter.v1.StatsResponse\022S\n\nListModel" +
+      "s\022!.modelrouter.v1.ListModelsRequest\032\".m" +
+      "odelrouter.v1.ListModelsResponseBo\n\022dev." +
+      "modelrouter.v1B\013RouterProtoP\001ZJgithub.co" +
+      "m/modelrouter/modelrouter/clients/go/mod" +
+      "elrouter/v1;modelrouterv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -710,7 +715,7 @@ public final class RouterProto {
     internal_static_modelrouter_v1_DeploymentInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentInfo_descriptor,
-        new java.lang.String[] { "Name", "Weight", "Health", });
+        new java.lang.String[] { "Name", "Weight", "Health", "State", });
     internal_static_modelrouter_v1_ModelInfo_descriptor =
       getDescriptor().getMessageTypes().get(30);
     internal_static_modelrouter_v1_ModelInfo_fieldAccessorTable = new
@@ -734,7 +739,7 @@ public final class RouterProto {
     internal_static_modelrouter_v1_ListModelsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsResponse_descriptor,
-        new java.lang.String[] { "Models", "Strategies", "DefaultStrategy", });
+        new java.lang.String[] { "Models", "Strategies", "DefaultStrategy", "ConfigVersion", });
     com.google.protobuf.TimestampProto.getDescriptor();
   }
 
