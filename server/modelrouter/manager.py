@@ -80,9 +80,6 @@ class Router:
         wall: Clock = time.time,
     ) -> None:
         self.config = config
-        self._clock = clock
-        self._wall = wall
-        self._started = clock()
         self.live = LiveState(config.models)
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
         # A cached decision keeps its wire form, about a hundred bytes per registered
