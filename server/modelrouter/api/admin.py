@@ -9,23 +9,19 @@ records one access-log line."""
 from __future__ import annotations
 
 import time
-from typing import NoReturn, TypeVar
 
 import grpc
-from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
-from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
+from modelrouter.api.replies import Context, Replies, parse
 from modelrouter.config.load import redacted_yaml
-from modelrouter.errors import InvalidRequest, MalformedRequest, RouterError, UnknownDeployment, UnknownModel
+from modelrouter.errors import InvalidRequest, RouterError, UnknownDeployment, UnknownModel
 from modelrouter.manager import Router
 from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 
 ADMIN_SERVICE = "modelrouter.v1.AdminService"
-Context = grpc.aio.ServicerContext[bytes, bytes]
-M = TypeVar("M", bound=Message)
 
 _ACTIVE = pb.DEPLOYMENT_STATE_ACTIVE
 _DRAINING = pb.DEPLOYMENT_STATE_DRAINING
@@ -42,6 +38,7 @@ class AdminServicer:
         self._log = log
         self._record = access_log.record
         self._request_id = access_log.request_id
+        self._replies = Replies(log, access_log)
         # The configuration in force does not change while this servicer lives:
         # redact it once.
         config = router.config
@@ -54,7 +51,7 @@ class AdminServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            req = _parse(apb.SetDeploymentStateRequest, raw)
+            req = parse(apb.SetDeploymentStateRequest, raw)
             if req.state not in (_ACTIVE, _DRAINING):
                 raise InvalidRequest("state", "must be DEPLOYMENT_STATE_ACTIVE or DEPLOYMENT_STATE_DRAINING")
             live = self._router.live
@@ -76,9 +73,9 @@ class AdminServicer:
                 previous_state=deployment_state(was), state=req.state
             ).SerializeToString()
         except RouterError as err:
-            await self._fail(context, rpc, request_id, started, err)
+            await self._replies.fail(context, rpc, request_id, started, err)
         except Exception:
-            await self._crash(context, rpc, request_id, started)
+            await self._replies.crash(context, rpc, request_id, started)
         self._record(rpc, request_id, started, "OK")
         return response
 
@@ -87,38 +84,11 @@ class AdminServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            _parse(apb.GetConfigRequest, raw)
+            parse(apb.GetConfigRequest, raw)
         except RouterError as err:
-            await self._fail(context, rpc, request_id, started, err)
+            await self._replies.fail(context, rpc, request_id, started, err)
         self._record(rpc, request_id, started, "OK")
         return self._config
-
-    async def _fail(
-        self, context: Context, rpc: str, request_id: str, started: float, err: RouterError
-    ) -> NoReturn:
-        err.__traceback__ = None
-        code, details = error_details(err)
-        self._record(rpc, request_id, started, code.name, reason=err.reason)
-        await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))
-
-    async def _crash(self, context: Context, rpc: str, request_id: str, started: float) -> NoReturn:
-        self._log.exception("unhandled error", rpc=rpc, request_id=request_id)
-        self._record(rpc, request_id, started, "INTERNAL")
-        await context.abort(
-            grpc.StatusCode.INTERNAL,
-            "internal error; this is a bug in modelrouter",
-            trailing_metadata=((DETAILS_KEY, INTERNAL_DETAILS),),
-        )
-
-
-def _parse(cls: type[M], raw: bytes) -> M:
-    try:
-        return cls.FromString(raw)
-    except Exception as exc:  # any decode failure is the caller's bytes, not our bug
-        raise MalformedRequest(
-            f"request bytes do not decode as {cls.DESCRIPTOR.full_name}: {exc}",
-            {"message": cls.DESCRIPTOR.full_name},
-        ) from None
 
 
 def admin_handler(servicer: AdminServicer) -> grpc.GenericRpcHandler:

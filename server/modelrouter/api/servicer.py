@@ -12,23 +12,22 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 import grpc
 from cachetools import LRUCache
-from google.protobuf.message import Message
 from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.caller import current_caller
 from modelrouter.api.convert import Converter, Invocation, selection_digest
 from modelrouter.api.inflight import InFlight
-from modelrouter.api.status import DETAILS_KEY, INTERNAL_DETAILS, error_details
+from modelrouter.api.replies import Context, Replies, parse
 from modelrouter.cache.responses import ResponseCache
 from modelrouter.clock import monotonic
 from modelrouter.conversation import ChatMessage, ToolCallDelta
 from modelrouter.domain import InvokeCall
-from modelrouter.errors import MalformedRequest, RouterError, ShuttingDown
+from modelrouter.errors import RouterError, ShuttingDown
 from modelrouter.invoker import Invoked
 from modelrouter.manager import Router
 from modelrouter.ratelimit import Admission
@@ -41,25 +40,13 @@ SERVICE = "modelrouter.v1.RouterService"
 # not a digest: a lookup then needs no digest of the request.
 MAX_REMEMBERED_CALLS = 1024
 MAX_REMEMBERED_REQUEST_BYTES = 4096
-M = TypeVar("M", bound=Message)
 InvokeMessage = pb.InvokeRequest | pb.InvokeStreamRequest
-Context = grpc.aio.ServicerContext[bytes, bytes]
 
 
 def _deadline(context: Context) -> float | None:
     """The caller's deadline on the router's clock, if the caller set one."""
     remaining = context.time_remaining()
     return None if remaining is None else monotonic() + remaining
-
-
-def _parse(cls: type[M], raw: bytes) -> M:
-    try:
-        return cls.FromString(raw)
-    except Exception as exc:  # any decode failure is the caller's bytes, not our bug
-        raise MalformedRequest(
-            f"request bytes do not decode as {cls.DESCRIPTOR.full_name}: {exc}",
-            {"message": cls.DESCRIPTOR.full_name},
-        ) from None
 
 
 class RouterServicer:
@@ -72,6 +59,7 @@ class RouterServicer:
         self.access_log = access_log
         self._record = access_log.record
         self._request_id = access_log.request_id
+        self._replies = Replies(log, access_log)
         cfg = router.config
         self._log_content = cfg.server.log_content
         self._calls: LRUCache[bytes, Invocation] = LRUCache(MAX_REMEMBERED_CALLS)
@@ -101,14 +89,14 @@ class RouterServicer:
             key = selection_digest(raw)
             decision = router.select_cached(key, tenant)
             if decision is None:
-                query = self._convert.select_query(_parse(pb.SelectRequest, raw))
+                query = self._convert.select_query(parse(pb.SelectRequest, raw))
                 decision = router.select(query, key, self._render, tenant)
             response = self._convert.select_response(decision)
         except RouterError as err:
-            del raw  # see `_fail`
-            await self._fail(context, "Select", request_id, started, err)
+            del raw  # see `Replies.fail`
+            await self._replies.fail(context, "Select", request_id, started, err)
         except Exception:
-            await self._crash(context, "Select", request_id, started)
+            await self._replies.crash(context, "Select", request_id, started)
         self._record("Select", request_id, started, "OK", decision.model)
         return response
 
@@ -129,14 +117,14 @@ class RouterServicer:
                 invoked, decision, request_id, latency_ms, full_decision=full_decision
             )
         except RouterError as err:
-            del raw  # see `_fail`
-            await self._fail(context, "Invoke", request_id, started, err)
+            del raw  # see `Replies.fail`
+            await self._replies.fail(context, "Invoke", request_id, started, err)
         except asyncio.CancelledError:
             if not self._in_flight.cutting:
                 raise  # the caller went away
             await self._shut_down(task, context, "Invoke", request_id, started)
         except Exception:
-            await self._crash(context, "Invoke", request_id, started)
+            await self._replies.crash(context, "Invoke", request_id, started)
         finally:
             self._in_flight.leave(task)
             if admission is not None:  # every way out: an answer, an error, a cut
@@ -178,14 +166,14 @@ class RouterServicer:
                         if self._log_content:
                             self._content(request_id, call, item)
         except RouterError as err:
-            del raw  # see `_fail`
-            await self._fail(context, "InvokeStream", request_id, started, err)
+            del raw  # see `Replies.fail`
+            await self._replies.fail(context, "InvokeStream", request_id, started, err)
         except asyncio.CancelledError:
             if not self._in_flight.cutting:
                 raise  # the caller went away
             await self._shut_down(task, context, "InvokeStream", request_id, started)
         except Exception:
-            await self._crash(context, "InvokeStream", request_id, started)
+            await self._replies.crash(context, "InvokeStream", request_id, started)
         finally:
             self._in_flight.leave(task)
             if admission is not None:  # every way out: an answer, an error, a cut
@@ -201,7 +189,7 @@ class RouterServicer:
         known = self._calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
         if known is not None:
             return known
-        invocation = self._convert.invoke_call(_parse(cls, raw))
+        invocation = self._convert.invoke_call(parse(cls, raw))
         call = invocation.call
         if not call.request_id and len(raw) <= MAX_REMEMBERED_REQUEST_BYTES:
             call = dataclasses.replace(call, answer_key=ResponseCache.key(call))
@@ -226,15 +214,15 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            msg = _parse(pb.StatsRequest, raw)
+            msg = parse(pb.StatsRequest, raw)
             models = self._convert.model_filter(msg.models, "models")
             tenant = self._router.stats_tenant(current_caller(), msg.tenant)
             report = await self._router.stats(models, tenant, current_caller().admin)
             response = self._convert.stats(report)
         except RouterError as err:
-            await self._fail(context, "Stats", request_id, started, err)
+            await self._replies.fail(context, "Stats", request_id, started, err)
         except Exception:
-            await self._crash(context, "Stats", request_id, started)
+            await self._replies.crash(context, "Stats", request_id, started)
         self._record("Stats", request_id, started, "OK")
         return response
 
@@ -242,46 +230,26 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
-            _parse(pb.ListModelsRequest, raw)
+            parse(pb.ListModelsRequest, raw)
             registry = self._router.registry
             response = self._convert.list_models(
                 self._router.models(), registry.names, registry.default, self._router.config.version
             )
         except RouterError as err:
-            await self._fail(context, "ListModels", request_id, started, err)
+            await self._replies.fail(context, "ListModels", request_id, started, err)
         except Exception:
-            await self._crash(context, "ListModels", request_id, started)
+            await self._replies.crash(context, "ListModels", request_id, started)
         self._record("ListModels", request_id, started, "OK")
         return response
 
     # -- helpers ----------------------------------------------------------------
-
-    async def _fail(
-        self, context: Context, rpc: str, request_id: str, started: float, err: RouterError
-    ) -> NoReturn:
-        # grpc keeps an aborted call in a reference cycle, the handler's frame and
-        # the error's traceback in it, until the garbage collector runs: neither may
-        # keep the request (up to megabytes) alive that long.
-        err.__traceback__ = None
-        code, details = error_details(err)
-        self._record(rpc, request_id, started, code.name, reason=err.reason)
-        await context.abort(code, err.message, trailing_metadata=((DETAILS_KEY, details),))
 
     async def _shut_down(
         self, task: asyncio.Task[object], context: Context, rpc: str, request_id: str, started: float
     ) -> NoReturn:
         """A call the shutdown cut: answered UNAVAILABLE SHUTTING_DOWN."""
         task.uncancel()
-        await self._fail(context, rpc, request_id, started, ShuttingDown())
-
-    async def _crash(self, context: Context, rpc: str, request_id: str, started: float) -> NoReturn:
-        self._log.exception("unhandled error", rpc=rpc, request_id=request_id)
-        self._record(rpc, request_id, started, "INTERNAL")
-        await context.abort(
-            grpc.StatusCode.INTERNAL,
-            "internal error; this is a bug in modelrouter",
-            trailing_metadata=((DETAILS_KEY, INTERNAL_DETAILS),),
-        )
+        await self._replies.fail(context, rpc, request_id, started, ShuttingDown())
 
 
 def _logged(m: ChatMessage) -> dict[str, object]:
