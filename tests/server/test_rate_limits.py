@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import grpc
 import pytest
+import redis.asyncio as aioredis
 from google.rpc import error_details_pb2, status_pb2
 
 from modelrouter.config.load import parse_config
@@ -337,3 +338,35 @@ async def test_a_hung_rate_limit_store_refuses_limited_calls_within_its_timeout(
             # Stats' figures: the last read (none), not a wait.
             assert await served.running.router.rate_limits.usage("team-a") == (0, 0)
             assert served.log.getvalue().count("rate limit store unavailable") == 1  # every 10 s at most
+
+
+async def test_a_caller_gone_while_the_store_is_slow_leaves_no_reservation_behind() -> None:
+    """A caller whose deadline passes while its admission script waits on Redis
+    (held here by CLIENT PAUSE WRITE) is gone before it hears whether it was
+    admitted. The script is not abandoned half-way (a reply lost after the script
+    ran would leave its reservation holding the tenant's tokens for 10 minutes):
+    it runs to its answer, the request counts, and what it reserved is released."""
+    need_redis_server()
+    redis = RedisServer()
+    redis.start()
+    try:
+        usage = f"usage: {{store: redis, redis_url: '{redis.url}', key_prefix: rl-{uuid.uuid4().hex[:8]}}}\n"
+        async with servers(config(f"{{tokens_per_minute: {10 * PER_CALL}}}", usage)) as (served,):
+            limits = served.running.router.rate_limits
+            assert await limits.usage("team-a") == (0, 0)
+            admin = aioredis.from_url(redis.url)
+            try:
+                await admin.execute_command("CLIENT", "PAUSE", "400", "WRITE")
+                with pytest.raises(grpc.aio.AioRpcError) as caught:
+                    await served.stub.Invoke(ask(1), metadata=bearer("A_KEY"), timeout=0.1)
+                assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            finally:
+                await admin.aclose()
+            # The pause ends, the script runs (one request counted, its tokens
+            # reserved), then the release: wait, boundedly, for the end state.
+            deadline = asyncio.get_running_loop().time() + 10
+            while (figures := await limits.usage("team-a")) != (1, 0):
+                assert asyncio.get_running_loop().time() < deadline, figures
+                await asyncio.sleep(0.05)
+    finally:
+        redis.stop()

@@ -172,7 +172,22 @@ class RedisLimiter:
 
     async def admit(self, tenant: str, rule: Rule, tokens: int) -> str | Refusal:
         name = next(self._names) if tokens else ""
-        got = await self._run(self._admit, tenant, [*rule, tokens, name, HOLD_S, KEEP_S])
+        asking = asyncio.ensure_future(self._run(self._admit, tenant, [*rule, tokens, name, HOLD_S, KEEP_S]))
+        try:
+            got = await asyncio.shield(asking)
+        except asyncio.CancelledError:
+            # The caller went away (its deadline, or it cancelled) with the script on
+            # its way: once the store answers, a reservation it made is released,
+            # rather than holding the tenant's tokens for HOLD_S.
+            if name:
+                asking.add_done_callback(lambda done: self._release_unused(done, tenant, name, tokens))
+            raise
+        except LimiterUnavailable:
+            # Timed out: the script may still run. Release at once (a settle of a name
+            # never reserved does nothing); if it lands later, HOLD_S bounds it.
+            if name:
+                self.settle(tenant, name, tokens, 0)
+            raise
         which = int(got[0])
         if which == 0:
             return name
@@ -183,6 +198,10 @@ class RedisLimiter:
             int(got[2]),
             IN_FLIGHT_WAIT_S if wait < 0 else wait,
         )
+
+    def _release_unused(self, done: asyncio.Future[list[Any]], tenant: str, name: str, tokens: int) -> None:
+        if not done.cancelled() and done.exception() is None and int(done.result()[0]) == 0:
+            self.settle(tenant, name, tokens, 0)
 
     def settle(self, tenant: str, name: str, reserved: int, used: int) -> None:
         task = asyncio.get_running_loop().create_task(self._settle_now(tenant, name, used))
