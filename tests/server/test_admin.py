@@ -34,6 +34,9 @@ models:
     pricing: {input_per_mtok: 1, output_per_mtok: 1}
     quality: {default: 0.5}
     simulate: {ttft_ms: 0, tokens_per_s: 1000000}
+    # Round robin: a restored deployment's turn comes back for certain (latency_p2c,
+    # the default, may keep preferring the warmer one).
+    balancer: weighted_round_robin
     deployments: [{name: a}, {name: b}]
   - id: slow
     provider: simulated
