@@ -37,7 +37,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen, views
+from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen, reload, views
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -75,6 +75,7 @@ _FLEET_BLOCKS = itertools.count(0, 1_000_000)  # each fleet's own request number
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 AUTH_RESULTS = RESULTS.with_name("auth.json")  # ``python -m bench auth`` alone
 VIEWS_RESULTS = RESULTS.with_name("views.json")  # ``python -m bench views`` alone
+RELOAD_RESULTS = RESULTS.with_name("reload.json")  # ``python -m bench reload`` alone
 LOADS = {
     CACHED: f"h2load repeating 1 request, {H2LOAD_CLIENTS} connections x {H2LOAD_STREAMS} streams",
     UNCACHED: f"{PY_PROCS} Python processes x {PY_CONCURRENCY} calls in flight, every request distinct",
@@ -218,14 +219,28 @@ def main_views(rounds: int) -> int:
     return 1 if found.problems else 0
 
 
+def main_reload() -> int:
+    """Only the configuration reload's cost (in this process; no h2load)."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
+        costs = reload.measure(Path(tmp))
+    reload.print_costs(costs)
+    RELOAD_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RELOAD_RESULTS.write_text(json.dumps(rounded(reload.document(costs)), indent=2) + "\n")
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    print(f"written to {RELOAD_RESULTS}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "part",
         nargs="?",
-        choices=("all", "auth", "views"),
+        choices=("all", "auth", "views", "reload"),
         default="all",
-        help="auth: only the API key and TLS runs; views: only the decision view runs",
+        help="auth: only the API key and TLS runs; views: only the decision view runs; "
+        "reload: only the configuration reload's cost",
     )
     parser.add_argument(
         "--rounds",
@@ -236,6 +251,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds: at least 1")
+    if args.part == "reload":
+        return main_reload()
     if len(os.sched_getaffinity(0)) < 2 or not shutil.which("h2load") or not shutil.which("taskset"):
         print("bench needs 2 CPUs, h2load (nghttp2-client) and taskset (util-linux)", file=sys.stderr)
         return 2

@@ -61,7 +61,7 @@ async def serving(config: RouterConfig | str | None = None) -> AsyncIterator[Ser
     finally:
         await channel.close()
         await running.server.stop(0)
-        await running.router.close()
+        await running.lifecycle.close()
 
 
 @dataclass
@@ -241,3 +241,34 @@ class BlackHole:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def field_violations(err: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
+    """The (field, description) pairs of a failed call's google.rpc.BadRequest
+    details, in order (empty without one)."""
+    raw = dict(err.trailing_metadata() or ()).get("grpc-status-details-bin")
+    assert raw is not None, f"no grpc-status-details-bin on {err.code()}: {err.details()}"
+    found: list[tuple[str, str]] = []
+    for any_ in status_pb2.Status.FromString(raw).details:
+        if any_.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            any_.Unpack(bad)
+            found += [(v.field, v.description) for v in bad.field_violations]
+    return found
+
+
+def established_at(port: int) -> int:
+    """TCP connections a server listening on `port` of this machine has accepted
+    and not yet closed (ESTABLISHED, as the kernel lists them): what a client's
+    pool still holds open to it."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count

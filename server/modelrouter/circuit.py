@@ -117,6 +117,11 @@ class CircuitBreaker:
             if rate >= policy.error_rate:
                 self._open(f"{rate:.0%} of the last {seen} calls failed")
 
+    def report_to(self, on_change: Callable[[State, State, str], None]) -> None:
+        """From now on, transitions go to `on_change` (a reload hands the breaker
+        to the next configuration's health monitor)."""
+        self._on_change = on_change
+
     def _open(self, why: str) -> None:
         self._opened_at = self._clock()
         self._move(State.OPEN, why)

@@ -1,8 +1,9 @@
-"""The `modelrouter` command: serve, check-config, health."""
+"""The `modelrouter` command: serve, check-config, health, reload."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from modelrouter.config.load import ConfigError, load_config
 
 EXIT_BAD_CONFIG = 2
 EXIT_CANNOT_LISTEN = 1
+API_KEY_ENV = "MODELROUTER_API_KEY"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +32,32 @@ def _parser() -> argparse.ArgumentParser:
     health.add_argument("--address", default="127.0.0.1:50051")
     health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
     health.add_argument("--service", default="", help="service name to check (default: the whole server)")
-    health.add_argument("--ca-file", help="TLS: the CA (PEM) that signed the server's certificate")
-    health.add_argument("--cert-file", help="mTLS: this client's certificate chain (PEM)")
-    health.add_argument("--key-file", help="mTLS: this client's private key (PEM)")
+    _tls_arguments(health)
+    reload = sub.add_parser(
+        "reload", help="ask a running server to reload its configuration file (AdminService.ReloadConfig)"
+    )
+    reload.add_argument("--address", default="127.0.0.1:50051")
+    reload.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    _tls_arguments(reload)
+    reload.add_argument(
+        "--api-key-env",
+        default=API_KEY_ENV,
+        metavar="NAME",
+        help=f"the variable holding an admin API key, sent when set (default {API_KEY_ENV})",
+    )
     return parser
+
+
+def _tls_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ca-file", help="TLS: the CA (PEM) that signed the server's certificate")
+    parser.add_argument("--cert-file", help="mTLS: this client's certificate chain (PEM)")
+    parser.add_argument("--key-file", help="mTLS: this client's private key (PEM)")
+
+
+def _tls_files(args: argparse.Namespace) -> tuple[str | None, str | None, str | None] | None:
+    if args.ca_file or args.cert_file:
+        return (args.ca_file, args.cert_file, args.key_file)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,10 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "health":
         from modelrouter.server import check_health
 
-        tls = None
-        if args.ca_file or args.cert_file:
-            tls = (args.ca_file, args.cert_file, args.key_file)
-        return check_health(args.address, args.timeout, args.service, tls)
+        return check_health(args.address, args.timeout, args.service, _tls_files(args))
+    if args.command == "reload":
+        from modelrouter.admin_client import reload_config
+
+        api_key = os.environ.get(args.api_key_env) or None
+        return reload_config(args.address, args.timeout, _tls_files(args), api_key)
     try:
         config = load_config(args.config)
     except ConfigError as err:

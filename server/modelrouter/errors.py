@@ -250,3 +250,43 @@ class StreamInterrupted(RouterError):
             {"attempts": summary},
         )
         self.attempts = tuple(attempts)
+
+
+class ConfigRefused(RouterError):
+    """A configuration reload that changed nothing; `problems` are (field, what)
+    pairs, sent as a google.rpc.BadRequest (one violation each)."""
+
+    reason = "INVALID_CONFIG"
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]], source: str) -> None:
+        super().__init__(message, {"source": source, "problems": str(len(problems))})
+        self.problems = tuple(problems)
+
+
+class InvalidConfig(ConfigRefused):
+    """The file does not validate: the server keeps the configuration in force."""
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+        first = f"{problems[0][0]}: {problems[0][1]}" if problems else ""
+        super().__init__(
+            f"{source} does not validate ({len(problems)} problem(s); first: {clip(first)}); "
+            "nothing changed: the configuration in force stays; `modelrouter check-config` lists them too",
+            problems,
+            source,
+        )
+
+
+class RestartRequired(ConfigRefused):
+    """The file changes what only a restart can apply (where the server listens,
+    its TLS, its stores): the server keeps the configuration in force."""
+
+    reason = "RESTART_REQUIRED"
+
+    def __init__(self, source: str, fields: Sequence[str]) -> None:
+        super().__init__(
+            f"{source} changes {', '.join(fields)}, which only a restart applies; nothing changed: "
+            "restart the server (a rolling restart across replicas), "
+            "or revert those fields to reload the rest",
+            [(f, "changed; takes effect only at a restart") for f in fields],
+            source,
+        )

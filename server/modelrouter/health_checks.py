@@ -18,6 +18,10 @@ from modelrouter.outcomes import Outcome
 from modelrouter.providers.base import Provider, ProviderError
 
 
+def _unheard(before: State, after: State, why: str) -> None:
+    """Where a breaker no longer in use reports: nowhere."""
+
+
 class HealthMonitor:
     def __init__(
         self,
@@ -28,16 +32,21 @@ class HealthMonitor:
         timeout_s: float,
         clock: Clock,
         log: FilteringBoundLogger | None = None,
+        kept: Mapping[tuple[str, str], CircuitBreaker] | None = None,
     ) -> None:
+        """`kept`: breakers of the configuration this one replaces (a reload), for
+        the deployments that keep theirs; `take_over` makes them report here."""
         self._live = live
         self._providers = providers
         self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._log = log
         self._task: asyncio.Task[None] | None = None
+        kept = kept or {}
         self.breakers: dict[tuple[str, str], CircuitBreaker] = {
-            key: CircuitBreaker(policy, clock, self._transition(*key)) for key in providers
+            key: kept.get(key) or CircuitBreaker(policy, clock, self._transition(*key)) for key in providers
         }
+        self._new = frozenset(key for key in providers if key not in kept)
 
     def _transition(self, model: str, deployment: str) -> Callable[[State, State, str], None]:
         def changed(before: State, after: State, why: str) -> None:
@@ -56,6 +65,25 @@ class HealthMonitor:
                 self._live.set_health(model, deployment, Health.HEALTHY)
 
         return changed
+
+    def take_over(self, previous: HealthMonitor) -> None:
+        """At a reload's swap: `previous` stops probing; the breakers kept report
+        to this monitor, the ones dropped to no one (the last calls of a removed
+        deployment change nothing), and a kept deployment given a new breaker (its
+        address changed) starts healthy, as its breaker does."""
+        previous.halt()
+        for key, breaker in previous.breakers.items():
+            if self.breakers.get(key) is not breaker:
+                breaker.report_to(_unheard)
+        for key, breaker in self.breakers.items():
+            breaker.report_to(self._transition(*key))
+        for model, deployment in self._new:
+            self._live.set_health(model, deployment, Health.HEALTHY)
+
+    def halt(self) -> None:
+        """Stops probing now; `stop` waits for the probe loop to end."""
+        if self._task is not None:
+            self._task.cancel()
 
     def start(self) -> None:
         if self._interval_s > 0 and self._task is None:

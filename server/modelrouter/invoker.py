@@ -91,6 +91,9 @@ class _Call:
 
 
 class Invoker:
+    live: LiveState
+    attempts: Attempts
+
     def __init__(
         self,
         live: LiveState,
@@ -104,19 +107,29 @@ class Invoker:
         ledger: Ledger | None = None,
         budget_output_tokens: int = 4096,
         wall: Clock = time.time,
+        before: Invoker | None = None,
     ) -> None:
+        """`before`: the invoker of the configuration this one replaces (a
+        reload): a model whose state carried over keeps its deployments' gates
+        (their calls in flight and waiting), and the refusal counts go on."""
         self.live = live
         self.pick = pick
         self.retry = retry
         self.clock = clock
         self.rng = rng or random.Random()
         self._providers = providers
+        kept = before.attempts.gates if before is not None else {}
+        carried = before.live.models if before is not None else {}
         gates = {
-            (m.spec.id, d.name): Gate(d, m.spec.max_concurrency)
+            (m.id, d.name): kept[(m.id, d.name)]
+            if carried.get(m.id) is m
+            else Gate(d, m.spec.max_concurrency)
             for m in live.models.values()
             for d in m.deployments
         }
         self.attempts = Attempts(providers, breakers, gates, ledger, budget_output_tokens, clock, wall, log)
+        if before is not None:
+            self.attempts.refusals = before.attempts.refusals
 
     def _call(self, decision: Decision, deadline: float | None) -> _Call:
         plan = Plan(decision.order, decision.deployment, self.live.models, self.pick, self.retry, self.rng)

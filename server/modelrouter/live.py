@@ -72,9 +72,11 @@ class ModelState:
         "successes",
     )
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, kept: Mapping[str, DeploymentState] | None = None) -> None:
+        """`kept`: deployments of an earlier configuration of this model, by name;
+        a deployment still configured keeps its state (figures, health, drain)."""
         self.spec = spec
-        self.deployments = tuple(DeploymentState(spec.id, d.name, d.weight) for d in spec.deployments)
+        self.deployments = tuple(_deployment(spec.id, d.name, d.weight, kept) for d in spec.deployments)
         self.selections = 0
         self.calls = 0
         self.successes = 0
@@ -101,6 +103,17 @@ class ModelState:
         """Derived from the deployments' health; kept current by `LiveState.set_health`
         because selection reads it for every model on every decision."""
 
+    def carry(self, before: ModelState) -> None:
+        """This model's configuration changed at a reload: it keeps the figures it
+        had (`before`'s), its observed latency included."""
+        self.selections = before.selections
+        self.calls, self.successes, self.success_rate = before.calls, before.successes, before.success_rate
+        self._obs_ttft, self._obs_tps = before._obs_ttft, before._obs_tps
+        if self._obs_tps > 0:
+            self.latency = before.latency
+        self.health = self.derive_health()
+        self.draining = all(d.draining for d in self.deployments)
+
     def derive_health(self) -> Health:
         states = [d.health for d in self.deployments]
         if all(h == Health.UNHEALTHY for h in states):
@@ -123,13 +136,42 @@ class ModelState:
         self.latency = LatencyProfile(self._obs_ttft, self._obs_tps)
 
 
+def _deployment(
+    model: str, name: str, weight: float, kept: Mapping[str, DeploymentState] | None
+) -> DeploymentState:
+    state = kept.get(name) if kept is not None else None
+    # A kept state takes its new weight at the swap (`LiveState.take_weights`):
+    # until then the configuration in force still balances with the old one.
+    return DeploymentState(model, name, weight) if state is None else state
+
+
 class LiveState:
     """Every model's state, by id, in registry order."""
 
-    def __init__(self, specs: Iterable[ModelSpec]) -> None:
-        states = {s.id: ModelState(s) for s in specs}
+    def __init__(self, specs: Iterable[ModelSpec], before: LiveState | None = None) -> None:
+        """`before`: the state under the configuration this one replaces (a
+        reload). A model configured exactly as before keeps its state object, and
+        with it everything hung on it (balancer, gate, breaker, connections); a
+        model whose configuration changed gets a new one that keeps its figures
+        and its deployments' states; a new model starts afresh."""
+        states: dict[str, ModelState] = {}
+        for spec in specs:
+            old = before.models.get(spec.id) if before is not None else None
+            if old is not None and old.spec == spec:
+                states[spec.id] = old
+            elif old is not None:
+                states[spec.id] = state = ModelState(spec, {d.name: d for d in old.deployments})
+                state.carry(old)
+            else:
+                states[spec.id] = ModelState(spec)
         self.models: Mapping[str, ModelState] = MappingProxyType(states)
         self._listeners: list[Listener] = []
+
+    def take_weights(self) -> None:
+        """At a reload's swap: each deployment takes the weight configured now."""
+        for m in self.models.values():
+            for state, configured in zip(m.deployments, m.spec.deployments, strict=True):
+                state.weight = configured.weight
 
     def on_change(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -3,6 +3,7 @@ models, stats (built by `modelrouter.reports`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator
@@ -15,7 +16,7 @@ from modelrouter.budgets.limits import limits_of
 from modelrouter.cache.memory import MemoryCache
 from modelrouter.cache.redis import redis_cache
 from modelrouter.cache.responses import CachedAnswer, ResponseCache
-from modelrouter.circuit import CircuitPolicy
+from modelrouter.circuit import CircuitBreaker, CircuitPolicy
 from modelrouter.clock import Clock, monotonic
 from modelrouter.config.load import RouterConfig
 from modelrouter.conversation import ToolCallDelta
@@ -27,7 +28,7 @@ from modelrouter.invoker import Invoked, Invoker
 from modelrouter.live import LiveState, ModelState
 from modelrouter.plan import RetryPolicy
 from modelrouter.providers import build_providers
-from modelrouter.providers.base import Completion
+from modelrouter.providers.base import Completion, Provider
 from modelrouter.ratelimit import Admission, RateLimits
 from modelrouter.reports import Reports, StatsReport
 from modelrouter.selection.cache import SelectionCache
@@ -69,8 +70,34 @@ def _invoked_from(answer: CachedAnswer) -> Invoked:
     return Invoked(completion, answer.model, answer.deployment, answer.cost_usd, (), cache_hit=True)
 
 
+def _breakers_kept(before: Router, config: RouterConfig) -> dict[tuple[str, str], CircuitBreaker]:
+    """The breakers a reload keeps: each deployment still configured at the same
+    address keeps its circuit (its model's other settings may have changed)."""
+    kept = {}
+    for spec in config.models:
+        old = before.live.models.get(spec.id)
+        if old is None:
+            continue
+        addresses = {d.name: (old.spec.base_url, d.base_url) for d in old.spec.deployments}
+        for d in spec.deployments:
+            if addresses.get(d.name) == (spec.base_url, d.base_url):
+                kept[(spec.id, d.name)] = before.health.breakers[(spec.id, d.name)]
+    return kept
+
+
 class Router:
-    """What the API serves, independent of protobuf."""
+    """What the API serves, independent of protobuf: one configuration's worth.
+    A reload (`modelrouter.lifecycle`) builds the next Router from the one in
+    force, carrying over what outlives a configuration."""
+
+    live: LiveState
+    selector: Selector
+    memory: MemoryCache | None
+    responses: ResponseCache
+    usage: UsageService
+    rate_limits: RateLimits
+    started: float
+    invoker: Invoker
 
     def __init__(
         self,
@@ -78,9 +105,16 @@ class Router:
         clock: Clock = monotonic,
         log: FilteringBoundLogger | None = None,
         wall: Clock = time.time,
+        before: Router | None = None,
     ) -> None:
+        """`before`: the Router in force, when this one is to replace it (a
+        reload). This one then shares its stores, caches and limiters, and keeps
+        each unchanged model's state, balancer, gates, breakers and connections
+        (a changed model keeps its figures). Nothing of `before` changes here:
+        `take_over` does that, at the swap."""
         self.config = config
-        self.live = LiveState(config.models)
+        self.clock, self.wall, self.log = clock, wall, log
+        self.live = LiveState(config.models, before.live if before is not None else None)
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
         # A cached decision keeps its wire form, about a hundred bytes per registered
         # model; bound the model entries in all as well as the decisions, so that a
@@ -91,36 +125,63 @@ class Router:
         cache: SelectionCache[CachedDecision] = SelectionCache(
             config.cache.selection_ttl_s, max_entries, clock
         )
-        self.selector = Selector(self.live, self.registry, cache)
+        self.selector = Selector(self.live, self.registry, cache, before.selector if before else None)
         c = config.cache
-        self.memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
-        backend = redis_cache(c.redis_url) if c.backend == "redis" else self.memory
-        self.responses = ResponseCache(
-            backend, c.ttl_s, c.default_policy, log, clock, timeout_s=c.timeout_ms / 1000
-        )
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets, config.tenant_budgets)
+        self._spend: SpendBook | None = before._spend if before is not None else None
+        if before is not None:
+            # What outlives a configuration (a reload that would change these
+            # needs a restart: `lifecycle.RESTART_ONLY`).
+            self.memory, self.responses = before.memory, before.responses
+            self.usage, self.rate_limits = before.usage, before.rate_limits
+            self.started = before.started
+        else:
+            self.memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
+            backend = redis_cache(c.redis_url) if c.backend == "redis" else self.memory
+            self.responses = ResponseCache(
+                backend, c.ttl_s, c.default_policy, log, clock, timeout_s=c.timeout_ms / 1000
+            )
+            self.usage = UsageService(
+                UsageBook(self.live, usage.window_s, wall),
+                build_store(usage),
+                None,
+                usage.flush_interval_s,
+                log,
+                clock,
+                timeout_s=usage.timeout_ms / 1000,
+            )
+            self.rate_limits = RateLimits.build(config, clock, log)
+            self.started = clock()
         self.ledger: Ledger | None = None
+        self._restore_spend = False
         if limits:
-            book: SpendBook = (
-                RedisBook(usage.redis_url, usage.key_prefix) if usage.store == "redis" else LocalBook()
-            )
+            if self._spend is None:
+                self._spend = (
+                    RedisBook(usage.redis_url, usage.key_prefix) if usage.store == "redis" else LocalBook()
+                )
+                # A local book starts empty: the spend of earlier runs comes from the store.
+                self._restore_spend = usage.store != "redis"
             self.ledger = Ledger(
-                limits, book, self.live, wall, log, timeout_s=config.budgets.timeout_ms / 1000
+                limits, self._spend, self.live, wall, log, timeout_s=config.budgets.timeout_ms / 1000
             )
-        self.usage = UsageService(
-            UsageBook(self.live, usage.window_s, wall),
-            build_store(usage),
-            self.ledger,
-            usage.flush_interval_s,
-            log,
-            clock,
-            timeout_s=usage.timeout_ms / 1000,
-        )
-        providers = build_providers(config.models)
+        if before is None:
+            self.usage.ledger = self.ledger
+        # Connections: a model whose state carried over keeps its deployments'
+        # providers (and so their pools); any other gets new ones.
+        same = {
+            m.id
+            for m in self.live.models.values()
+            if before is not None and before.live.models.get(m.id) is m
+        }
+        fresh = build_providers(m for m in config.models if m.id not in same)
+        self.providers: dict[tuple[str, str], Provider] = {
+            key: before.providers[key] if before is not None and key[0] in same else fresh[key]
+            for key in ((m.id, d.name) for m in config.models for d in m.deployments)
+        }
         self.health = HealthMonitor(
             self.live,
-            providers,
+            self.providers,
             CircuitPolicy(
                 health.failure_threshold,
                 health.error_rate,
@@ -132,11 +193,12 @@ class Router:
             health.check_timeout_s,
             clock,
             log,
+            kept=_breakers_kept(before, config) if before is not None else None,
         )
         self.invoker = Invoker(
             self.live,
             self.selector.pick,
-            providers,
+            self.providers,
             self.health.breakers,
             RetryPolicy(server.max_attempts_per_model, server.retry_backoff_s, server.retry_backoff_max_s),
             clock,
@@ -144,20 +206,71 @@ class Router:
             ledger=self.ledger,
             budget_output_tokens=config.budgets.max_output_tokens,
             wall=wall,
+            before=before.invoker if before is not None else None,
         )
-        self.rate_limits = RateLimits.build(config, clock, log)
-        self.reports = Reports(self, clock)
+        self.reports = Reports(self, clock, self.started)
+        self.calls = 0
+        """Invoke and InvokeStream calls under way on this configuration (`serving`)."""
+        self.retired = False
+        self._idle: asyncio.Event | None = None
 
     async def start(self) -> None:
         """What needs the event loop: settled spend from the store (local budgets),
         the flush loop, the health checks."""
-        if self.ledger is not None:
-            if self.config.usage.store != "redis":  # Redis keeps the spend itself
-                self.ledger.restore((await self.usage.store.load()).spend)
-            with contextlib.suppress(Exception):  # a Redis away at start: the flush loop retries
-                await self.ledger.refresh()
+        await self.prepare()
         self.usage.start()
         self.health.start()
+
+    async def prepare(self) -> None:
+        """Before serving (or being swapped in): the budgets' settled spend is read
+        back, so that no call reserves against a book that has not seen it."""
+        if self.ledger is None:
+            return
+        if self._restore_spend:  # a local book starts empty; Redis keeps the spend itself
+            self.ledger.restore((await self.usage.store.load()).spend)
+            self._restore_spend = False
+        with contextlib.suppress(Exception):  # a Redis away: the flush loop retries
+            await self.ledger.refresh()
+
+    def take_over(self, before: Router) -> None:
+        """A reload's swap, in one step of the event loop: what outlives a
+        configuration starts working for this one. Calls already under way on
+        `before` finish there (`retire`)."""
+        self.live.take_weights()
+        self.usage.book.track(self.live)
+        self.usage.ledger = self.ledger
+        self.rate_limits.reconfigure(self.config)
+        self.health.take_over(before.health)
+        self.health.start()
+        if before.ledger is not None:
+            before.ledger.retire()
+        before.retired = True
+
+    def enter(self) -> None:
+        """An Invoke or InvokeStream starts on this configuration."""
+        self.calls += 1
+
+    def leave(self) -> None:
+        self.calls -= 1
+        if not self.calls and self._idle is not None:
+            self._idle.set()
+
+    async def discard(self, before: Router) -> None:
+        """Built but never swapped in (its preparation failed): the connections
+        it opened that `before` does not hold are closed."""
+        mine = [p for key, p in self.providers.items() if before.providers.get(key) is not p]
+        await asyncio.gather(*(p.close() for p in mine), return_exceptions=True)
+
+    async def retire(self) -> None:
+        """Replaced by a reload: once the calls under way here have ended (and
+        their budget settlements landed), this configuration is done with. Its
+        connections are closed by the caller, which knows which ones a newer
+        configuration still uses."""
+        await self.health.stop()
+        if self.calls:
+            self._idle = asyncio.Event()
+            await self._idle.wait()
+        await self.invoker.attempts.close()
 
     def select(
         self,
@@ -210,6 +323,11 @@ class Router:
         salt = tenant.answer_salt
         return salt + key if salt else key
 
+    def _may_serve(self, cached: CachedAnswer, tenant: Tenant) -> bool:
+        """Whether a cached answer may still be served: not one of a model a reload
+        removed, nor of one the tenant may no longer use."""
+        return cached.model in self.live.models and tenant.allows(cached.model)
+
     async def invoke(
         self, call: InvokeCall, decision: Decision, deadline: float | None, tenant: Tenant = NO_TENANT
     ) -> Invoked:
@@ -222,7 +340,7 @@ class Router:
         key = self._answer_key(call, tenant)
         if read:
             cached = await self.responses.get(key, deadline)
-            if cached is not None:
+            if cached is not None and self._may_serve(cached, tenant):
                 return _invoked_from(cached)
         produced: list[Invoked] = []
 
@@ -249,7 +367,7 @@ class Router:
         key = self._answer_key(call, tenant) if read or write else ""
         if read:
             cached = await self.responses.get(key, deadline)
-            if cached is not None:
+            if cached is not None and self._may_serve(cached, tenant):
                 text = cached.text
                 for i in range(0, len(text), REPLAY_CHUNK):
                     yield text[i : i + REPLAY_CHUNK]
@@ -287,7 +405,7 @@ class Router:
 
     async def close(self) -> None:
         """After the server has drained: nothing recorded is lost, since the last
-        flush happens here."""
+        flush happens here. (The Router in force closes what configurations share.)"""
         await self.health.stop()
         await self.invoker.close()
         await self.responses.close()

@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 from modelrouter.api.access_log import AccessLog
 from modelrouter.circuit import State
 from modelrouter.domain import Health
+from modelrouter.lifecycle import Lifecycle
 from modelrouter.manager import Router
 from modelrouter.outcomes import NOT_SENT
 from modelrouter.usage.book import BUCKETS_S, UNATTRIBUTED, Histogram
@@ -44,9 +45,13 @@ _CIRCUIT = {State.CLOSED: "closed", State.OPEN: "open", State.HALF_OPEN: "half_o
 
 
 class RouterCollector(Collector):
-    def __init__(self, router: Router, access_log: AccessLog) -> None:
-        self._router = router
+    def __init__(self, lifecycle: Lifecycle, access_log: AccessLog) -> None:
+        self._lifecycle = lifecycle
         self._access_log = access_log
+
+    @property
+    def _router(self) -> Router:
+        return self._lifecycle.current
 
     def collect(self) -> Iterator[Metric]:
         router = self._router
@@ -116,16 +121,40 @@ class RouterCollector(Collector):
             in_flight.add_metric(key, d.state.in_flight)
             unattributed = d.tenants.get(UNATTRIBUTED)  # selections are counted there
             selections.add_metric(key, unattributed.process.selections if unattributed else 0)
-            for state, name in _HEALTH.items():
-                health.add_metric([*key, name], 1.0 if d.state.health is state else 0.0)
             breaker = breakers.get(d.key)
-            if breaker is not None:
+            if breaker is not None:  # configured now (a removed deployment's counters stay)
+                for state, name in _HEALTH.items():
+                    health.add_metric([*key, name], 1.0 if d.state.health is state else 0.0)
                 for cstate, name in _CIRCUIT.items():
                     circuit.add_metric([*key, name], 1.0 if breaker.state is cstate else 0.0)
         yield from (requests, refused, tokens, cost, latency, ttft, in_flight, selections, health, circuit)
         yield from self._cache()
         yield from self._budgets()
         yield self._calls()
+        yield from self._configuration()
+
+    def _configuration(self) -> Iterator[Metric]:
+        """Which configuration is in force (its version shows drift between
+        replicas) and how reloads went."""
+        lifecycle = self._lifecycle
+        config = lifecycle.current.config
+        info = GaugeMetricFamily(
+            "modelrouter_config_info",
+            "1 for the configuration in force: its version (a digest of the file) and source",
+            labels=["version", "source"],
+        )
+        info.add_metric([config.version, config.source], 1.0)
+        reloads = CounterMetricFamily(
+            "modelrouter_config_reloads", "Configuration reloads, by result", labels=["result"]
+        )
+        reloads.add_metric(["applied"], lifecycle.reloads)
+        reloads.add_metric(["refused"], lifecycle.refused)
+        retiring = GaugeMetricFamily(
+            "modelrouter_config_retiring",
+            "Configurations replaced by a reload whose calls in flight have not all ended",
+            value=lifecycle.retiring,
+        )
+        yield from (info, reloads, retiring)
 
     def _calls(self) -> Metric:
         calls = CounterMetricFamily(
@@ -191,17 +220,17 @@ def _buckets(h: Histogram) -> list[tuple[str, float]]:
 class MetricsServer:
     """The /metrics endpoint on its own port."""
 
-    def __init__(self, router: Router, access_log: AccessLog) -> None:
+    def __init__(self, lifecycle: Lifecycle, access_log: AccessLog) -> None:
         self._registry = CollectorRegistry(auto_describe=False)
-        self._registry.register(RouterCollector(router, access_log))
+        self._registry.register(RouterCollector(lifecycle, access_log))
         # process_cpu_seconds_total, process_resident_memory_bytes, open fds, ...
         ProcessCollector(registry=self._registry)
-        self._router = router
+        self._lifecycle = lifecycle
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        ledger = self._router.ledger
+        ledger = self._lifecycle.current.ledger
         if ledger is not None:
             # The collector reads the figures this leaves; with the budget store
             # away it reads the last ones, rather than failing the scrape.

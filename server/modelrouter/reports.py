@@ -92,10 +92,11 @@ class StatsReport:
 class Reports:
     """Builds StatsReports from a router's parts (read only, never changed here)."""
 
-    def __init__(self, router: Router, clock: Clock) -> None:
+    def __init__(self, router: Router, clock: Clock, started: float) -> None:
+        """`started`: when the process began serving, on `clock` (uptime)."""
         self._router = router
         self._clock = clock
-        self._started = clock()
+        self._started = started
 
     def whose(self, caller: Caller, asked: str) -> str | None:
         """Whose usage a Stats call reads: None for every tenant's (an admin asking

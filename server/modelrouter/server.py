@@ -1,10 +1,12 @@
 """Build the gRPC server once from configuration, serve until SIGTERM or SIGINT,
 then drain: health turns NOT_SERVING first, in-flight calls finish (up to
-`server.shutdown_grace_s`), and the process exits 0."""
+`server.shutdown_grace_s`), and the process exits 0. SIGHUP reloads the
+configuration (`modelrouter.lifecycle`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import ipaddress
 import signal
@@ -27,6 +29,8 @@ from modelrouter.api.tls import ReloadingCredentials, TlsFilesError
 from modelrouter.config.load import RouterConfig
 from modelrouter.config.schema import TlsConfig
 from modelrouter.domain import Health
+from modelrouter.errors import ConfigRefused
+from modelrouter.lifecycle import Lifecycle
 from modelrouter.logs import FLUSH_INTERVAL_S, Logging
 from modelrouter.manager import Router
 from modelrouter.metrics import MetricsServer
@@ -82,11 +86,16 @@ class ListenError(Exception):
 class RunningServer:
     server: grpc.aio.Server
     health: HealthServicer
-    router: Router
+    lifecycle: Lifecycle
     port: int
     access_log: AccessLog
     in_flight: InFlight
     metrics: MetricsServer | None = None
+
+    @property
+    def router(self) -> Router:
+        """The Router in force (a reload replaces it)."""
+        return self.lifecycle.current
 
     async def drain(self, grace_s: float) -> None:
         """Health turns NOT_SERVING, new calls are refused, calls in flight get
@@ -96,10 +105,10 @@ class RunningServer:
         stopping = asyncio.ensure_future(self.server.stop(grace_s))
         done, _ = await asyncio.wait({stopping}, timeout=max(grace_s - CUT_AHEAD_S, 0.0))
         if not done:
-            self.router.shut_down()
+            self.lifecycle.shut_down()
             self.in_flight.cut()
         await stopping
-        await self.router.close()  # the last usage flush: nothing recorded is lost
+        await self.lifecycle.close()  # the last usage flush: nothing recorded is lost
         if self.metrics is not None:
             await self.metrics.close()
         self.access_log.flush()
@@ -108,17 +117,22 @@ class RunningServer:
 async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
     log = logging.log
     router = Router(config, log=log)
+    lifecycle = Lifecycle(router, log=log)
     # With API keys, every RouterService call is checked once, here, before its handler.
     access_log = AccessLog(logging.emit, config.server.access_log)
-    interceptors = (ApiKeys(config.key_digests, config.cert_subjects, access_log),) if config.has_keys else ()
+    interceptors: tuple[ApiKeys, ...] = ()
+    if config.has_keys:
+        keys = ApiKeys(config.key_digests, config.cert_subjects, access_log)
+        lifecycle.on_swap(lambda r: keys.replace(r.config.key_digests, r.config.cert_subjects))
+        interceptors = (keys,)
     server = grpc.aio.server(options=server_options(config), interceptors=interceptors)
     in_flight = InFlight()
-    server.add_generic_rpc_handlers((generic_handler(RouterServicer(router, log, access_log, in_flight)),))
+    server.add_generic_rpc_handlers((generic_handler(RouterServicer(lifecycle, log, access_log, in_flight)),))
     # AdminService changes what every caller gets: with keys the interceptor lets
     # only the admin role call it; without keys only this machine may reach it.
     admin = config.has_keys or is_loopback(address)
     if admin:
-        server.add_generic_rpc_handlers((admin_handler(AdminServicer(router, log, access_log)),))
+        server.add_generic_rpc_handlers((admin_handler(AdminServicer(lifecycle, log, access_log)),))
     else:
         log.warning(
             "AdminService not served: no API keys are configured and the server listens beyond "
@@ -154,15 +168,24 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     for name in ("", SERVICE):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     pending: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
-    router.live.on_change(lambda: _report_service_health(router, health, pending))
+
+    def report_health() -> None:  # of the Router in force, whichever's state changed
+        _report_service_health(lifecycle.current, health, pending)
+
+    def report_health_of(r: Router) -> None:
+        r.live.on_change(report_health)
+        report_health()
+
+    router.live.on_change(report_health)
+    lifecycle.on_swap(report_health_of)
     metrics = None
     if config.metrics.address:
-        metrics = MetricsServer(router, access_log)
+        metrics = MetricsServer(lifecycle, access_log)
         try:
             await metrics.start(config.metrics.address)
         except OSError as exc:
             await server.stop(0)
-            await router.close()
+            await lifecycle.close()
             raise ListenError(
                 f"cannot serve metrics on {config.metrics.address}: {exc.strerror or exc}"
             ) from None
@@ -186,7 +209,7 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    return RunningServer(server, health, router, port, access_log, in_flight, metrics)
+    return RunningServer(server, health, lifecycle, port, access_log, in_flight, metrics)
 
 
 def _report_service_health(router: Router, health: HealthServicer, pending: set[asyncio.Task[None]]) -> None:
@@ -221,6 +244,13 @@ async def _flush_periodically(running: RunningServer, logging: Logging) -> None:
         logging.flush()
 
 
+async def _reload(lifecycle: Lifecycle) -> None:
+    """SIGHUP: a reload like AdminService.ReloadConfig's; the lifecycle logs the
+    outcome (a refusal with its reasons)."""
+    with contextlib.suppress(ConfigRefused):
+        await lifecycle.reload()
+
+
 async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
     log = logging.log
     running = await start(config, address, logging)
@@ -229,6 +259,14 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
+
+    def on_hangup() -> None:
+        task = loop.create_task(_reload(running.lifecycle))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     where = listening_address(address, running.port)
     print(f"listening on {where}", flush=True)
     log.info(
@@ -246,7 +284,7 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
         )
     logging.flush()
     await stop.wait()
-    grace = config.server.shutdown_grace_s
+    grace = running.router.config.server.shutdown_grace_s
     log.info("draining", grace_s=grace)
     await running.drain(grace)
     flusher.cancel()

@@ -197,7 +197,7 @@ async def test_without_keys_it_is_served_on_loopback_only() -> None:
             assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
     finally:
         await running.server.stop(0)
-        await running.router.close()
+        await running.lifecycle.close()
     assert "AdminService not served" in log.getvalue()
 
 

@@ -23,6 +23,8 @@ import type { ListModelsResponse as _modelrouter_v1_ListModelsResponse, ListMode
 import type { ModelInfo as _modelrouter_v1_ModelInfo, ModelInfo__Output as _modelrouter_v1_ModelInfo__Output } from './modelrouter/v1/ModelInfo';
 import type { ModelStats as _modelrouter_v1_ModelStats, ModelStats__Output as _modelrouter_v1_ModelStats__Output } from './modelrouter/v1/ModelStats';
 import type { Rejection as _modelrouter_v1_Rejection, Rejection__Output as _modelrouter_v1_Rejection__Output } from './modelrouter/v1/Rejection';
+import type { ReloadConfigRequest as _modelrouter_v1_ReloadConfigRequest, ReloadConfigRequest__Output as _modelrouter_v1_ReloadConfigRequest__Output } from './modelrouter/v1/ReloadConfigRequest';
+import type { ReloadConfigResponse as _modelrouter_v1_ReloadConfigResponse, ReloadConfigResponse__Output as _modelrouter_v1_ReloadConfigResponse__Output } from './modelrouter/v1/ReloadConfigResponse';
 import type { Requirements as _modelrouter_v1_Requirements, Requirements__Output as _modelrouter_v1_Requirements__Output } from './modelrouter/v1/Requirements';
 import type { ResponseFormat as _modelrouter_v1_ResponseFormat, ResponseFormat__Output as _modelrouter_v1_ResponseFormat__Output } from './modelrouter/v1/ResponseFormat';
 import type { RouterServiceClient as _modelrouter_v1_RouterServiceClient, RouterServiceDefinition as _modelrouter_v1_RouterServiceDefinition } from './modelrouter/v1/RouterService';
@@ -81,6 +83,8 @@ export interface ProtoGrpcType {
       ModelInfo: MessageTypeDefinition<_modelrouter_v1_ModelInfo, _modelrouter_v1_ModelInfo__Output>
       ModelStats: MessageTypeDefinition<_modelrouter_v1_ModelStats, _modelrouter_v1_ModelStats__Output>
       Rejection: MessageTypeDefinition<_modelrouter_v1_Rejection, _modelrouter_v1_Rejection__Output>
+      ReloadConfigRequest: MessageTypeDefinition<_modelrouter_v1_ReloadConfigRequest, _modelrouter_v1_ReloadConfigRequest__Output>
+      ReloadConfigResponse: MessageTypeDefinition<_modelrouter_v1_ReloadConfigResponse, _modelrouter_v1_ReloadConfigResponse__Output>
       Requirements: MessageTypeDefinition<_modelrouter_v1_Requirements, _modelrouter_v1_Requirements__Output>
       ResponseFormat: MessageTypeDefinition<_modelrouter_v1_ResponseFormat, _modelrouter_v1_ResponseFormat__Output>
       ResponseFormatType: EnumTypeDefinition

@@ -8,6 +8,7 @@ records one access-log line."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import grpc
@@ -15,9 +16,9 @@ from structlog.typing import FilteringBoundLogger
 
 from modelrouter.api.access_log import AccessLog
 from modelrouter.api.replies import Context, Replies, parse
-from modelrouter.config.load import redacted_yaml
+from modelrouter.config.load import RouterConfig, redacted_yaml
 from modelrouter.errors import InvalidRequest, RouterError, UnknownDeployment, UnknownModel
-from modelrouter.manager import Router
+from modelrouter.lifecycle import Lifecycle
 from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 
@@ -32,19 +33,44 @@ def deployment_state(draining: bool) -> pb.DeploymentState:
     return _DRAINING if draining else _ACTIVE
 
 
+def _config_of(config: RouterConfig) -> bytes:
+    """GetConfig's answer for `config`."""
+    return apb.GetConfigResponse(
+        yaml=redacted_yaml(config.text), source=config.source, config_version=config.version
+    ).SerializeToString()
+
+
 class AdminServicer:
-    def __init__(self, router: Router, log: FilteringBoundLogger, access_log: AccessLog) -> None:
-        self._router = router
+    def __init__(self, lifecycle: Lifecycle, log: FilteringBoundLogger, access_log: AccessLog) -> None:
+        self._lifecycle = lifecycle
         self._log = log
         self._record = access_log.record
         self._request_id = access_log.request_id
         self._replies = Replies(log, access_log)
-        # The configuration in force does not change while this servicer lives:
-        # redact it once.
-        config = router.config
-        self._config = apb.GetConfigResponse(
-            yaml=redacted_yaml(config.text), source=config.source, config_version=config.version
-        ).SerializeToString()
+        self._config: tuple[str, bytes] = ("", b"")
+        """GetConfig's last answer, with the version it is of: redacting a large
+        file takes a while, so once per configuration, off the event loop."""
+
+    async def reload_config(self, raw: bytes, context: Context) -> bytes:
+        rpc = "ReloadConfig"
+        started = time.perf_counter()
+        request_id = self._request_id()
+        try:
+            parse(apb.ReloadConfigRequest, raw)
+            reloaded = await self._lifecycle.reload()
+            response = apb.ReloadConfigResponse(
+                previous_version=reloaded.previous_version,
+                config_version=reloaded.version,
+                added_models=reloaded.added,
+                removed_models=reloaded.removed,
+                changed_models=reloaded.changed,
+            ).SerializeToString()
+        except RouterError as err:
+            await self._replies.fail(context, rpc, request_id, started, err)
+        except Exception:
+            await self._replies.crash(context, rpc, request_id, started)
+        self._record(rpc, request_id, started, "OK")
+        return response
 
     async def set_deployment_state(self, raw: bytes, context: Context) -> bytes:
         rpc = "SetDeploymentState"
@@ -54,7 +80,7 @@ class AdminServicer:
             req = parse(apb.SetDeploymentStateRequest, raw)
             if req.state not in (_ACTIVE, _DRAINING):
                 raise InvalidRequest("state", "must be DEPLOYMENT_STATE_ACTIVE or DEPLOYMENT_STATE_DRAINING")
-            live = self._router.live
+            live = self._lifecycle.current.live
             if req.model not in live.models:
                 raise UnknownModel(req.model)
             draining = req.state == _DRAINING
@@ -85,10 +111,17 @@ class AdminServicer:
         request_id = self._request_id()
         try:
             parse(apb.GetConfigRequest, raw)
+            config = self._lifecycle.current.config
+            version, response = self._config
+            if version != config.version:
+                response = await asyncio.to_thread(_config_of, config)
+                self._config = (config.version, response)
         except RouterError as err:
             await self._replies.fail(context, rpc, request_id, started, err)
+        except Exception:
+            await self._replies.crash(context, rpc, request_id, started)
         self._record(rpc, request_id, started, "OK")
-        return self._config
+        return response
 
 
 def admin_handler(servicer: AdminServicer) -> grpc.GenericRpcHandler:
@@ -96,6 +129,7 @@ def admin_handler(servicer: AdminServicer) -> grpc.GenericRpcHandler:
     return grpc.method_handlers_generic_handler(
         ADMIN_SERVICE,
         {
+            "ReloadConfig": unary(servicer.reload_config),
             "SetDeploymentState": unary(servicer.set_deployment_state),
             "GetConfig": unary(servicer.get_config),
         },

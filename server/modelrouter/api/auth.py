@@ -55,6 +55,11 @@ class ApiKeys(grpc.aio.ServerInterceptor):
         self._subjects = dict(subjects)
         self._access_log = access_log
 
+    def replace(self, digests: Mapping[bytes, Caller], subjects: Mapping[str, Caller]) -> None:
+        """A reload's keys: calls from now on are checked against these (a call
+        under way keeps the caller it was given)."""
+        self._digests, self._subjects = dict(digests), dict(subjects)
+
     async def intercept_service(
         self,
         continuation: Callable[

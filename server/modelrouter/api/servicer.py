@@ -12,7 +12,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 import grpc
 from cachetools import LRUCache
@@ -29,6 +29,7 @@ from modelrouter.conversation import ChatMessage, ToolCallDelta
 from modelrouter.domain import InvokeCall
 from modelrouter.errors import RouterError, ShuttingDown
 from modelrouter.invoker import Invoked
+from modelrouter.lifecycle import Lifecycle
 from modelrouter.manager import Router
 from modelrouter.ratelimit import Admission
 from modelrouter_client._proto import router_pb2 as pb
@@ -49,21 +50,21 @@ def _deadline(context: Context) -> float | None:
     return None if remaining is None else monotonic() + remaining
 
 
-class RouterServicer:
-    def __init__(
-        self, router: Router, log: FilteringBoundLogger, access_log: AccessLog, in_flight: InFlight
-    ) -> None:
-        self._router = router
-        self._in_flight = in_flight
-        self._log = log
-        self.access_log = access_log
-        self._record = access_log.record
-        self._request_id = access_log.request_id
-        self._replies = Replies(log, access_log)
+class InForce(NamedTuple):
+    """What a call works with, taken once when it starts: the Router in force and
+    what is built from its configuration. A reload replaces the whole at once."""
+
+    router: Router
+    convert: Converter
+    calls: LRUCache[bytes, Invocation]
+    """Validated Invoke calls by their request bytes (see MAX_REMEMBERED_*):
+    validated against this configuration's models, so kept with it."""
+    log_content: bool
+
+    @classmethod
+    def of(cls, router: Router) -> InForce:
         cfg = router.config
-        self._log_content = cfg.server.log_content
-        self._calls: LRUCache[bytes, Invocation] = LRUCache(MAX_REMEMBERED_CALLS)
-        self._convert = Converter(
+        convert = Converter(
             (m.id for m in cfg.models),
             cfg.server.default_expected_input_tokens,
             cfg.server.default_expected_output_tokens,
@@ -72,14 +73,31 @@ class RouterServicer:
             max_message_chars=cfg.server.max_message_chars,
             capabilities={m.id: m.capabilities for m in cfg.models},
         )
-        self._render = self._convert.render
+        return cls(router, convert, LRUCache(MAX_REMEMBERED_CALLS), cfg.server.log_content)
+
+
+class RouterServicer:
+    def __init__(
+        self, lifecycle: Lifecycle, log: FilteringBoundLogger, access_log: AccessLog, in_flight: InFlight
+    ) -> None:
+        self._in_flight = in_flight
+        self._log = log
+        self.access_log = access_log
+        self._record = access_log.record
+        self._request_id = access_log.request_id
+        self._replies = Replies(log, access_log)
+        self._now = InForce.of(lifecycle.current)
+        lifecycle.on_swap(self._swap)
+
+    def _swap(self, router: Router) -> None:
+        self._now = InForce.of(router)
 
     # -- RPCs -------------------------------------------------------------------
 
     async def select(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
         request_id = self._request_id()
-        router = self._router
+        router, convert, _, _ = self._now
         tenant = current_caller().tenant
         try:
             await router.admit(tenant)  # RATE_LIMITED before any work; nothing to settle
@@ -89,9 +107,9 @@ class RouterServicer:
             key = selection_digest(raw)
             decision = router.select_cached(key, tenant)
             if decision is None:
-                query = self._convert.select_query(parse(pb.SelectRequest, raw))
-                decision = router.select(query, key, self._render, tenant)
-            response = self._convert.select_response(decision)
+                query = convert.select_query(parse(pb.SelectRequest, raw))
+                decision = router.select(query, key, convert.render, tenant)
+            response = convert.select_response(decision)
         except RouterError as err:
             del raw  # see `Replies.fail`
             await self._replies.fail(context, "Select", request_id, started, err)
@@ -104,16 +122,19 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         task = self._in_flight.enter()
+        now = self._now
+        router, convert = now.router, now.convert
+        router.enter()
         tenant = current_caller().tenant
         admission: Admission | None = None
         try:
-            call, full_decision = self._invoke_call(raw, pb.InvokeRequest)
+            call, full_decision = self._invoke_call(now, raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
-            admission = await self._router.admit(tenant, call)
-            decision = self._router.decide(call, self._render, tenant)
-            invoked = await self._router.invoke(call, decision, _deadline(context), tenant)
+            admission = await router.admit(tenant, call)
+            decision = router.decide(call, convert.render, tenant)
+            invoked = await router.invoke(call, decision, _deadline(context), tenant)
             latency_ms = (time.perf_counter() - started) * 1000
-            response = self._convert.invoke_response(
+            response = convert.invoke_response(
                 invoked, decision, request_id, latency_ms, full_decision=full_decision
             )
         except RouterError as err:
@@ -128,9 +149,10 @@ class RouterServicer:
         finally:
             self._in_flight.leave(task)
             if admission is not None:  # every way out: an answer, an error, a cut
-                self._router.settle(admission)
+                router.settle(admission)
+            router.leave()
         self._record("Invoke", request_id, started, "OK", invoked=invoked)
-        if self._log_content:
+        if now.log_content:
             self._content(request_id, call, invoked)
         return response
 
@@ -138,32 +160,35 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         task = self._in_flight.enter()
+        now = self._now
+        router, convert = now.router, now.convert
+        router.enter()
         tenant = current_caller().tenant
         admission: Admission | None = None
         try:
-            call, full_decision = self._invoke_call(raw, pb.InvokeStreamRequest)
+            call, full_decision = self._invoke_call(now, raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
-            admission = await self._router.admit(tenant, call)
-            decision = self._router.decide(call, self._render, tenant)
+            admission = await router.admit(tenant, call)
+            decision = router.decide(call, convert.render, tenant)
             in_flight = self._in_flight
-            items = self._router.stream(call, decision, _deadline(context), tenant)
+            items = router.stream(call, decision, _deadline(context), tenant)
             async with aclosing(items):  # a cut stream ends its attempt now, not at collection
                 async for item in items:
                     if isinstance(item, str):
                         in_flight.writing(task)
-                        for message in self._convert.stream_deltas(item):
+                        for message in convert.stream_deltas(item):
                             yield message
                         in_flight.written(task)
                     elif isinstance(item, ToolCallDelta):
                         in_flight.writing(task)
-                        for message in self._convert.stream_tool_call(item):
+                        for message in convert.stream_tool_call(item):
                             yield message
                         in_flight.written(task)
                     else:
                         latency_ms = (time.perf_counter() - started) * 1000
-                        yield self._convert.stream_done(item, decision, request_id, latency_ms, full_decision)
+                        yield convert.stream_done(item, decision, request_id, latency_ms, full_decision)
                         self._record("InvokeStream", request_id, started, "OK", invoked=item)
-                        if self._log_content:
+                        if now.log_content:
                             self._content(request_id, call, item)
         except RouterError as err:
             del raw  # see `Replies.fail`
@@ -177,24 +202,26 @@ class RouterServicer:
         finally:
             self._in_flight.leave(task)
             if admission is not None:  # every way out: an answer, an error, a cut
-                self._router.settle(admission)
+                router.settle(admission)
+            router.leave()
 
+    @staticmethod
     def _invoke_call(
-        self, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
+        now: InForce, raw: bytes, cls: type[pb.InvokeRequest] | type[pb.InvokeStreamRequest]
     ) -> Invocation:
         """The validated call for these request bytes. A repeated request (same
         bytes, no request_id) is validated once: the call, with its response
         cache key, is kept for its bytes. (InvokeRequest and InvokeStreamRequest
         share their fields, so their bytes mean the same call.)"""
-        known = self._calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
+        known = now.calls.get(raw)  # keyed by bytes: bounded, see MAX_REMEMBERED_*
         if known is not None:
             return known
-        invocation = self._convert.invoke_call(parse(cls, raw))
+        invocation = now.convert.invoke_call(parse(cls, raw))
         call = invocation.call
         if not call.request_id and len(raw) <= MAX_REMEMBERED_REQUEST_BYTES:
             call = dataclasses.replace(call, answer_key=ResponseCache.key(call))
             invocation = Invocation(call, invocation.full_decision)
-            self._calls[raw] = invocation
+            now.calls[raw] = invocation
         return invocation
 
     def _content(self, request_id: str, call: InvokeCall, invoked: Invoked) -> None:
@@ -214,11 +241,12 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
+            router, convert, _, _ = self._now
             msg = parse(pb.StatsRequest, raw)
-            models = self._convert.model_filter(msg.models, "models")
-            tenant = self._router.stats_tenant(current_caller(), msg.tenant)
-            report = await self._router.stats(models, tenant, current_caller().admin)
-            response = self._convert.stats(report)
+            models = convert.model_filter(msg.models, "models")
+            tenant = router.stats_tenant(current_caller(), msg.tenant)
+            report = await router.stats(models, tenant, current_caller().admin)
+            response = convert.stats(report)
         except RouterError as err:
             await self._replies.fail(context, "Stats", request_id, started, err)
         except Exception:
@@ -230,10 +258,11 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
+            router, convert, _, _ = self._now
             parse(pb.ListModelsRequest, raw)
-            registry = self._router.registry
-            response = self._convert.list_models(
-                self._router.models(), registry.names, registry.default, self._router.config.version
+            registry = router.registry
+            response = convert.list_models(
+                router.models(), registry.names, registry.default, router.config.version
             )
         except RouterError as err:
             await self._replies.fail(context, "ListModels", request_id, started, err)

@@ -2,7 +2,8 @@
 exactly one google.rpc.ErrorInfo per error, plus a PreconditionFailure listing
 the rejected models for NO_ELIGIBLE_MODEL, a QuotaFailure naming the budget
 for BUDGET_EXCEEDED, and a QuotaFailure naming the limit and a RetryInfo for
-RATE_LIMITED. Every error fits in gRPC's default 8 KiB of trailers: the
+RATE_LIMITED, and a BadRequest listing the problems for INVALID_CONFIG and
+RESTART_REQUIRED. Every error fits in gRPC's default 8 KiB of trailers: the
 rejections listed are those that fit, and the last violation (type OMITTED) and
 the ErrorInfo metadata `omitted` say how many were left out."""
 
@@ -21,7 +22,9 @@ from modelrouter.errors import (
     MAX_QUOTED,
     AllCandidatesFailed,
     BudgetExceeded,
+    ConfigRefused,
     DeadlineExceeded,
+    InvalidConfig,
     InvalidRequest,
     MalformedRequest,
     ModelDraining,
@@ -29,6 +32,7 @@ from modelrouter.errors import (
     PermissionDenied,
     RateLimited,
     RateLimitUnavailable,
+    RestartRequired,
     RouterError,
     ShuttingDown,
     StreamInterrupted,
@@ -60,6 +64,9 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     BudgetExceeded: grpc.StatusCode.RESOURCE_EXHAUSTED,
     RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
     RateLimitUnavailable: grpc.StatusCode.UNAVAILABLE,
+    ConfigRefused: grpc.StatusCode.FAILED_PRECONDITION,
+    InvalidConfig: grpc.StatusCode.FAILED_PRECONDITION,
+    RestartRequired: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 
@@ -161,6 +168,7 @@ def _status(
         metadata = {k: v if len(v) <= metadata_cap else v[:metadata_cap] + "..." for k, v in metadata.items()}
     if omitted:
         metadata["omitted"] = str(omitted)
+    bad_request = _bad_request(error, metadata) if isinstance(error, ConfigRefused) else None
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=metadata))
     details = [info]
@@ -179,6 +187,8 @@ def _status(
         details.append(quota)
     if isinstance(error, RateLimited):
         details += _rate_limited(error, metadata)
+    if bad_request is not None:
+        details.append(bad_request)
     if violations or omitted:
         failure = any_pb2.Any()
         failure.Pack(
@@ -187,6 +197,26 @@ def _status(
         details.append(failure)
     status = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     return bytes(status.SerializeToString())
+
+
+def _bad_request(error: ConfigRefused, metadata: dict[str, str]) -> any_pb2.Any:
+    """A BadRequest with one violation per problem, as many as fit in
+    VIOLATIONS_BUDGET; `metadata["omitted"]` (set here, before the ErrorInfo is
+    packed) counts the rest."""
+    violations: list[error_details_pb2.BadRequest.FieldViolation] = []
+    size = 0
+    for field, what in error.problems:
+        v = error_details_pb2.BadRequest.FieldViolation(
+            field=clip(field), description=capped_entries(what, MAX_VIOLATION_DETAIL, ", ")
+        )
+        size += v.ByteSize() + 3
+        if size > VIOLATIONS_BUDGET:
+            metadata["omitted"] = str(len(error.problems) - len(violations))
+            break
+        violations.append(v)
+    packed = any_pb2.Any()
+    packed.Pack(error_details_pb2.BadRequest(field_violations=violations))
+    return packed
 
 
 def _rate_limited(error: RateLimited, metadata: dict[str, str]) -> list[any_pb2.Any]:

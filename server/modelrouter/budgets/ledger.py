@@ -116,6 +116,13 @@ class Ledger:
         self._blocked: dict[Limit, str] = {}
         self._period_keys: dict[tuple[Limit, ...], tuple[float, float, tuple[SpendKey, ...]]] = {}
         self._views: list[BudgetView] = []
+        self._retired = False
+
+    def retire(self) -> None:
+        """A reload replaced this ledger: its calls still in flight reserve and
+        settle as before, but what it sees no longer keeps models out of
+        selection (its limits may be gone; the new ledger decides)."""
+        self._retired = True
 
     def applies(self, model: str, tenant: str = "") -> bool:
         return bool(self._limits_on(model, tenant))
@@ -302,6 +309,8 @@ class Ledger:
             self._blocked.pop(limit, None)
         if limit.tenant:
             self._block_tenant(limit, spent if block else None)
+            return
+        if self._retired:
             return
         changed = False
         for model, limits in self._of_model.items():

@@ -72,11 +72,21 @@ class RateLimits:
         rules = rules_of(config)
         usage = config.usage
         self = cls(rules, LocalLimiter(clock), config.server.default_expected_output_tokens, clock, log)
-        if rules and usage.store == "redis":
+        # On Redis whether or not a tenant has limits yet: a reload may add some,
+        # and admissions in flight must settle on the limiter they were made on.
+        # (The client connects at its first use.)
+        if usage.store == "redis":
             self.limiter = RedisLimiter(
                 usage.redis_url, usage.key_prefix, usage.timeout_ms / 1000, self._warn
             )
         return self
+
+    def reconfigure(self, config: RouterConfig) -> None:
+        """A reload's swap: the tenants' new limits apply to calls admitted from
+        now on; what the window has counted stays (the usage store, and so the
+        limiter, cannot change without a restart)."""
+        self.rules = rules_of(config)
+        self._default_output = config.server.default_expected_output_tokens
 
     def estimate(self, call: InvokeCall) -> int:
         """The tokens a call reserves: its estimated input plus its output cap (the

@@ -76,8 +76,15 @@ def _over_budget(over: list[Rejection], rejections: tuple[Rejection, ...]) -> Bu
 
 class Selector:
     def __init__(
-        self, live: LiveState, registry: StrategyRegistry, cache: SelectionCache[CachedDecision]
+        self,
+        live: LiveState,
+        registry: StrategyRegistry,
+        cache: SelectionCache[CachedDecision],
+        before: Selector | None = None,
     ) -> None:
+        """`before`: the selector of the configuration this one replaces (a
+        reload): a model whose state carried over keeps its balancer (its turn,
+        its latency figures); the cache starts empty."""
         self._live = live
         self._models = tuple(live.models.values())
         self._eligibility = Eligibility(live)
@@ -89,10 +96,15 @@ class Selector:
         self.choices: dict[tuple[str, tuple[str, ...]], int] = {}
         """Selections by (chosen model, cheaper eligible models): the evidence for
         the cheaper-model suggestion."""
+        kept = before._kept_balancers(live) if before is not None else {}
         self._balancers: Mapping[str, Balancer] = {
-            m.spec.id: BALANCERS[m.spec.balancer](m.deployments) for m in self._models
+            m.spec.id: kept.get(m.spec.id) or BALANCERS[m.spec.balancer](m.deployments) for m in self._models
         }
         live.on_change(cache.clear)
+
+    def _kept_balancers(self, live: LiveState) -> dict[str, Balancer]:
+        """The balancers of the models whose state `live` carries over unchanged."""
+        return {m.id: self._balancers[m.id] for m in self._models if live.models.get(m.id) is m}
 
     def rank(self, query: SelectQuery, allowed: frozenset[str] | None = None) -> Ranking:
         """The strategy's ranking among the models `allowed` (None: every model);

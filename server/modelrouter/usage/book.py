@@ -49,7 +49,7 @@ class Spans:
 
 
 class DeploymentUsage:
-    __slots__ = ("_selections_seen", "_window_s", "key", "latency", "state", "tenants", "ttft")
+    __slots__ = ("_selections_seen", "_window_s", "earlier", "key", "latency", "state", "tenants", "ttft")
 
     def __init__(self, state: DeploymentState, window_s: float) -> None:
         self.key: Deployment = (state.model, state.name)
@@ -61,6 +61,17 @@ class DeploymentUsage:
         self.latency = Histogram()
         self.ttft = Histogram()
         self._selections_seen = 0
+        self.earlier: list[DeploymentState] = []
+        """States this deployment had under earlier configurations (removed by a
+        reload, then added again) whose calls in flight have not all ended."""
+
+    def follow(self, state: DeploymentState, now: float) -> None:
+        """A reload gave this deployment a new state: what the old one holds is
+        folded in, and its calls still in flight are folded as they end."""
+        self.fold(now)
+        self.earlier.append(self.state)
+        self.state = state
+        self._selections_seen = state.selections
 
     def spans(self, tenant: str) -> Spans:
         spans = self.tenants.get(tenant)
@@ -69,7 +80,23 @@ class DeploymentUsage:
         return spans
 
     def fold(self, now: float) -> None:
+        if self.earlier:
+            for old in self.earlier:
+                self._fold_events(old)
+            self.earlier = [old for old in self.earlier if old.in_flight]
         state = self.state
+        self._fold_events(state)
+        # Selections are counted on the (hot) selection path as a plain integer;
+        # what arrived since the last fold is dated now.
+        chosen = state.selections - self._selections_seen
+        if chosen:
+            self._selections_seen = state.selections
+            spans = self.spans(UNATTRIBUTED)
+            spans.process.selections += chosen
+            spans.pending.selections += chosen
+            spans.window.at(now).selections += chosen
+
+    def _fold_events(self, state: DeploymentState) -> None:
         events, state.events = state.events, []
         tenant: str | None = None
         for e in events:
@@ -85,15 +112,6 @@ class DeploymentUsage:
                 self.latency.add(e.latency_ms / 1000)
                 if e.outcome == Outcome.OK:
                     self.ttft.add(e.ttft_ms / 1000)
-        # Selections are counted on the (hot) selection path as a plain integer;
-        # what arrived since the last fold is dated now.
-        chosen = state.selections - self._selections_seen
-        if chosen:
-            self._selections_seen = state.selections
-            spans = self.spans(UNATTRIBUTED)
-            spans.process.selections += chosen
-            spans.pending.selections += chosen
-            spans.window.at(now).selections += chosen
 
     def recent(self, now: float, tenant: str | None, empty: Figures | None) -> Figures:
         """The window's figures, one tenant's or (None) every tenant's, for reading only."""
@@ -112,6 +130,20 @@ class UsageBook:
         self.deployments: dict[Deployment, DeploymentUsage] = {
             (m.id, d.name): DeploymentUsage(d, window_s) for m in live.models.values() for d in m.deployments
         }
+
+    def track(self, live: LiveState) -> None:
+        """A reload's swap: deployments new to this process get figures of their
+        own; one the reload gave a new state follows it. Removed ones keep their
+        figures (Prometheus counters only grow, and their calls in flight still
+        end) and are folded as before."""
+        now = self._wall()
+        for m in live.models.values():
+            for d in m.deployments:
+                usage = self.deployments.get((m.id, d.name))
+                if usage is None:
+                    self.deployments[(m.id, d.name)] = DeploymentUsage(d, self.window_s)
+                elif usage.state is not d:
+                    usage.follow(d, now)
 
     def __iter__(self) -> Iterator[DeploymentUsage]:
         return iter(self.deployments.values())

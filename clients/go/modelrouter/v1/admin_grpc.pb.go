@@ -17,6 +17,16 @@ const _ = grpc.SupportPackageIsVersion7
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type AdminServiceClient interface {
+	// ReloadConfig re-reads the configuration file the server started with,
+	// validates it whole and swaps it in at once: calls in flight finish on the
+	// configuration they started with; unchanged models keep their figures,
+	// circuits, balancers, budgets and connections; selection caches are
+	// cleared. An invalid file changes nothing: FAILED_PRECONDITION
+	// INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+	// problem. A change only a restart can apply (the listening address, TLS,
+	// the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+	// fields, and also changes nothing.
+	ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error)
 	// SetDeploymentState drains a deployment (no new calls; those in flight
 	// finish) or makes it active again. An unknown model or deployment is
 	// NOT_FOUND.
@@ -32,6 +42,15 @@ type adminServiceClient struct {
 
 func NewAdminServiceClient(cc grpc.ClientConnInterface) AdminServiceClient {
 	return &adminServiceClient{cc}
+}
+
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error) {
+	out := new(ReloadConfigResponse)
+	err := c.cc.Invoke(ctx, "/modelrouter.v1.AdminService/ReloadConfig", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *adminServiceClient) SetDeploymentState(ctx context.Context, in *SetDeploymentStateRequest, opts ...grpc.CallOption) (*SetDeploymentStateResponse, error) {
@@ -56,6 +75,16 @@ func (c *adminServiceClient) GetConfig(ctx context.Context, in *GetConfigRequest
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility
 type AdminServiceServer interface {
+	// ReloadConfig re-reads the configuration file the server started with,
+	// validates it whole and swaps it in at once: calls in flight finish on the
+	// configuration they started with; unchanged models keep their figures,
+	// circuits, balancers, budgets and connections; selection caches are
+	// cleared. An invalid file changes nothing: FAILED_PRECONDITION
+	// INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+	// problem. A change only a restart can apply (the listening address, TLS,
+	// the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+	// fields, and also changes nothing.
+	ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error)
 	// SetDeploymentState drains a deployment (no new calls; those in flight
 	// finish) or makes it active again. An unknown model or deployment is
 	// NOT_FOUND.
@@ -70,6 +99,9 @@ type AdminServiceServer interface {
 type UnimplementedAdminServiceServer struct {
 }
 
+func (UnimplementedAdminServiceServer) ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReloadConfig not implemented")
+}
 func (UnimplementedAdminServiceServer) SetDeploymentState(context.Context, *SetDeploymentStateRequest) (*SetDeploymentStateResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SetDeploymentState not implemented")
 }
@@ -87,6 +119,24 @@ type UnsafeAdminServiceServer interface {
 
 func RegisterAdminServiceServer(s *grpc.Server, srv AdminServiceServer) {
 	s.RegisterService(&_AdminService_serviceDesc, srv)
+}
+
+func _AdminService_ReloadConfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReloadConfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/modelrouter.v1.AdminService/ReloadConfig",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, req.(*ReloadConfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _AdminService_SetDeploymentState_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -129,6 +179,10 @@ var _AdminService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "modelrouter.v1.AdminService",
 	HandlerType: (*AdminServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "ReloadConfig",
+			Handler:    _AdminService_ReloadConfig_Handler,
+		},
 		{
 			MethodName: "SetDeploymentState",
 			Handler:    _AdminService_SetDeploymentState_Handler,

@@ -28,6 +28,7 @@ from modelrouter_client._conversation import (
 )
 from modelrouter_client._errors import (
     BudgetExceededError,
+    ConfigRefusedError,
     DeadlineExceededError,
     FailedPreconditionError,
     InternalError,
@@ -61,6 +62,7 @@ from modelrouter_client._types import (
     ModelList,
     ModelStats,
     Rejection,
+    ReloadResult,
     Requirements,
     ScoredModel,
     StatsResult,
@@ -84,6 +86,7 @@ __all__ = [
     "ChannelOptions",
     "ChatMessage",
     "Completion",
+    "ConfigRefusedError",
     "ContentPart",
     "DeadlineExceededError",
     "Decision",
@@ -109,6 +112,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Rejection",
+    "ReloadResult",
     "RequirementOptions",
     "Requirements",
     "ResourceExhaustedError",

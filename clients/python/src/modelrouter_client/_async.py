@@ -16,7 +16,15 @@ from modelrouter_client._errors import from_rpc_error
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._stream import StreamState
 from modelrouter_client._transport import AsyncStub, Prepared, R, Req, Resp
-from modelrouter_client._types import Completion, Decision, MessagesLike, ModelList, Requirements, StatsResult
+from modelrouter_client._types import (
+    Completion,
+    Decision,
+    MessagesLike,
+    ModelList,
+    ReloadResult,
+    Requirements,
+    StatsResult,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -142,6 +150,15 @@ class AsyncRouter(RouterBase[grpc.aio.Channel]):
     async def list_models(self, **options: Unpack[CallOptions]) -> ModelList:
         """The registry: every model with its live health, and the registered strategies."""
         return await self._unary(self._prepare_list_models(options))
+
+    async def reload_config(self, **options: Unpack[CallOptions]) -> ReloadResult:
+        """AdminService.ReloadConfig: the server re-reads its configuration file and
+        swaps it in at once (its calls in flight finish on the one they started with).
+        On a server with API keys this needs a key with the `admin` role.
+        Raises ConfigRefusedError when the file does not validate (`INVALID_CONFIG`) or
+        changes what only a restart applies (`RESTART_REQUIRED`); nothing changed then,
+        and `.problems` says why. Not retried by the client."""
+        return await self._unary(self._prepare_reload_config(options))
 
 
 class AsyncInvokeStream:

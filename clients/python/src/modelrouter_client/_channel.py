@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import grpc
 
-from modelrouter_client._transport import IDEMPOTENT_METHODS, SERVICE
+from modelrouter_client._transport import IDEMPOTENT_METHODS
 from modelrouter_client._version import __version__
 
 ChannelOptions: TypeAlias = Sequence[tuple[str, Any]]
@@ -75,7 +75,7 @@ class RetryPolicy:
         config: dict[str, Any] = {
             "methodConfig": [
                 {
-                    "name": [{"service": SERVICE, "method": m.name} for m in IDEMPOTENT_METHODS],
+                    "name": [{"service": m.service, "method": m.name} for m in IDEMPOTENT_METHODS],
                     "retryPolicy": {
                         "maxAttempts": self.max_attempts,
                         "initialBackoff": _duration(self.initial_backoff_s),

@@ -27,6 +27,7 @@ from modelrouter_client._options import (
     SelectOptions,
     check_keywords,
 )
+from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._requests import build_invoke, build_select
 from modelrouter_client._transport import (
@@ -35,6 +36,7 @@ from modelrouter_client._transport import (
     INVOKE,
     INVOKE_STREAM,
     LIST_MODELS,
+    RELOAD_CONFIG,
     SELECT,
     STATS,
     Deadline,
@@ -42,7 +44,15 @@ from modelrouter_client._transport import (
     Prepared,
     call_metadata,
 )
-from modelrouter_client._types import Completion, Decision, MessagesLike, ModelList, Requirements, StatsResult
+from modelrouter_client._types import (
+    Completion,
+    Decision,
+    MessagesLike,
+    ModelList,
+    ReloadResult,
+    Requirements,
+    StatsResult,
+)
 
 ChannelT = TypeVar("ChannelT")
 
@@ -202,4 +212,13 @@ class RouterBase(Generic[ChannelT]):
         check_keywords("list_models", options, CALL_KEYS)
         return Prepared(
             LIST_MODELS, pb.ListModelsRequest(), deadline, self._headers(options), _convert.model_list
+        )
+
+    def _prepare_reload_config(
+        self, options: CallOptions
+    ) -> Prepared[apb.ReloadConfigRequest, apb.ReloadConfigResponse, ReloadResult]:
+        deadline = self._deadline(options)
+        check_keywords("reload_config", options, CALL_KEYS)
+        return Prepared(
+            RELOAD_CONFIG, apb.ReloadConfigRequest(), deadline, self._headers(options), _convert.reload_result
         )

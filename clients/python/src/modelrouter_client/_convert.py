@@ -15,6 +15,7 @@ from typing import TypedDict, TypeVar
 from google.protobuf import timestamp_pb2
 
 from modelrouter_client._conversation import ToolCall, ToolCallDelta
+from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._types import (
     Attempt,
@@ -29,6 +30,7 @@ from modelrouter_client._types import (
     ModelList,
     ModelStats,
     Rejection,
+    ReloadResult,
     ScoredModel,
     StatsResult,
     TenantStats,
@@ -283,5 +285,16 @@ def model_list(r: pb.ListModelsResponse) -> ModelList:
         strategies=tuple(r.strategies),
         default_strategy=r.default_strategy,
         config_version=r.config_version,
+        raw=r,
+    )
+
+
+def reload_result(r: apb.ReloadConfigResponse) -> ReloadResult:
+    return ReloadResult(
+        previous_version=r.previous_version,
+        config_version=r.config_version,
+        added_models=tuple(r.added_models),
+        removed_models=tuple(r.removed_models),
+        changed_models=tuple(r.changed_models),
         raw=r,
     )

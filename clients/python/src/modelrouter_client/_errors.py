@@ -2,7 +2,8 @@
 
 The server puts a `google.rpc.Status` in the `grpc-status-details-bin` trailer carrying
 exactly one `google.rpc.ErrorInfo` (and, for NO_ELIGIBLE_MODEL, a
-`google.rpc.PreconditionFailure`). We decode it with googleapis-common-protos alone
+`google.rpc.PreconditionFailure`; for a refused configuration reload, a
+`google.rpc.BadRequest`). We decode it with googleapis-common-protos alone
 rather than grpcio-status: callers should not need another dependency to read an error.
 
 Decoding never raises: a call can fail in ways the server never saw (deadline passed
@@ -100,6 +101,29 @@ class NoEligibleModelError(FailedPreconditionError):
     ) -> None:
         super().__init__(message, code=code, reason=reason, domain=domain, metadata=metadata)
         self.rejections: tuple[Rejection, ...] = tuple(rejections)
+
+
+CONFIG_REFUSALS = ("INVALID_CONFIG", "RESTART_REQUIRED")
+
+
+class ConfigRefusedError(FailedPreconditionError):
+    """FAILED_PRECONDITION / INVALID_CONFIG or RESTART_REQUIRED: `reload_config` changed
+    nothing, because the configuration file does not validate or changes what only a
+    restart applies. `problems` lists why, as (field, description) pairs: a
+    configuration path such as "models[2].pricing" and what is wrong with it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: grpc.StatusCode | None = None,
+        reason: str = "INVALID_CONFIG",
+        domain: str = "",
+        metadata: Mapping[str, str] | None = None,
+        problems: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(message, code=code, reason=reason, domain=domain, metadata=metadata)
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
 
 
 class UnavailableError(RouterError):
@@ -258,10 +282,12 @@ def from_status(code: object, message: object, trailing_metadata: object) -> Rou
     reason = domain = ""
     metadata: dict[str, str] = {}
     rejections: list[Rejection] = []
+    problems: list[tuple[str, str]] = []
     if status is not None:
         for detail in status.details:
             info = error_details_pb2.ErrorInfo()
             failure = error_details_pb2.PreconditionFailure()
+            bad_request = error_details_pb2.BadRequest()
             # Unpack also checks the type URL; a detail whose bytes do not decode is
             # skipped, like one of a type we do not know.
             if not reason and _unpack(detail, info):
@@ -271,6 +297,8 @@ def from_status(code: object, message: object, trailing_metadata: object) -> Rou
                     Rejection(model=v.subject, reason=v.type, detail=v.description)
                     for v in failure.violations
                 )
+            elif _unpack(detail, bad_request):
+                problems.extend((v.field, v.description) for v in bad_request.field_violations)
 
     text = message if isinstance(message, str) and message else ""
     if not text and status is not None:
@@ -281,6 +309,10 @@ def from_status(code: object, message: object, trailing_metadata: object) -> Rou
     if status_code is grpc.StatusCode.FAILED_PRECONDITION and reason == "NO_ELIGIBLE_MODEL":
         return NoEligibleModelError(
             text, code=status_code, reason=reason, domain=domain, metadata=metadata, rejections=rejections
+        )
+    if status_code is grpc.StatusCode.FAILED_PRECONDITION and reason in CONFIG_REFUSALS:
+        return ConfigRefusedError(
+            text, code=status_code, reason=reason, domain=domain, metadata=metadata, problems=problems
         )
     if status_code is grpc.StatusCode.RESOURCE_EXHAUSTED and reason == "BUDGET_EXCEEDED":
         return BudgetExceededError(

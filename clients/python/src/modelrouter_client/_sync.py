@@ -14,7 +14,15 @@ from modelrouter_client._errors import from_rpc_error
 from modelrouter_client._proto import router_pb2 as pb
 from modelrouter_client._stream import StreamState
 from modelrouter_client._transport import Prepared, R, Req, Resp, SyncStub
-from modelrouter_client._types import Completion, Decision, MessagesLike, ModelList, Requirements, StatsResult
+from modelrouter_client._types import (
+    Completion,
+    Decision,
+    MessagesLike,
+    ModelList,
+    ReloadResult,
+    Requirements,
+    StatsResult,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -138,6 +146,15 @@ class Router(RouterBase[grpc.Channel]):
     def list_models(self, **options: Unpack[CallOptions]) -> ModelList:
         """The registry: every model with its live health, and the registered strategies."""
         return self._unary(self._prepare_list_models(options))
+
+    def reload_config(self, **options: Unpack[CallOptions]) -> ReloadResult:
+        """AdminService.ReloadConfig: the server re-reads its configuration file and
+        swaps it in at once (its calls in flight finish on the one they started with).
+        On a server with API keys this needs a key with the `admin` role.
+        Raises ConfigRefusedError when the file does not validate (`INVALID_CONFIG`) or
+        changes what only a restart applies (`RESTART_REQUIRED`); nothing changed then,
+        and `.problems` says why. Not retried by the client."""
+        return self._unary(self._prepare_reload_config(options))
 
 
 class _StreamCall(Protocol):

@@ -1,5 +1,5 @@
-"""RouterService's methods, typed handles for them on sync and aio channels, and the
-per-call plumbing (deadline, metadata) both clients share.
+"""RouterService's methods (and AdminService's ReloadConfig), typed handles for them on
+sync and aio channels, and the per-call plumbing (deadline, metadata) both clients share.
 
 The generated `router_pb2_grpc.RouterServiceStub` is untyped (grpcio-tools writes no
 .pyi for it), so under `mypy --strict` every call through it would be Any. Building the
@@ -19,6 +19,7 @@ import grpc.aio
 from google.protobuf.message import Message
 
 from modelrouter_client._errors import DeadlineExceededError
+from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 
 DEFAULT_TARGET = "127.0.0.1:50051"
@@ -26,6 +27,7 @@ DEFAULT_TIMEOUT = 10.0
 """Seconds; every call has a deadline unless the client is built with timeout=None."""
 
 SERVICE = "modelrouter.v1.RouterService"
+ADMIN_SERVICE = "modelrouter.v1.AdminService"
 
 Metadata: TypeAlias = Sequence[tuple[str, str | bytes]]
 """Extra request headers, e.g. [("x-tenant", "acme")]; keys are lower case, and keys
@@ -38,18 +40,20 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Method(Generic[Req, Resp]):
-    """One RPC of RouterService: its name, message types and whether it is idempotent
-    (safe to retry: it changes nothing, or nothing that a second try would double)."""
+    """One RPC of RouterService (or of `service`): its name, message types and whether it
+    is idempotent (safe to retry: it changes nothing, or nothing that a second try would
+    double)."""
 
     name: str
     request_type: type[Req]
     response_type: type[Resp]
     idempotent: bool
     streaming: bool = False
+    service: str = SERVICE
 
     @property
     def path(self) -> str:
-        return f"/{SERVICE}/{self.name}"
+        return f"/{self.service}/{self.name}"
 
     def serialize(self, request: Req) -> bytes:
         return request.SerializeToString()
@@ -65,47 +69,57 @@ INVOKE_STREAM = Method(
 )
 STATS = Method("Stats", pb.StatsRequest, pb.StatsResponse, idempotent=True)
 LIST_MODELS = Method("ListModels", pb.ListModelsRequest, pb.ListModelsResponse, idempotent=True)
+# Not retried: a reload the server applied before the connection failed would be
+# answered again as "nothing changed", hiding what the first one did.
+RELOAD_CONFIG = Method(
+    "ReloadConfig",
+    apb.ReloadConfigRequest,
+    apb.ReloadConfigResponse,
+    idempotent=False,
+    service=ADMIN_SERVICE,
+)
 
 METHODS: tuple[Method[Message, Message], ...] = cast(
-    "tuple[Method[Message, Message], ...]", (SELECT, INVOKE, INVOKE_STREAM, STATS, LIST_MODELS)
+    "tuple[Method[Message, Message], ...]",
+    (SELECT, INVOKE, INVOKE_STREAM, STATS, LIST_MODELS, RELOAD_CONFIG),
 )
 IDEMPOTENT_METHODS = tuple(m for m in METHODS if m.idempotent)
 
 
 class SyncStub:
-    """RouterService on a `grpc.Channel`: one multi-callable per method."""
+    """The client's methods on a `grpc.Channel`: one multi-callable each."""
 
     def __init__(self, channel: grpc.Channel) -> None:
         self._callables: dict[str, object] = {}
         for m in METHODS:
             make = channel.unary_stream if m.streaming else channel.unary_unary
-            self._callables[m.name] = make(
+            self._callables[m.path] = make(
                 m.path, request_serializer=m.serialize, response_deserializer=m.deserialize
             )
 
     def unary(self, method: Method[Req, Resp]) -> grpc.UnaryUnaryMultiCallable[Req, Resp]:
-        return cast("grpc.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.name])
+        return cast("grpc.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.path])
 
     def stream(self, method: Method[Req, Resp]) -> grpc.UnaryStreamMultiCallable[Req, Resp]:
-        return cast("grpc.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.name])
+        return cast("grpc.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.path])
 
 
 class AsyncStub:
-    """RouterService on a `grpc.aio.Channel`: one multi-callable per method."""
+    """The client's methods on a `grpc.aio.Channel`: one multi-callable each."""
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._callables: dict[str, object] = {}
         for m in METHODS:
             make = channel.unary_stream if m.streaming else channel.unary_unary
-            self._callables[m.name] = make(
+            self._callables[m.path] = make(
                 m.path, request_serializer=m.serialize, response_deserializer=m.deserialize
             )
 
     def unary(self, method: Method[Req, Resp]) -> grpc.aio.UnaryUnaryMultiCallable[Req, Resp]:
-        return cast("grpc.aio.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.name])
+        return cast("grpc.aio.UnaryUnaryMultiCallable[Req, Resp]", self._callables[method.path])
 
     def stream(self, method: Method[Req, Resp]) -> grpc.aio.UnaryStreamMultiCallable[Req, Resp]:
-        return cast("grpc.aio.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.name])
+        return cast("grpc.aio.UnaryStreamMultiCallable[Req, Resp]", self._callables[method.path])
 
 
 def call_metadata(base: Metadata, extra: Metadata | None) -> tuple[tuple[str, str | bytes], ...] | None:

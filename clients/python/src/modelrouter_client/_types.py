@@ -18,7 +18,7 @@ from modelrouter_client._conversation import ChatMessage, ToolCall
 
 if TYPE_CHECKING:
     # Only for the annotations of `.raw`; at run time this module needs no protobuf.
-    from modelrouter_client._proto import router_pb2
+    from modelrouter_client._proto import admin_pb2, router_pb2
 
 _EMPTY_STR_MAP: Mapping[str, str] = MappingProxyType({})
 _EMPTY_FLOAT_MAP: Mapping[str, float] = MappingProxyType({})
@@ -400,3 +400,17 @@ class ModelList:
     def ids(self) -> tuple[str, ...]:
         """Every model id, in configuration order."""
         return tuple(m.id for m in self.models)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    """The answer of `reload_config`: the configuration's version before and after (a
+    digest of the file: equal when it did not change), and the ids of the models the
+    reload added, removed and changed, in configuration order."""
+
+    previous_version: str
+    config_version: str
+    added_models: tuple[str, ...] = ()
+    removed_models: tuple[str, ...] = ()
+    changed_models: tuple[str, ...] = ()
+    raw: admin_pb2.ReloadConfigResponse | None = field(default=None, repr=False, compare=False)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from modelrouter_client._proto import router_pb2 as modelrouter_dot_v1_dot_router__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1amodelrouter/v1/admin.proto\x12\x0emodelrouter.v1\x1a\x1bmodelrouter/v1/router.proto\"n\n\x19SetDeploymentStateRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12.\n\x05state\x18\x03 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\"\x85\x01\n\x1aSetDeploymentStateResponse\x12\x37\n\x0eprevious_state\x18\x01 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\x12.\n\x05state\x18\x02 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\"\x12\n\x10GetConfigRequest\"I\n\x11GetConfigResponse\x12\x0c\n\x04yaml\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x16\n\x0e\x63onfig_version\x18\x03 \x01(\t2\xcd\x01\n\x0c\x41\x64minService\x12k\n\x12SetDeploymentState\x12).modelrouter.v1.SetDeploymentStateRequest\x1a*.modelrouter.v1.SetDeploymentStateResponse\x12P\n\tGetConfig\x12 .modelrouter.v1.GetConfigRequest\x1a!.modelrouter.v1.GetConfigResponseBn\n\x12\x64\x65v.modelrouter.v1B\nAdminProtoP\x01ZJgithub.com/modelrouter/modelrouter/clients/go/modelrouter/v1;modelrouterv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1amodelrouter/v1/admin.proto\x12\x0emodelrouter.v1\x1a\x1bmodelrouter/v1/router.proto\"n\n\x19SetDeploymentStateRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x12\n\ndeployment\x18\x02 \x01(\t\x12.\n\x05state\x18\x03 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\"\x85\x01\n\x1aSetDeploymentStateResponse\x12\x37\n\x0eprevious_state\x18\x01 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\x12.\n\x05state\x18\x02 \x01(\x0e\x32\x1f.modelrouter.v1.DeploymentState\"\x12\n\x10GetConfigRequest\"I\n\x11GetConfigResponse\x12\x0c\n\x04yaml\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x16\n\x0e\x63onfig_version\x18\x03 \x01(\t\"\x15\n\x13ReloadConfigRequest\"\x8e\x01\n\x14ReloadConfigResponse\x12\x18\n\x10previous_version\x18\x01 \x01(\t\x12\x16\n\x0e\x63onfig_version\x18\x02 \x01(\t\x12\x14\n\x0c\x61\x64\x64\x65\x64_models\x18\x03 \x03(\t\x12\x16\n\x0eremoved_models\x18\x04 \x03(\t\x12\x16\n\x0e\x63hanged_models\x18\x05 \x03(\t2\xa8\x02\n\x0c\x41\x64minService\x12Y\n\x0cReloadConfig\x12#.modelrouter.v1.ReloadConfigRequest\x1a$.modelrouter.v1.ReloadConfigResponse\x12k\n\x12SetDeploymentState\x12).modelrouter.v1.SetDeploymentStateRequest\x1a*.modelrouter.v1.SetDeploymentStateResponse\x12P\n\tGetConfig\x12 .modelrouter.v1.GetConfigRequest\x1a!.modelrouter.v1.GetConfigResponseBn\n\x12\x64\x65v.modelrouter.v1B\nAdminProtoP\x01ZJgithub.com/modelrouter/modelrouter/clients/go/modelrouter/v1;modelrouterv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,6 +41,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCONFIGREQUEST']._serialized_end=341
   _globals['_GETCONFIGRESPONSE']._serialized_start=343
   _globals['_GETCONFIGRESPONSE']._serialized_end=416
-  _globals['_ADMINSERVICE']._serialized_start=419
-  _globals['_ADMINSERVICE']._serialized_end=624
+  _globals['_RELOADCONFIGREQUEST']._serialized_start=418
+  _globals['_RELOADCONFIGREQUEST']._serialized_end=439
+  _globals['_RELOADCONFIGRESPONSE']._serialized_start=442
+  _globals['_RELOADCONFIGRESPONSE']._serialized_end=584
+  _globals['_ADMINSERVICE']._serialized_start=587
+  _globals['_ADMINSERVICE']._serialized_end=883
 # @@protoc_insertion_point(module_scope)

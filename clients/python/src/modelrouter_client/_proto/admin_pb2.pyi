@@ -1,6 +1,8 @@
 from modelrouter_client._proto import router_pb2 as _router_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -36,3 +38,21 @@ class GetConfigResponse(_message.Message):
     source: str
     config_version: str
     def __init__(self, yaml: _Optional[str] = ..., source: _Optional[str] = ..., config_version: _Optional[str] = ...) -> None: ...
+
+class ReloadConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ReloadConfigResponse(_message.Message):
+    __slots__ = ("previous_version", "config_version", "added_models", "removed_models", "changed_models")
+    PREVIOUS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ADDED_MODELS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_MODELS_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_MODELS_FIELD_NUMBER: _ClassVar[int]
+    previous_version: str
+    config_version: str
+    added_models: _containers.RepeatedScalarFieldContainer[str]
+    removed_models: _containers.RepeatedScalarFieldContainer[str]
+    changed_models: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, previous_version: _Optional[str] = ..., config_version: _Optional[str] = ..., added_models: _Optional[_Iterable[str]] = ..., removed_models: _Optional[_Iterable[str]] = ..., changed_models: _Optional[_Iterable[str]] = ...) -> None: ...

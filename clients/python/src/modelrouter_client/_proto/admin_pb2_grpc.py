@@ -35,6 +35,11 @@ class AdminServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ReloadConfig = channel.unary_unary(
+                '/modelrouter.v1.AdminService/ReloadConfig',
+                request_serializer=modelrouter_dot_v1_dot_admin__pb2.ReloadConfigRequest.SerializeToString,
+                response_deserializer=modelrouter_dot_v1_dot_admin__pb2.ReloadConfigResponse.FromString,
+                _registered_method=True)
         self.SetDeploymentState = channel.unary_unary(
                 '/modelrouter.v1.AdminService/SetDeploymentState',
                 request_serializer=modelrouter_dot_v1_dot_admin__pb2.SetDeploymentStateRequest.SerializeToString,
@@ -50,6 +55,21 @@ class AdminServiceStub:
 class AdminServiceServicer:
     """AdminService changes and shows a running server's configuration.
     """
+
+    def ReloadConfig(self, request, context):
+        """ReloadConfig re-reads the configuration file the server started with,
+        validates it whole and swaps it in at once: calls in flight finish on the
+        configuration they started with; unchanged models keep their figures,
+        circuits, balancers, budgets and connections; selection caches are
+        cleared. An invalid file changes nothing: FAILED_PRECONDITION
+        INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+        problem. A change only a restart can apply (the listening address, TLS,
+        the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+        fields, and also changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def SetDeploymentState(self, request, context):
         """SetDeploymentState drains a deployment (no new calls; those in flight
@@ -71,6 +91,11 @@ class AdminServiceServicer:
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ReloadConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReloadConfig,
+                    request_deserializer=modelrouter_dot_v1_dot_admin__pb2.ReloadConfigRequest.FromString,
+                    response_serializer=modelrouter_dot_v1_dot_admin__pb2.ReloadConfigResponse.SerializeToString,
+            ),
             'SetDeploymentState': grpc.unary_unary_rpc_method_handler(
                     servicer.SetDeploymentState,
                     request_deserializer=modelrouter_dot_v1_dot_admin__pb2.SetDeploymentStateRequest.FromString,
@@ -92,6 +117,33 @@ def add_AdminServiceServicer_to_server(servicer, server):
 class AdminService:
     """AdminService changes and shows a running server's configuration.
     """
+
+    @staticmethod
+    def ReloadConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/modelrouter.v1.AdminService/ReloadConfig',
+            modelrouter_dot_v1_dot_admin__pb2.ReloadConfigRequest.SerializeToString,
+            modelrouter_dot_v1_dot_admin__pb2.ReloadConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def SetDeploymentState(request,

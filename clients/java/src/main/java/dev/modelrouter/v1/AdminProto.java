@@ -34,6 +34,16 @@ public final class AdminProto {
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_modelrouter_v1_GetConfigResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ReloadConfigRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ReloadConfigRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_ReloadConfigResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_ReloadConfigResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -55,15 +65,23 @@ public final class AdminProto {
       "ateR\005state\"\022\n\020GetConfigRequest\"f\n\021GetCon" +
       "figResponse\022\022\n\004yaml\030\001 \001(\tR\004yaml\022\026\n\006sourc" +
       "e\030\002 \001(\tR\006source\022%\n\016config_version\030\003 \001(\tR" +
-      "\rconfigVersion2\315\001\n\014AdminService\022k\n\022SetDe" +
-      "ploymentState\022).modelrouter.v1.SetDeploy" +
-      "mentStateRequest\032*.modelrouter.v1.SetDep" +
-      "loymentStateResponse\022P\n\tGetConfig\022 .mode" +
-      "lrouter.v1.GetConfigRequest\032!.modelroute" +
-      "r.v1.GetConfigResponseBn\n\022dev.modelroute" +
-      "r.v1B\nAdminProtoP\001ZJgithub.com/modelrout" +
-      "er/modelrouter/clients/go/modelrouter/v1" +
-      ";modelrouterv1b\006proto3"
+      "\rconfigVersion\"\025\n\023ReloadConfigRequest\"\331\001" +
+      "\n\024ReloadConfigResponse\022)\n\020previous_versi" +
+      "on\030\001 \001(\tR\017previousVersion\022%\n\016config_vers" +
+      "ion\030\002 \001(\tR\rconfigVersion\022!\n\014added_models" +
+      "\030\003 \003(\tR\013addedModels\022%\n\016removed_models\030\004 " +
+      "\003(\tR\rremovedModels\022%\n\016changed_models\030\005 \003" +
+      "(\tR\rchangedModels2\250\002\n\014AdminService\022Y\n\014Re" +
+      "loadConfig\022#.modelrouter.v1.ReloadConfig" +
+      "Request\032$.modelrouter.v1.ReloadConfigRes" +
+      "ponse\022k\n\022SetDeploymentState\022).modelroute" +
+      "r.v1.SetDeploymentStateRequest\032*.modelro" +
+      "uter.v1.SetDeploymentStateResponse\022P\n\tGe" +
+      "tConfig\022 .modelrouter.v1.GetConfigReques" +
+      "t\032!.modelrouter.v1.GetConfigResponseBn\n\022" +
+      "dev.modelrouter.v1B\nAdminProtoP\001ZJgithub" +
+      ".com/modelrouter/modelrouter/clients/go/" +
+      "modelrouter/v1;modelrouterv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -94,6 +112,18 @@ public final class AdminProto {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_GetConfigResponse_descriptor,
         new java.lang.String[] { "Yaml", "Source", "ConfigVersion", });
+    internal_static_modelrouter_v1_ReloadConfigRequest_descriptor =
+      getDescriptor().getMessageTypes().get(4);
+    internal_static_modelrouter_v1_ReloadConfigRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ReloadConfigRequest_descriptor,
+        new java.lang.String[] { });
+    internal_static_modelrouter_v1_ReloadConfigResponse_descriptor =
+      getDescriptor().getMessageTypes().get(5);
+    internal_static_modelrouter_v1_ReloadConfigResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_ReloadConfigResponse_descriptor,
+        new java.lang.String[] { "PreviousVersion", "ConfigVersion", "AddedModels", "RemovedModels", "ChangedModels", });
     dev.modelrouter.v1.RouterProto.getDescriptor();
   }
 

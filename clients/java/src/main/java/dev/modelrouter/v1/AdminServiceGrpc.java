@@ -18,6 +18,37 @@ public final class AdminServiceGrpc {
   public static final String SERVICE_NAME = "modelrouter.v1.AdminService";
 
   // Static method descriptors that strictly reflect the proto.
+  private static volatile io.grpc.MethodDescriptor<dev.modelrouter.v1.ReloadConfigRequest,
+      dev.modelrouter.v1.ReloadConfigResponse> getReloadConfigMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ReloadConfig",
+      requestType = dev.modelrouter.v1.ReloadConfigRequest.class,
+      responseType = dev.modelrouter.v1.ReloadConfigResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.modelrouter.v1.ReloadConfigRequest,
+      dev.modelrouter.v1.ReloadConfigResponse> getReloadConfigMethod() {
+    io.grpc.MethodDescriptor<dev.modelrouter.v1.ReloadConfigRequest, dev.modelrouter.v1.ReloadConfigResponse> getReloadConfigMethod;
+    if ((getReloadConfigMethod = AdminServiceGrpc.getReloadConfigMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getReloadConfigMethod = AdminServiceGrpc.getReloadConfigMethod) == null) {
+          AdminServiceGrpc.getReloadConfigMethod = getReloadConfigMethod =
+              io.grpc.MethodDescriptor.<dev.modelrouter.v1.ReloadConfigRequest, dev.modelrouter.v1.ReloadConfigResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ReloadConfig"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.modelrouter.v1.ReloadConfigRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.modelrouter.v1.ReloadConfigResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("ReloadConfig"))
+              .build();
+        }
+      }
+    }
+    return getReloadConfigMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dev.modelrouter.v1.SetDeploymentStateRequest,
       dev.modelrouter.v1.SetDeploymentStateResponse> getSetDeploymentStateMethod;
 
@@ -133,6 +164,24 @@ public final class AdminServiceGrpc {
 
     /**
      * <pre>
+     * ReloadConfig re-reads the configuration file the server started with,
+     * validates it whole and swaps it in at once: calls in flight finish on the
+     * configuration they started with; unchanged models keep their figures,
+     * circuits, balancers, budgets and connections; selection caches are
+     * cleared. An invalid file changes nothing: FAILED_PRECONDITION
+     * INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+     * problem. A change only a restart can apply (the listening address, TLS,
+     * the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+     * fields, and also changes nothing.
+     * </pre>
+     */
+    public void reloadConfig(dev.modelrouter.v1.ReloadConfigRequest request,
+        io.grpc.stub.StreamObserver<dev.modelrouter.v1.ReloadConfigResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getReloadConfigMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * SetDeploymentState drains a deployment (no new calls; those in flight
      * finish) or makes it active again. An unknown model or deployment is
      * NOT_FOUND.
@@ -156,6 +205,13 @@ public final class AdminServiceGrpc {
 
     @java.lang.Override public final io.grpc.ServerServiceDefinition bindService() {
       return io.grpc.ServerServiceDefinition.builder(getServiceDescriptor())
+          .addMethod(
+            getReloadConfigMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                dev.modelrouter.v1.ReloadConfigRequest,
+                dev.modelrouter.v1.ReloadConfigResponse>(
+                  this, METHODID_RELOAD_CONFIG)))
           .addMethod(
             getSetDeploymentStateMethod(),
             io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -189,6 +245,25 @@ public final class AdminServiceGrpc {
     protected AdminServiceStub build(
         io.grpc.Channel channel, io.grpc.CallOptions callOptions) {
       return new AdminServiceStub(channel, callOptions);
+    }
+
+    /**
+     * <pre>
+     * ReloadConfig re-reads the configuration file the server started with,
+     * validates it whole and swaps it in at once: calls in flight finish on the
+     * configuration they started with; unchanged models keep their figures,
+     * circuits, balancers, budgets and connections; selection caches are
+     * cleared. An invalid file changes nothing: FAILED_PRECONDITION
+     * INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+     * problem. A change only a restart can apply (the listening address, TLS,
+     * the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+     * fields, and also changes nothing.
+     * </pre>
+     */
+    public void reloadConfig(dev.modelrouter.v1.ReloadConfigRequest request,
+        io.grpc.stub.StreamObserver<dev.modelrouter.v1.ReloadConfigResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getReloadConfigMethod(), getCallOptions()), request, responseObserver);
     }
 
     /**
@@ -236,6 +311,24 @@ public final class AdminServiceGrpc {
 
     /**
      * <pre>
+     * ReloadConfig re-reads the configuration file the server started with,
+     * validates it whole and swaps it in at once: calls in flight finish on the
+     * configuration they started with; unchanged models keep their figures,
+     * circuits, balancers, budgets and connections; selection caches are
+     * cleared. An invalid file changes nothing: FAILED_PRECONDITION
+     * INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+     * problem. A change only a restart can apply (the listening address, TLS,
+     * the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+     * fields, and also changes nothing.
+     * </pre>
+     */
+    public dev.modelrouter.v1.ReloadConfigResponse reloadConfig(dev.modelrouter.v1.ReloadConfigRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getReloadConfigMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * SetDeploymentState drains a deployment (no new calls; those in flight
      * finish) or makes it active again. An unknown model or deployment is
      * NOT_FOUND.
@@ -277,6 +370,25 @@ public final class AdminServiceGrpc {
 
     /**
      * <pre>
+     * ReloadConfig re-reads the configuration file the server started with,
+     * validates it whole and swaps it in at once: calls in flight finish on the
+     * configuration they started with; unchanged models keep their figures,
+     * circuits, balancers, budgets and connections; selection caches are
+     * cleared. An invalid file changes nothing: FAILED_PRECONDITION
+     * INVALID_CONFIG with a google.rpc.BadRequest detail, one violation per
+     * problem. A change only a restart can apply (the listening address, TLS,
+     * the usage store, ...) is FAILED_PRECONDITION RESTART_REQUIRED, naming the
+     * fields, and also changes nothing.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.modelrouter.v1.ReloadConfigResponse> reloadConfig(
+        dev.modelrouter.v1.ReloadConfigRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getReloadConfigMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * SetDeploymentState drains a deployment (no new calls; those in flight
      * finish) or makes it active again. An unknown model or deployment is
      * NOT_FOUND.
@@ -301,8 +413,9 @@ public final class AdminServiceGrpc {
     }
   }
 
-  private static final int METHODID_SET_DEPLOYMENT_STATE = 0;
-  private static final int METHODID_GET_CONFIG = 1;
+  private static final int METHODID_RELOAD_CONFIG = 0;
+  private static final int METHODID_SET_DEPLOYMENT_STATE = 1;
+  private static final int METHODID_GET_CONFIG = 2;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -321,6 +434,10 @@ public final class AdminServiceGrpc {
     @java.lang.SuppressWarnings("unchecked")
     public void invoke(Req request, io.grpc.stub.StreamObserver<Resp> responseObserver) {
       switch (methodId) {
+        case METHODID_RELOAD_CONFIG:
+          serviceImpl.reloadConfig((dev.modelrouter.v1.ReloadConfigRequest) request,
+              (io.grpc.stub.StreamObserver<dev.modelrouter.v1.ReloadConfigResponse>) responseObserver);
+          break;
         case METHODID_SET_DEPLOYMENT_STATE:
           serviceImpl.setDeploymentState((dev.modelrouter.v1.SetDeploymentStateRequest) request,
               (io.grpc.stub.StreamObserver<dev.modelrouter.v1.SetDeploymentStateResponse>) responseObserver);
@@ -390,6 +507,7 @@ public final class AdminServiceGrpc {
         if (result == null) {
           serviceDescriptor = result = io.grpc.ServiceDescriptor.newBuilder(SERVICE_NAME)
               .setSchemaDescriptor(new AdminServiceFileDescriptorSupplier())
+              .addMethod(getReloadConfigMethod())
               .addMethod(getSetDeploymentStateMethod())
               .addMethod(getGetConfigMethod())
               .build();
