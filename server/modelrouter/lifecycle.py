@@ -90,15 +90,18 @@ class Lifecycle:
         router: Router,
         read: Callable[[], RouterConfig] | None = None,
         log: FilteringBoundLogger | None = None,
+        retired: Callable[[], None] | None = None,
     ) -> None:
         """`read`: how the configuration is read again (default: from where the
-        router's came from)."""
+        router's came from); `retired`: called each time a replaced Router is
+        done with (the server lets the collector see it again)."""
         self.current = router
         self._read = read or reader_of(router.config)
         self._log = log
         self._listeners: list[SwapListener] = []
         self._lock = asyncio.Lock()
         self._retiring: dict[Router, asyncio.Task[None]] = {}
+        self._retired = retired
         self.reloads = 0
         """Reloads swapped in since the process started (metrics)."""
         self.refused = 0
@@ -172,6 +175,9 @@ class Lifecycle:
             in_use = {id(p) for r in (self.current, *self._retiring) for p in r.providers.values()}
             done = [p for p in old.providers.values() if id(p) not in in_use]
             await asyncio.gather(*(p.close() for p in done), return_exceptions=True)
+            del old, done
+            if self._retired is not None:
+                self._retired()
 
     @property
     def retiring(self) -> int:

@@ -140,7 +140,7 @@ def _deployment(
     model: str, name: str, weight: float, kept: Mapping[str, DeploymentState] | None
 ) -> DeploymentState:
     state = kept.get(name) if kept is not None else None
-    # A kept state takes its new weight at the swap (`LiveState.take_weights`):
+    # A kept state takes its new weight at the swap (`LiveState.adopt`):
     # until then the configuration in force still balances with the old one.
     return DeploymentState(model, name, weight) if state is None else state
 
@@ -167,11 +167,15 @@ class LiveState:
         self.models: Mapping[str, ModelState] = MappingProxyType(states)
         self._listeners: list[Listener] = []
 
-    def take_weights(self) -> None:
-        """At a reload's swap: each deployment takes the weight configured now."""
+    def adopt(self) -> None:
+        """At a reload's swap: each deployment takes the weight configured now, and
+        each model's health and drain are derived again from its deployments'
+        (a drain or a circuit may have moved since this state was built)."""
         for m in self.models.values():
             for state, configured in zip(m.deployments, m.spec.deployments, strict=True):
                 state.weight = configured.weight
+            m.health = m.derive_health()
+            m.draining = all(d.draining for d in m.deployments)
 
     def on_change(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -236,7 +236,7 @@ class Router:
         """A reload's swap, in one step of the event loop: what outlives a
         configuration starts working for this one. Calls already under way on
         `before` finish there (`retire`)."""
-        self.live.take_weights()
+        self.live.adopt()
         self.usage.book.track(self.live)
         self.usage.ledger = self.ledger
         self.rate_limits.reconfigure(self.config)

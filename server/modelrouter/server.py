@@ -117,7 +117,7 @@ class RunningServer:
 async def start(config: RouterConfig, address: str, logging: Logging) -> RunningServer:
     log = logging.log
     router = Router(config, log=log)
-    lifecycle = Lifecycle(router, log=log)
+    lifecycle = Lifecycle(router, log=log, retired=_refreeze)
     # With API keys, every RouterService call is checked once, here, before its handler.
     access_log = AccessLog(logging.emit, config.server.access_log)
     interceptors: tuple[ApiKeys, ...] = ()
@@ -210,6 +210,16 @@ async def start(config: RouterConfig, address: str, logging: Logging) -> Running
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     return RunningServer(server, health, lifecycle, port, access_log, in_flight, metrics)
+
+
+def _refreeze() -> None:
+    """A Router replaced by a reload is done with. What `start` froze (the first
+    Router among it) is never collected, and a Router holds reference cycles:
+    unfreeze, collect, and freeze what lives on, as at start (one full
+    collection per reload)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _report_service_health(router: Router, health: HealthServicer, pending: set[asyncio.Task[None]]) -> None:
