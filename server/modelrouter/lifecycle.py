@@ -138,7 +138,7 @@ class Lifecycle:
             new = Router(config, old.clock, old.log, old.wall, before=old)
             try:
                 await new.prepare()
-            except Exception:
+            except BaseException:  # a failure, or the server stopping: the swap never comes
                 self.refused += 1
                 await new.discard(old)
                 if self._log is not None:

@@ -294,6 +294,9 @@ async def serve(config: RouterConfig, address: str, logging: Logging) -> int:
         )
     logging.flush()
     await stop.wait()
+    for task in reloads:  # a reload not swapped in yet is dropped, not swapped in while draining
+        task.cancel()
+    await asyncio.gather(*reloads, return_exceptions=True)
     grace = running.router.config.server.shutdown_grace_s
     log.info("draining", grace_s=grace)
     await running.drain(grace)
