@@ -1,7 +1,7 @@
 // @ts-check
 // A tour of the modelrouter API from Node: Select, InvokeStream, a tool call
-// round trip (Invoke with tools), Stats, and a failing call with its error
-// details. Run: node example.js [host:port]
+// round trip (Invoke with tools), Feedback scoring its answer, Stats, and a
+// failing call with its error details. Run: node example.js [host:port]
 //
 // MODELROUTER_API_KEY, MODELROUTER_CA_FILE, MODELROUTER_CERT_FILE and
 // MODELROUTER_KEY_FILE set the API key and TLS (see `connection` below); without
@@ -122,6 +122,7 @@ function getWeather(args) {
  * result back, and the model answers in text. The request's tools make the
  * selection require the `tools` capability.
  * @param {RouterServiceClient} client
+ * @returns {Promise<InvokeResponse>} the model's answer in text
  */
 async function toolRoundTrip(client) {
   const selection = { requirements: { task: 'chat' }, strategy: 'by-task' };
@@ -155,6 +156,7 @@ async function toolRoundTrip(client) {
   console.log(
     `tool_result: model=${answered.model} finish_reason=${answered.finish_reason} text=${JSON.stringify(answered.text)}`,
   );
+  return answered;
 }
 
 async function main() {
@@ -201,7 +203,14 @@ async function main() {
     }
 
     // Tools: one tool call round trip.
-    await toolRoundTrip(client);
+    const answered = await toolRoundTrip(client);
+
+    // Feedback: score the answer (1 best, 0 worst) by its decision's id. The
+    // `learned` strategy learns each model's quality per task from these scores.
+    // A decision takes one score: a second is ALREADY_EXISTS FEEDBACK_EXISTS.
+    const decisionId = answered.decision?.decision_id ?? '';
+    await unary((done) => client.Feedback({ decision_id: decisionId, score: 1 }, { deadline: deadline() }, done));
+    console.log(`feedback: sent decision_id=${decisionId} model=${answered.model} score=1`);
 
     // Stats: per-model figures. int64 counters arrive as decimal strings.
     /** @type {StatsResponse} */

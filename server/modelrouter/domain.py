@@ -275,6 +275,9 @@ class Decision(NamedTuple):
     """The caller's rendering of the ranking (the API's wire bytes), made once
     when the decision was fresh and kept with it in the cache."""
     from_cache: bool = False
+    task: str = ""
+    """The task the selection was for ("" for none, and for a named model): what
+    feedback on this decision is credited under."""
 
     @property
     def best(self) -> ScoredModel:

@@ -290,3 +290,40 @@ class RestartRequired(ConfigRefused):
             [(f, "changed; takes effect only at a restart") for f in fields],
             source,
         )
+
+
+class UnknownDecision(RouterError):
+    """A Feedback call named no decision this router can score: not one it
+    issued, altered, issued to another tenant, or older than `feedback.window_s`."""
+
+    reason = "UNKNOWN_DECISION"
+
+    def __init__(self, decision_id: str) -> None:
+        super().__init__(
+            f"no decision {clip(decision_id)!r} to score: decision ids come from a Select or Invoke "
+            "answer (decision.decision_id) and can be scored for feedback.window_s",
+            {"decisionId": clip(decision_id)},
+        )
+
+
+class FeedbackExists(RouterError):
+    """The decision was scored already: each decision takes one score."""
+
+    reason = "FEEDBACK_EXISTS"
+
+    def __init__(self, decision_id: str) -> None:
+        super().__init__(
+            f"decision {clip(decision_id)!r} was scored already; each decision takes one score",
+            {"decisionId": clip(decision_id)},
+        )
+
+
+class FeedbackUnavailable(RouterError):
+    """The store that remembers scored decisions (Redis) did not answer in time."""
+
+    reason = "FEEDBACK_UNAVAILABLE"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the feedback store did not answer in time; the score was not counted: send it again"
+        )

@@ -42,13 +42,14 @@ RESTART_ONLY: tuple[tuple[str, Callable[[RouterConfig], object]], ...] = (
     ("cache.default_policy", lambda c: c.cache.default_policy),
     ("cache.timeout_ms", lambda c: c.cache.timeout_ms),
     ("auth.reflection", lambda c: c.auth.reflection),
+    ("feedback", lambda c: c.feedback),
     # Keys or none decides whether callers are checked at all and where
     # AdminService is served; which keys there are may change.
     ("auth.api_keys (configured or not)", lambda c: c.has_keys),
 )
 """What a reload cannot change, each with how to read it: the server was built
 around it (where it listens, its TLS and connection limits, its stores, its
-response cache, its health checks). Everything else reloads: models, strategies,
+response cache, its health checks, how feedback is learned). Everything else reloads: models, strategies,
 tenants and their limits, budgets, keys, the selection cache, retries, bounds."""
 
 SwapListener = Callable[[Router], None]

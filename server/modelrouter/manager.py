@@ -25,6 +25,7 @@ from modelrouter.errors import PermissionDenied
 from modelrouter.health_checks import HealthMonitor
 from modelrouter.identity import NO_TENANT, Caller, Tenant
 from modelrouter.invoker import Invoked, Invoker
+from modelrouter.learning.feedback import Feedback, build_learned_store
 from modelrouter.live import LiveState, ModelState
 from modelrouter.plan import RetryPolicy
 from modelrouter.providers import build_providers
@@ -35,7 +36,7 @@ from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.selector import CachedDecision, Render, Selector
 from modelrouter.usage.book import UsageBook
-from modelrouter.usage.service import UsageService, build_store
+from modelrouter.usage.service import UsageService, build_store, default_sqlite_path
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
 # A cached answer is replayed to a stream in pieces of this many characters: a few
@@ -98,6 +99,7 @@ class Router:
     rate_limits: RateLimits
     started: float
     invoker: Invoker
+    feedback: Feedback
 
     def __init__(
         self,
@@ -115,7 +117,6 @@ class Router:
         self.config = config
         self.clock, self.wall, self.log = clock, wall, log
         self.live = LiveState(config.models, before.live if before is not None else None)
-        self.registry = StrategyRegistry(config.strategies, config.server.default_strategy)
         # A cached decision keeps its wire form, about a hundred bytes per registered
         # model; bound the model entries in all as well as the decisions, so that a
         # large registry cannot fill memory with cached decisions.
@@ -125,7 +126,6 @@ class Router:
         cache: SelectionCache[CachedDecision] = SelectionCache(
             config.cache.selection_ttl_s, max_entries, clock
         )
-        self.selector = Selector(self.live, self.registry, cache, before.selector if before else None)
         c = config.cache
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets, config.tenant_budgets)
@@ -135,6 +135,7 @@ class Router:
             # needs a restart: `lifecycle.RESTART_ONLY`).
             self.memory, self.responses = before.memory, before.responses
             self.usage, self.rate_limits = before.usage, before.rate_limits
+            self.feedback = before.feedback
             self.started = before.started
         else:
             self.memory = MemoryCache(c.max_bytes) if c.backend == "memory" and c.max_bytes > 0 else None
@@ -152,7 +153,17 @@ class Router:
                 timeout_s=usage.timeout_ms / 1000,
             )
             self.rate_limits = RateLimits.build(config, clock, log)
+            self.feedback = Feedback(
+                config.feedback,
+                build_learned_store(usage, config.feedback, default_sqlite_path(), wall),
+                usage.flush_interval_s,
+                usage.timeout_ms / 1000,
+                wall,
+                log,
+            )
             self.started = clock()
+        self.registry = StrategyRegistry(config.strategies, config.server.default_strategy, self.feedback)
+        self.selector = Selector(self.live, self.registry, cache, before.selector if before else None)
         self.ledger: Ledger | None = None
         self._restore_spend = False
         if limits:
@@ -218,6 +229,7 @@ class Router:
         """What needs the event loop: settled spend from the store (local budgets),
         the flush loop, the health checks."""
         await self.prepare()
+        await self.feedback.start()
         self.usage.start()
         self.health.start()
 
@@ -285,7 +297,7 @@ class Router:
         salt = tenant.selection_salt
         if salt and cache_key is not None:
             cache_key = salt + cache_key
-        return self.selector.decide(query, cache_key, render, tenant.models)
+        return self.selector.decide(query, cache_key, render, tenant.models, tenant.name)
 
     def select_cached(self, cache_key: bytes, tenant: Tenant = NO_TENANT) -> Decision | None:
         if tenant.has_budget:
@@ -410,10 +422,19 @@ class Router:
         await self.invoker.close()
         await self.responses.close()
         await self.rate_limits.close()
+        await self.feedback.close()
         await self.usage.close()
 
     def models(self) -> tuple[ModelState, ...]:
         return tuple(self.live.models.values())
+
+    def decision_id(self, tenant: Tenant, decision: Decision, model: str) -> str:
+        """The id a Feedback call scores this call's answer by: credited to
+        `model` (the one that answered), under the decision's task."""
+        return self.feedback.mint(tenant.name, decision.task, model)
+
+    async def score(self, tenant: Tenant, decision_id: str, score: float) -> None:
+        await self.feedback.score(tenant.name, decision_id, score)
 
     def stats_tenant(self, caller: Caller, asked: str) -> str | None:
         return self.reports.whose(caller, asked)

@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 from modelrouter.api.access_log import AccessLog
 from modelrouter.circuit import State
 from modelrouter.domain import Health
+from modelrouter.learning.posterior import Posterior
 from modelrouter.lifecycle import Lifecycle
 from modelrouter.manager import Router
 from modelrouter.outcomes import NOT_SENT
@@ -130,6 +131,7 @@ class RouterCollector(Collector):
         yield from (requests, refused, tokens, cost, latency, ttft, in_flight, selections, health, circuit)
         yield from self._cache()
         yield from self._budgets()
+        yield from self._learned()
         yield self._calls()
         yield from self._configuration()
 
@@ -189,6 +191,34 @@ class RouterCollector(Collector):
             "Response cache entries evicted to stay within max_bytes",
             value=memory.evictions if memory else 0,
         )
+
+    def _learned(self) -> Iterator[Metric]:
+        """What feedback taught, per tenant, task and model. Tasks are the callers'
+        words: only the configured ones (a key of some model's `quality`, or the
+        default) become labels, so that callers cannot grow the series without bound."""
+        router = self._router
+        feedback = router.feedback
+        labels = ["tenant", "task", "model"]
+        quality = GaugeMetricFamily(
+            "modelrouter_learned_quality", "Quality learned from feedback (posterior mean)", labels=labels
+        )
+        uncertainty = GaugeMetricFamily(
+            "modelrouter_learned_uncertainty", "Its uncertainty (posterior standard deviation)", labels=labels
+        )
+        scores = CounterMetricFamily("modelrouter_feedback_scores", "Feedback scores received", labels=labels)
+        models = router.live.models
+        tasks = {t for m in models.values() for t in m.quality} | {""}
+        for (tenant, task, model), evidence in sorted(feedback.rows(), key=lambda r: r[0]):
+            state = models.get(model)
+            if state is None or task not in tasks:
+                continue
+            prior = state.quality.get(task, state.default_quality)
+            posterior = Posterior(prior, evidence, feedback.learning)
+            key = [tenant, task, model]
+            quality.add_metric(key, posterior.mean)
+            uncertainty.add_metric(key, posterior.sd)
+            scores.add_metric(key, evidence.count)
+        yield from (quality, uncertainty, scores)
 
     def _budgets(self) -> Iterator[Metric]:
         ledger = self._router.ledger

@@ -14,6 +14,8 @@ from modelrouter.budgets.ledger import BudgetView
 from modelrouter.clock import Clock
 from modelrouter.errors import InvalidRequest, PermissionDenied, clip
 from modelrouter.identity import Caller
+from modelrouter.learning.posterior import Evidence, Learning, Posterior
+from modelrouter.learning.store import LearnKey
 from modelrouter.live import ModelState
 from modelrouter.suggestions import ModelView, suggest
 from modelrouter.usage.figures import Figures, merged
@@ -45,11 +47,27 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class LearnedRow:
+    """What feedback taught of a model on one task, for one tenant."""
+
+    tenant: str
+    task: str
+    quality: float
+    """The posterior mean."""
+    uncertainty: float
+    """The posterior standard deviation."""
+    scores: int
+    configured: float
+    """The configured quality for the task: the prior."""
+
+
+@dataclass(frozen=True, slots=True)
 class ModelReport:
     state: ModelState
     figures: Span
     deployments: tuple[Span, ...]
     """In the order of state.deployments."""
+    learned: tuple[LearnedRow, ...] = ()
 
 
 NO_CACHE_FIGURES = CacheFigures(0, 0, 0, 0, 0, 0, 0, 0)
@@ -136,6 +154,7 @@ class Reports:
         empty = Figures()  # shared by every deployment without figures; read only from here on
         totals = per_deployment(stored.figures, tenant)
         recent = self._router.usage.recent
+        learned = self._learned(tenant)
         for state in self._router.live.models.values():
             keys = [(state.id, d.name) for d in state.deployments]
             spans = tuple(Span(totals.get(k, empty), recent(k, tenant, empty)) for k in keys)
@@ -156,11 +175,15 @@ class Reports:
                     )
                 )
             if not wanted or state.id in wanted:
-                reports.append(ModelReport(state, model_span, spans))
+                rows = tuple(
+                    _row(state, key, e, self._router.feedback.learning)
+                    for key, e in learned.get(state.id, ())
+                )
+                reports.append(ModelReport(state, model_span, spans, rows))
         return StatsReport(
             tuple(reports),
             self._cache_figures() if full else NO_CACHE_FIGURES,
-            tuple(self._suggestions(views)) if full else (),
+            tuple(self._suggestions(views)) + tuple(_learned_suggestions(reports)) if full else (),
             self._clock() - self._started,
             self._router.usage.book.window_s,
             stored.since,
@@ -168,6 +191,16 @@ class Reports:
             tenant or "",
             await self._tenant_reports(stored.figures, tenant),
         )
+
+    def _learned(self, tenant: str | None) -> dict[str, list[tuple[LearnKey, Evidence]]]:
+        """The learned evidence by model: `tenant`'s, or (None) every tenant's."""
+        by_model: dict[str, list[tuple[LearnKey, Evidence]]] = {}
+        for key, evidence in self._router.feedback.rows():
+            if tenant is None or key[0] == tenant:
+                by_model.setdefault(key[2], []).append((key, evidence))
+        for rows in by_model.values():
+            rows.sort(key=lambda r: r[0])
+        return by_model
 
     def _cache_figures(self) -> CacheFigures:
         cache = self._router.selector.cache
@@ -238,3 +271,28 @@ class Reports:
                 )
             )
         return tuple(rows)
+
+
+def _row(state: ModelState, key: LearnKey, evidence: Evidence, learning: Learning) -> LearnedRow:
+    tenant, task, _ = key
+    prior = state.quality.get(task, state.default_quality)
+    posterior = Posterior(prior, evidence, learning)
+    return LearnedRow(tenant, task, posterior.mean, posterior.sd, evidence.count, prior)
+
+
+def _learned_suggestions(reports: list[ModelReport]) -> list[str]:
+    """Where feedback puts a model's quality on a task further from its configured
+    quality than the learned figure's own uncertainty: the configuration (which
+    every other strategy ranks by) is likely wrong there."""
+    out = []
+    for report in reports:
+        for r in report.learned:
+            if abs(r.quality - r.configured) > r.uncertainty:
+                task = r.task or "default"
+                whose = f" (tenant {r.tenant!r})" if r.tenant else ""
+                out.append(
+                    f"{report.state.id} on task {task!r}{whose}: {r.scores} feedback scores put its quality "
+                    f"at {r.quality:.2f} ± {r.uncertainty:.2f}, but models[].quality.{task} says "
+                    f"{r.configured:.2f}; consider {r.quality:.2f}"
+                )
+    return out

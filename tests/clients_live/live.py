@@ -1,7 +1,8 @@
 """What the Go, Java and Node example tests share: skipping (or, under CI=true,
 failing) for a missing toolchain, the server the examples call (the built-in
 configuration behind mTLS and an API key), the ids of its models, reading the
-examples' `step: key=value ...` lines, and checking their tool call round trip."""
+examples' `step: key=value ...` lines, and checking their tool call round trip and
+the feedback on its answer."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from modelrouter.config.load import default_config_text
-from modelrouter_client import Router
+from modelrouter_client import AlreadyExistsError, Router
 from tests.pki import Pki
 
 KEY_ENV = "MODELROUTER_EXAMPLES_KEY"
@@ -106,6 +107,25 @@ def tool_round_trip(lines: list[str], server: SecuredServer) -> None:
     assert result["model"] in with_tools and result["finish_reason"] == "stop", result_line
     # The answer is made from the tool's result: the forecast the example sent.
     assert '"temperature_c":21' in json.loads(quoted), result_line
+
+
+def feedback_sent(lines: list[str], server: SecuredServer) -> None:
+    """The examples' Feedback, as they print it: one `feedback: sent` line after the
+    tool call round trip, naming the decision of its answer and the model that gave
+    it. The score landed under the examples' tenant: the server has learned from it,
+    and refuses a second score for that decision."""
+    (line,) = [line for line in lines if line.startswith("feedback: ")]
+    (result_line,) = [line for line in lines if line.startswith("tool_result: ")]
+    assert line.startswith("feedback: sent ") and lines.index(result_line) < lines.index(line), line
+    sent = fields(line)
+    assert sent["decision_id"] and sent["score"] == "1", line
+    assert sent["model"] == fields(result_line.split(" text=", 1)[0])["model"], line
+    with server.router() as router:
+        (stats,) = router.stats(models=[sent["model"]], timeout=10).models
+        with pytest.raises(AlreadyExistsError) as second:
+            router.feedback(sent["decision_id"], 1, timeout=10)
+    assert second.value.reason == "FEEDBACK_EXISTS"
+    assert any(q.tenant == "examples" and q.scores >= 1 for q in stats.learned), stats.learned
 
 
 def refused_unauthenticated(returncode: int, stdout: str, stderr: str) -> None:

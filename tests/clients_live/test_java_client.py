@@ -19,6 +19,7 @@ import pytest
 from tests.clients_live import live
 from tests.clients_live.live import (
     SecuredServer,
+    feedback_sent,
     fields,
     model_ids,
     refused_unauthenticated,
@@ -96,6 +97,7 @@ def test_java_example_against_live_server(classpath: str, server: SecuredServer)
     assert int(done["output_tokens"]) > 0
 
     tool_round_trip(lines, server)
+    feedback_sent(lines, server)
 
     stats = {fields(line)["model"]: fields(line) for line in lines if line.startswith("stats: model=")}
     assert set(stats) == models

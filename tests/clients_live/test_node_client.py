@@ -20,6 +20,7 @@ import pytest
 from tests.clients_live import live
 from tests.clients_live.live import (
     SecuredServer,
+    feedback_sent,
     fields,
     model_ids,
     refused_unauthenticated,
@@ -99,6 +100,7 @@ def test_node_example_against_live_server(node: str, server: SecuredServer) -> N
     assert float(done["cost_usd"]) > 0
 
     tool_round_trip(lines, server)
+    feedback_sent(lines, server)
 
     stats = {f["model"]: f for f in starting(lines, "stats: model=")}
     assert set(stats) == models

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from modelrouter.config.load import default_config_text, parse_config
+from modelrouter_client._proto import router_pb2 as pb
 from tests.clients_live.live import unavailable
 from tests.support import Served, serving
 
@@ -38,9 +39,15 @@ def grpcurl_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(".venv/bin/grpcurl ")]
 
 
+CAPTURE = "ID=$(.venv/bin/grpcurl "
+"""A walkthrough line that keeps a decision id in $ID for the lines after it."""
+
+
 def walkthrough() -> list[str]:
-    """The grpcurl lines of the README's walkthrough section, before the key and TLS."""
-    return grpcurl_lines(section().split(SECURED, 1)[0])
+    """The grpcurl lines of the README's walkthrough section, before the key and TLS
+    (the line that captures $ID included)."""
+    text = section().split(SECURED, 1)[0]
+    return [line for line in text.splitlines() if line.startswith((".venv/bin/grpcurl ", CAPTURE))]
 
 
 def secured() -> str:
@@ -56,6 +63,19 @@ def run(line: str, address: str, cwd: Path = ROOT) -> subprocess.CompletedProces
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
 
 
+def capture(line: str, address: str) -> subprocess.CompletedProcess[str]:
+    """Runs the line that sets $ID as a shell would (its pipe into Python included)
+    and prints $ID."""
+    script = (
+        line.replace("127.0.0.1:50051", address)
+        .replace(".venv/bin/grpcurl ", f"{shlex.quote(str(GRPCURL))} ")
+        .replace(".venv/bin/python ", f"{shlex.quote(sys.executable)} ")
+    )
+    return subprocess.run(
+        ["bash", "-c", f'{script} && printf %s "$ID"'], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+
+
 def test_the_readme_has_a_walkthrough() -> None:
     commands = walkthrough()
     assert len(commands) >= 7
@@ -68,6 +88,7 @@ def test_the_readme_has_a_walkthrough() -> None:
         "/Invoke ",
         "/InvokeStream",
         "/Stats",
+        "/Feedback",
     ):
         assert any(c.endswith(needed.strip()) or needed in c for c in commands), needed
     assert any('"tools": [' in c and c.endswith("/Invoke") for c in commands), "no Invoke with tools"
@@ -83,14 +104,45 @@ async def test_every_grpcurl_command_works_as_written() -> None:
 
 async def _walkthrough(default_server: Served) -> None:
     outputs = {}
+    decision_id = ""
     for line in walkthrough():
         # The server runs on this event loop: wait for grpcurl off the loop.
-        result = await asyncio.to_thread(run, line, default_server.address)
+        if line.startswith(CAPTURE):
+            result = await asyncio.to_thread(capture, line, default_server.address)
+            decision_id = result.stdout
+        else:
+            result = await asyncio.to_thread(run, line.replace("$ID", decision_id), default_server.address)
         outputs[line] = result
-    listing, describe, health, select, select_eu, models, invoke, stream, stats, impossible, tools = (
-        outputs.values()
-    )
-    for result in (listing, describe, health, select, select_eu, models, invoke, stream, stats, tools):
+    (
+        listing,
+        describe,
+        health,
+        select,
+        select_eu,
+        models,
+        invoke,
+        stream,
+        stats,
+        impossible,
+        tools,
+        captured,
+        feedback,
+        feedback_again,
+    ) = outputs.values()
+    for result in (
+        listing,
+        describe,
+        health,
+        select,
+        select_eu,
+        models,
+        invoke,
+        stream,
+        stats,
+        tools,
+        captured,
+        feedback,
+    ):
         assert result.returncode == 0, result.stderr
     assert "modelrouter.v1.RouterService" in listing.stdout and "grpc.health.v1.Health" in listing.stdout
     assert "rpc Select ( .modelrouter.v1.SelectRequest )" in describe.stdout
@@ -128,6 +180,14 @@ async def _walkthrough(default_server: Served) -> None:
     # The basic decision view: the chosen model, no ranking of the others, no rejections.
     assert called["decision"]["model"] == "mini-general" and "rejected" not in called["decision"]
     assert [m["model"] for m in called["decision"]["ranking"]] == ["mini-general"]
+    # Feedback on the Select's decision, by the id the shell kept: taken once, then refused.
+    assert decision_id and decision_id.strip() == decision_id, repr(decision_id)
+    assert json.loads(feedback.stdout) == {}
+    assert feedback_again.returncode != 0
+    assert "Code: AlreadyExists" in feedback_again.stderr, feedback_again.stderr
+    assert "FEEDBACK_EXISTS" in feedback_again.stderr, feedback_again.stderr
+    learned = await default_server.stub.Stats(pb.StatsRequest(models=["code-specialist"]), timeout=10)
+    assert [(q.task, q.scores) for q in learned.models[0].learned] == [("code", 1)]
 
 
 @pytest.mark.skipif(not GRPCURL.exists() and os.environ.get("CI") != "true", reason="grpcurl not installed")

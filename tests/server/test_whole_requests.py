@@ -649,11 +649,17 @@ async def test_invoke_answers_the_basic_decision_unless_asked_for_all() -> None:
         ):
             assert getattr(basic.decision, field) == getattr(full.decision, field), field
         assert basic.decision.deployment and basic.decision.model == basic.model
+        assert basic.decision.decision_id and full.decision.decision_id  # in either view
+        # The id (per call, about 90 bytes) aside, the basic view is a fraction of the full one.
+        basic.decision.ClearField("decision_id")
+        full.decision.ClearField("decision_id")
         assert basic.ByteSize() < full.ByteSize() / 3
         # DECISION_VIEW_BASIC is the default spelled out (from the selection cache now).
         request.decision_view = pb.DECISION_VIEW_BASIC
         again = (await stub.Invoke(request, timeout=10)).decision
         again.from_cache = basic.decision.from_cache
+        assert again.decision_id  # a call's own
+        again.ClearField("decision_id")
         assert again == basic.decision
         # A stream's done carries the view asked for too.
         for view, size in ((pb.DECISION_VIEW_UNSPECIFIED, 1), (pb.DECISION_VIEW_FULL, 9)):
@@ -685,6 +691,8 @@ async def test_the_basic_decision_does_not_grow_with_the_registry() -> None:
                 ),
                 timeout=10,
             )
+            assert reply.decision.decision_id
+            reply.decision.ClearField("decision_id")  # per call, the same size in either view
             sizes[view] = reply.decision.ByteSize()
             assert reply.decision.model == "model-001"  # the cheapest with tools
         assert sizes[pb.DECISION_VIEW_BASIC] < 200 < 10_000 < sizes[pb.DECISION_VIEW_FULL]

@@ -23,6 +23,9 @@ from modelrouter.manager import Router
 from modelrouter.providers.base import Completion
 from modelrouter_client._proto import router_pb2 as pb
 
+DECISION_ID = "ZGVjaXNpb24taWQ"
+"""A decision id, as the router mints them (base64url): a per-call field."""
+
 
 @pytest.mark.parametrize("strategy", ["task_based", "cost_aware", "performance", "weighted", "resilient"])
 @pytest.mark.parametrize(
@@ -40,8 +43,8 @@ def test_encoded_decision_equals_the_protobuf_one(strategy: str, requirements: R
     router.live.set_health("vision-pro", "default", Health.UNHEALTHY)
     convert = Converter((m.id for m in config.models), 1000, 256)
     decision = router.select(SelectQuery(requirements, strategy, None, 1234, 321), render=convert.render)
-    reference = convert.decision(decision)
-    wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
+    reference = convert.decision(decision, decision_id=DECISION_ID)
+    wire = pb.SelectResponse.FromString(convert.select_response(decision, DECISION_ID)).decision
     assert wire == reference
     assert wire.rejected and wire.ranking
     # The basic view: the same decision but the ranking past the chosen entry and the rejections.
@@ -77,8 +80,8 @@ def test_rankings_with_other_numbers_of_components_encode_too(names: tuple[str, 
     decision = Decision(
         "custom", "nano-fast", "default", ("nano-fast",), ranking, convert.render("custom", ranking)
     )
-    wire = pb.SelectResponse.FromString(convert.select_response(decision)).decision
-    assert wire == convert.decision(decision)
+    wire = pb.SelectResponse.FromString(convert.select_response(decision, DECISION_ID)).decision
+    assert wire == convert.decision(decision, decision_id=DECISION_ID)
     assert dict(wire.ranking[0].components) == dict(zip(names, values, strict=True))
 
 
@@ -120,7 +123,7 @@ def test_the_decision_travels_as_one_entry() -> None:
     router = Router(config)
     convert = Converter((m.id for m in config.models), 1000, 256)
     decision = router.select(SelectQuery(Requirements(), "weighted", None, 100, 10), render=convert.render)
-    raw = convert.select_response(decision)
+    raw = convert.select_response(decision, DECISION_ID)
     assert _top_level_fields(raw).count(1) == 1
     wire = pb.SelectResponse.FromString(raw).decision
     assert wire.model == decision.model and wire.deployment == decision.deployment and wire.ranking
@@ -247,7 +250,7 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
         tuple(Attempt(a.model, a.deployment, a.outcome, a.latency_ms, a.error) for a in attempts),
         cache_hit,
     )
-    decision = _CONVERT.decision(_DECISION, basic=not full)
+    decision = _CONVERT.decision(_DECISION, basic=not full, decision_id=DECISION_ID)
     reference = pb.InvokeResponse(
         finish_reason=finish,
         usage=pb.Usage(input_tokens=tokens[0], output_tokens=tokens[1], cost_usd=cost),
@@ -269,7 +272,7 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
         deployment=deployment,
         tool_calls=_pb_calls(calls),
     )
-    raw = _CONVERT.stream_done(invoked, _DECISION, request_id, latency, full_decision=full)
+    raw = _CONVERT.stream_done(invoked, _DECISION, request_id, latency, DECISION_ID, full_decision=full)
     assert pb.InvokeStreamResponse.FromString(raw) == pb.InvokeStreamResponse(done=reference)
     assert _top_level_fields(raw) == [2]
     body = pb.InvokeStreamResponse.FromString(raw).done.SerializeToString()
@@ -295,7 +298,7 @@ def test_a_streams_done_is_the_invoke_response_without_its_text(
     assert len(raw) == start + length and raw[start:].startswith(fields)
     # Invoke's own answer still carries the text.
     unary = pb.InvokeResponse.FromString(
-        _CONVERT.invoke_response(invoked, _DECISION, request_id, latency, full_decision=full)
+        _CONVERT.invoke_response(invoked, _DECISION, request_id, latency, DECISION_ID, full_decision=full)
     )
     reference.text = text
     reference.decision.CopyFrom(decision)

@@ -1,7 +1,7 @@
 // Command example shows the modelrouter API from Go: pick a model (Select),
 // stream an answer (InvokeStream), make a tool call round trip (Invoke with
-// tools), read the usage figures (Stats), and read the reason of a failed call
-// from its google.rpc.ErrorInfo detail.
+// tools), score its answer (Feedback), read the usage figures (Stats), and
+// read the reason of a failed call from its google.rpc.ErrorInfo detail.
 //
 //	go run ./example -address 127.0.0.1:50051
 //
@@ -119,11 +119,21 @@ func run(address string, timeout time.Duration) error {
 	}
 
 	// 3. Tools: one tool call round trip (tools.go).
-	if err := toolRoundTrip(ctx, client, selection); err != nil {
+	answered, err := toolRoundTrip(ctx, client, selection)
+	if err != nil {
 		return err
 	}
 
-	// 4. Stats: what each model has served so far.
+	// 4. Feedback: score the answer (1 best, 0 worst) by its decision's id. The
+	// `learned` strategy learns each model's quality per task from these scores.
+	// A decision takes one score: a second is ALREADY_EXISTS FEEDBACK_EXISTS.
+	decisionID := answered.GetDecision().GetDecisionId()
+	if _, err := client.Feedback(ctx, &modelrouterv1.FeedbackRequest{DecisionId: decisionID, Score: 1}); err != nil {
+		return fmt.Errorf("feedback: %w", err)
+	}
+	fmt.Printf("feedback: sent decision_id=%s model=%s score=1\n", decisionID, answered.GetModel())
+
+	// 5. Stats: what each model has served so far.
 	stats, err := client.Stats(ctx, &modelrouterv1.StatsRequest{})
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
@@ -133,7 +143,7 @@ func run(address string, timeout time.Duration) error {
 			m.GetModel(), m.GetRequests(), m.GetFailures(), m.GetLatencyP50Ms(), m.GetLatencyP95Ms(), m.GetHealth())
 	}
 
-	// 5. A call that fails: no model can teleport. Every error carries one
+	// 6. A call that fails: no model can teleport. Every error carries one
 	// google.rpc.ErrorInfo whose reason is a stable UPPER_SNAKE code.
 	_, err = client.Select(ctx, &modelrouterv1.SelectRequest{
 		Requirements: &modelrouterv1.Requirements{Capabilities: []string{"teleport"}},

@@ -36,9 +36,10 @@ func getWeather(arguments string) (string, error) {
 }
 
 // toolRoundTrip makes one tool call round trip: ask with the tool, the model
-// calls it, send the call's result back, and the model answers in text. The
-// request's tools make the selection require the `tools` capability.
-func toolRoundTrip(ctx context.Context, client modelrouterv1.RouterServiceClient, selection *modelrouterv1.SelectRequest) error {
+// calls it, send the call's result back, and the model answers in text, which
+// it returns. The request's tools make the selection require the `tools`
+// capability.
+func toolRoundTrip(ctx context.Context, client modelrouterv1.RouterServiceClient, selection *modelrouterv1.SelectRequest) (*modelrouterv1.InvokeResponse, error) {
 	tools := []*modelrouterv1.Tool{weatherTool}
 	conversation := []*modelrouterv1.ChatMessage{
 		{Role: "system", Content: "Report the weather in the city the user names."},
@@ -46,10 +47,10 @@ func toolRoundTrip(ctx context.Context, client modelrouterv1.RouterServiceClient
 	}
 	asked, err := client.Invoke(ctx, &modelrouterv1.InvokeRequest{Selection: selection, Messages: conversation, Tools: tools})
 	if err != nil {
-		return fmt.Errorf("invoke with tools: %w", err)
+		return nil, fmt.Errorf("invoke with tools: %w", err)
 	}
 	if len(asked.GetToolCalls()) == 0 {
-		return fmt.Errorf("invoke with tools: %s answered %q without calling the tool", asked.GetModel(), asked.GetText())
+		return nil, fmt.Errorf("invoke with tools: %s answered %q without calling the tool", asked.GetModel(), asked.GetText())
 	}
 	// The next turn sends the whole conversation: the assistant's message with
 	// its calls, then one "tool" message per call, naming the call it answers.
@@ -60,22 +61,22 @@ func toolRoundTrip(ctx context.Context, client modelrouterv1.RouterServiceClient
 		fmt.Printf("tool_call: model=%s finish_reason=%s id=%s name=%s arguments=%s\n",
 			asked.GetModel(), asked.GetFinishReason(), call.GetId(), call.GetName(), call.GetArguments())
 		if call.GetName() != weatherTool.GetName() {
-			return fmt.Errorf("the model called %q, a tool it was not offered", call.GetName())
+			return nil, fmt.Errorf("the model called %q, a tool it was not offered", call.GetName())
 		}
 		result, err := getWeather(call.GetArguments())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		conversation = append(conversation, &modelrouterv1.ChatMessage{Role: "tool", ToolCallId: call.GetId(), Content: result})
 	}
 	answered, err := client.Invoke(ctx, &modelrouterv1.InvokeRequest{Selection: selection, Messages: conversation, Tools: tools})
 	if err != nil {
-		return fmt.Errorf("invoke with the tool's result: %w", err)
+		return nil, fmt.Errorf("invoke with the tool's result: %w", err)
 	}
 	if answered.GetText() == "" {
-		return errors.New("invoke with the tool's result: no text in the answer")
+		return nil, errors.New("invoke with the tool's result: no text in the answer")
 	}
 	fmt.Printf("tool_result: model=%s finish_reason=%s text=%q\n",
 		answered.GetModel(), answered.GetFinishReason(), answered.GetText())
-	return nil
+	return answered, nil
 }

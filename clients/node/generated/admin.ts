@@ -11,6 +11,8 @@ import type { ContentPart as _modelrouter_v1_ContentPart, ContentPart__Output as
 import type { Decision as _modelrouter_v1_Decision, Decision__Output as _modelrouter_v1_Decision__Output } from './modelrouter/v1/Decision';
 import type { DeploymentInfo as _modelrouter_v1_DeploymentInfo, DeploymentInfo__Output as _modelrouter_v1_DeploymentInfo__Output } from './modelrouter/v1/DeploymentInfo';
 import type { DeploymentStats as _modelrouter_v1_DeploymentStats, DeploymentStats__Output as _modelrouter_v1_DeploymentStats__Output } from './modelrouter/v1/DeploymentStats';
+import type { FeedbackRequest as _modelrouter_v1_FeedbackRequest, FeedbackRequest__Output as _modelrouter_v1_FeedbackRequest__Output } from './modelrouter/v1/FeedbackRequest';
+import type { FeedbackResponse as _modelrouter_v1_FeedbackResponse, FeedbackResponse__Output as _modelrouter_v1_FeedbackResponse__Output } from './modelrouter/v1/FeedbackResponse';
 import type { GetConfigRequest as _modelrouter_v1_GetConfigRequest, GetConfigRequest__Output as _modelrouter_v1_GetConfigRequest__Output } from './modelrouter/v1/GetConfigRequest';
 import type { GetConfigResponse as _modelrouter_v1_GetConfigResponse, GetConfigResponse__Output as _modelrouter_v1_GetConfigResponse__Output } from './modelrouter/v1/GetConfigResponse';
 import type { Image as _modelrouter_v1_Image, Image__Output as _modelrouter_v1_Image__Output } from './modelrouter/v1/Image';
@@ -18,6 +20,7 @@ import type { InvokeRequest as _modelrouter_v1_InvokeRequest, InvokeRequest__Out
 import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from './modelrouter/v1/InvokeResponse';
 import type { InvokeStreamRequest as _modelrouter_v1_InvokeStreamRequest, InvokeStreamRequest__Output as _modelrouter_v1_InvokeStreamRequest__Output } from './modelrouter/v1/InvokeStreamRequest';
 import type { InvokeStreamResponse as _modelrouter_v1_InvokeStreamResponse, InvokeStreamResponse__Output as _modelrouter_v1_InvokeStreamResponse__Output } from './modelrouter/v1/InvokeStreamResponse';
+import type { LearnedQuality as _modelrouter_v1_LearnedQuality, LearnedQuality__Output as _modelrouter_v1_LearnedQuality__Output } from './modelrouter/v1/LearnedQuality';
 import type { ListModelsRequest as _modelrouter_v1_ListModelsRequest, ListModelsRequest__Output as _modelrouter_v1_ListModelsRequest__Output } from './modelrouter/v1/ListModelsRequest';
 import type { ListModelsResponse as _modelrouter_v1_ListModelsResponse, ListModelsResponse__Output as _modelrouter_v1_ListModelsResponse__Output } from './modelrouter/v1/ListModelsResponse';
 import type { ModelInfo as _modelrouter_v1_ModelInfo, ModelInfo__Output as _modelrouter_v1_ModelInfo__Output } from './modelrouter/v1/ModelInfo';
@@ -70,6 +73,8 @@ export interface ProtoGrpcType {
       DeploymentInfo: MessageTypeDefinition<_modelrouter_v1_DeploymentInfo, _modelrouter_v1_DeploymentInfo__Output>
       DeploymentState: EnumTypeDefinition
       DeploymentStats: MessageTypeDefinition<_modelrouter_v1_DeploymentStats, _modelrouter_v1_DeploymentStats__Output>
+      FeedbackRequest: MessageTypeDefinition<_modelrouter_v1_FeedbackRequest, _modelrouter_v1_FeedbackRequest__Output>
+      FeedbackResponse: MessageTypeDefinition<_modelrouter_v1_FeedbackResponse, _modelrouter_v1_FeedbackResponse__Output>
       GetConfigRequest: MessageTypeDefinition<_modelrouter_v1_GetConfigRequest, _modelrouter_v1_GetConfigRequest__Output>
       GetConfigResponse: MessageTypeDefinition<_modelrouter_v1_GetConfigResponse, _modelrouter_v1_GetConfigResponse__Output>
       HealthState: EnumTypeDefinition
@@ -78,6 +83,7 @@ export interface ProtoGrpcType {
       InvokeResponse: MessageTypeDefinition<_modelrouter_v1_InvokeResponse, _modelrouter_v1_InvokeResponse__Output>
       InvokeStreamRequest: MessageTypeDefinition<_modelrouter_v1_InvokeStreamRequest, _modelrouter_v1_InvokeStreamRequest__Output>
       InvokeStreamResponse: MessageTypeDefinition<_modelrouter_v1_InvokeStreamResponse, _modelrouter_v1_InvokeStreamResponse__Output>
+      LearnedQuality: MessageTypeDefinition<_modelrouter_v1_LearnedQuality, _modelrouter_v1_LearnedQuality__Output>
       ListModelsRequest: MessageTypeDefinition<_modelrouter_v1_ListModelsRequest, _modelrouter_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_modelrouter_v1_ListModelsResponse, _modelrouter_v1_ListModelsResponse__Output>
       ModelInfo: MessageTypeDefinition<_modelrouter_v1_ModelInfo, _modelrouter_v1_ModelInfo__Output>

@@ -10,11 +10,14 @@ import type { ContentPart as _modelrouter_v1_ContentPart, ContentPart__Output as
 import type { Decision as _modelrouter_v1_Decision, Decision__Output as _modelrouter_v1_Decision__Output } from './modelrouter/v1/Decision';
 import type { DeploymentInfo as _modelrouter_v1_DeploymentInfo, DeploymentInfo__Output as _modelrouter_v1_DeploymentInfo__Output } from './modelrouter/v1/DeploymentInfo';
 import type { DeploymentStats as _modelrouter_v1_DeploymentStats, DeploymentStats__Output as _modelrouter_v1_DeploymentStats__Output } from './modelrouter/v1/DeploymentStats';
+import type { FeedbackRequest as _modelrouter_v1_FeedbackRequest, FeedbackRequest__Output as _modelrouter_v1_FeedbackRequest__Output } from './modelrouter/v1/FeedbackRequest';
+import type { FeedbackResponse as _modelrouter_v1_FeedbackResponse, FeedbackResponse__Output as _modelrouter_v1_FeedbackResponse__Output } from './modelrouter/v1/FeedbackResponse';
 import type { Image as _modelrouter_v1_Image, Image__Output as _modelrouter_v1_Image__Output } from './modelrouter/v1/Image';
 import type { InvokeRequest as _modelrouter_v1_InvokeRequest, InvokeRequest__Output as _modelrouter_v1_InvokeRequest__Output } from './modelrouter/v1/InvokeRequest';
 import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from './modelrouter/v1/InvokeResponse';
 import type { InvokeStreamRequest as _modelrouter_v1_InvokeStreamRequest, InvokeStreamRequest__Output as _modelrouter_v1_InvokeStreamRequest__Output } from './modelrouter/v1/InvokeStreamRequest';
 import type { InvokeStreamResponse as _modelrouter_v1_InvokeStreamResponse, InvokeStreamResponse__Output as _modelrouter_v1_InvokeStreamResponse__Output } from './modelrouter/v1/InvokeStreamResponse';
+import type { LearnedQuality as _modelrouter_v1_LearnedQuality, LearnedQuality__Output as _modelrouter_v1_LearnedQuality__Output } from './modelrouter/v1/LearnedQuality';
 import type { ListModelsRequest as _modelrouter_v1_ListModelsRequest, ListModelsRequest__Output as _modelrouter_v1_ListModelsRequest__Output } from './modelrouter/v1/ListModelsRequest';
 import type { ListModelsResponse as _modelrouter_v1_ListModelsResponse, ListModelsResponse__Output as _modelrouter_v1_ListModelsResponse__Output } from './modelrouter/v1/ListModelsResponse';
 import type { ModelInfo as _modelrouter_v1_ModelInfo, ModelInfo__Output as _modelrouter_v1_ModelInfo__Output } from './modelrouter/v1/ModelInfo';
@@ -59,12 +62,15 @@ export interface ProtoGrpcType {
       DeploymentInfo: MessageTypeDefinition<_modelrouter_v1_DeploymentInfo, _modelrouter_v1_DeploymentInfo__Output>
       DeploymentState: EnumTypeDefinition
       DeploymentStats: MessageTypeDefinition<_modelrouter_v1_DeploymentStats, _modelrouter_v1_DeploymentStats__Output>
+      FeedbackRequest: MessageTypeDefinition<_modelrouter_v1_FeedbackRequest, _modelrouter_v1_FeedbackRequest__Output>
+      FeedbackResponse: MessageTypeDefinition<_modelrouter_v1_FeedbackResponse, _modelrouter_v1_FeedbackResponse__Output>
       HealthState: EnumTypeDefinition
       Image: MessageTypeDefinition<_modelrouter_v1_Image, _modelrouter_v1_Image__Output>
       InvokeRequest: MessageTypeDefinition<_modelrouter_v1_InvokeRequest, _modelrouter_v1_InvokeRequest__Output>
       InvokeResponse: MessageTypeDefinition<_modelrouter_v1_InvokeResponse, _modelrouter_v1_InvokeResponse__Output>
       InvokeStreamRequest: MessageTypeDefinition<_modelrouter_v1_InvokeStreamRequest, _modelrouter_v1_InvokeStreamRequest__Output>
       InvokeStreamResponse: MessageTypeDefinition<_modelrouter_v1_InvokeStreamResponse, _modelrouter_v1_InvokeStreamResponse__Output>
+      LearnedQuality: MessageTypeDefinition<_modelrouter_v1_LearnedQuality, _modelrouter_v1_LearnedQuality__Output>
       ListModelsRequest: MessageTypeDefinition<_modelrouter_v1_ListModelsRequest, _modelrouter_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_modelrouter_v1_ListModelsResponse, _modelrouter_v1_ListModelsResponse__Output>
       ModelInfo: MessageTypeDefinition<_modelrouter_v1_ModelInfo, _modelrouter_v1_ModelInfo__Output>

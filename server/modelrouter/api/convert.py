@@ -24,6 +24,7 @@ from modelrouter.api.wire import (
     basic_length,
     cut_utf8,
     decision_entry,
+    decision_id_field,
     delta_messages,
     invoke_response_fields,
     length_delimited,
@@ -381,12 +382,13 @@ class Converter:
         the selection cache keeps them with the decision."""
         return self._encoder.encode(requested_strategy, ranking)
 
-    def select_response(self, decision: Decision) -> bytes:
+    def select_response(self, decision: Decision, decision_id: str) -> bytes:
         """SelectResponse bytes: the decision's rendering with the per-call fields
         appended inside the same `decision` entry. (Two entries would be merged by
         a conforming parser, but protobufjs 7, under @grpc/proto-loader, keeps
         only the last.)"""
-        return decision_entry(SELECT_RESPONSE_DECISION, decision.rendered, self._per_call_of(decision))
+        per_call = self._per_call_of(decision) + decision_id_field(decision_id)
+        return decision_entry(SELECT_RESPONSE_DECISION, decision.rendered, per_call)
 
     def _per_call_of(self, decision: Decision) -> bytes:
         fields = self._per_call.get((decision.deployment, decision.from_cache))
@@ -398,13 +400,21 @@ class Converter:
         decision: Decision,
         request_id: str,
         latency_ms: float,
+        decision_id: str,
         cache_hit: bool = False,
         full_decision: bool = False,
     ) -> bytes:
         """InvokeResponse bytes; the decision travels as its rendering (whole, or
         its basic view) plus the per-call fields, in one entry."""
         return self._invoke_response(
-            invoked.completion.text, invoked, decision, request_id, latency_ms, cache_hit, full_decision
+            invoked.completion.text,
+            invoked,
+            decision,
+            request_id,
+            latency_ms,
+            decision_id,
+            cache_hit,
+            full_decision,
         )
 
     def _invoke_response(
@@ -414,6 +424,7 @@ class Converter:
         decision: Decision,
         request_id: str,
         latency_ms: float,
+        decision_id: str,
         cache_hit: bool,
         full_decision: bool,
     ) -> bytes:
@@ -436,7 +447,8 @@ class Converter:
         if not full_decision:
             # The basic view is the rendering's prefix: a slice, not a second rendering.
             rendered = rendered[: basic_length(rendered)]
-        return body + decision_entry(INVOKE_RESPONSE_DECISION, rendered, self._per_call_of(decision))
+        per_call = self._per_call_of(decision) + decision_id_field(decision_id)
+        return body + decision_entry(INVOKE_RESPONSE_DECISION, rendered, per_call)
 
     def stream_deltas(self, text: str) -> tuple[bytes, ...]:
         """The InvokeStreamResponse messages carrying the next piece of text: one,
@@ -461,6 +473,7 @@ class Converter:
         decision: Decision,
         request_id: str,
         latency_ms: float,
+        decision_id: str,
         full_decision: bool = False,
     ) -> bytes:
         """The final InvokeStreamResponse: the answer's InvokeResponse, but with an
@@ -469,10 +482,12 @@ class Converter:
         an answer the deltas delivered in full). The tool calls, whole, are here."""
         return length_delimited(
             STREAM_DONE,
-            self._invoke_response("", invoked, decision, request_id, latency_ms, False, full_decision),
+            self._invoke_response(
+                "", invoked, decision, request_id, latency_ms, decision_id, False, full_decision
+            ),
         )
 
-    def decision(self, decision: Decision, basic: bool = False) -> pb.Decision:
+    def decision(self, decision: Decision, basic: bool = False, decision_id: str = "") -> pb.Decision:
         """A fresh decision as a protobuf object (the reference the wire encoder is
         tested against); `basic`: its basic view, the chosen model's entry alone."""
         d = self._static_decision(decision)
@@ -481,6 +496,7 @@ class Converter:
             del d.rejected[:]
         d.deployment = decision.deployment
         d.from_cache = decision.from_cache
+        d.decision_id = decision_id
         return d
 
     def _static_decision(self, decision: Decision) -> pb.Decision:
@@ -588,6 +604,17 @@ def _model_stats(m: ModelReport) -> pb.ModelStats:
             _deployment_stats(d, span) for d, span in zip(state.deployments, m.deployments, strict=True)
         ],
         recent=_window(m.figures.recent),
+        learned=[
+            pb.LearnedQuality(
+                task=r.task,
+                quality=r.quality,
+                uncertainty=r.uncertainty,
+                scores=r.scores,
+                configured_quality=r.configured,
+                tenant=r.tenant,
+            )
+            for r in m.learned
+        ],
     )
 
 

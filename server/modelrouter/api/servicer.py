@@ -109,7 +109,7 @@ class RouterServicer:
             if decision is None:
                 query = convert.select_query(parse(pb.SelectRequest, raw))
                 decision = router.select(query, key, convert.render, tenant)
-            response = convert.select_response(decision)
+            response = convert.select_response(decision, router.decision_id(tenant, decision, decision.model))
         except RouterError as err:
             del raw  # see `Replies.fail`
             await self._replies.fail(context, "Select", request_id, started, err)
@@ -134,8 +134,9 @@ class RouterServicer:
             decision = router.decide(call, convert.render, tenant)
             invoked = await router.invoke(call, decision, _deadline(context), tenant)
             latency_ms = (time.perf_counter() - started) * 1000
+            decision_id = router.decision_id(tenant, decision, invoked.model)  # who answered
             response = convert.invoke_response(
-                invoked, decision, request_id, latency_ms, full_decision=full_decision
+                invoked, decision, request_id, latency_ms, decision_id, full_decision=full_decision
             )
         except RouterError as err:
             del raw  # see `Replies.fail`
@@ -186,7 +187,10 @@ class RouterServicer:
                         in_flight.written(task)
                     else:
                         latency_ms = (time.perf_counter() - started) * 1000
-                        yield convert.stream_done(item, decision, request_id, latency_ms, full_decision)
+                        decision_id = router.decision_id(tenant, decision, item.model)
+                        yield convert.stream_done(
+                            item, decision, request_id, latency_ms, decision_id, full_decision
+                        )
                         self._record("InvokeStream", request_id, started, "OK", invoked=item)
                         if now.log_content:
                             self._content(request_id, call, item)
@@ -254,6 +258,19 @@ class RouterServicer:
         self._record("Stats", request_id, started, "OK")
         return response
 
+    async def feedback(self, raw: bytes, context: Context) -> bytes:
+        started = time.perf_counter()
+        request_id = self._request_id()
+        try:
+            msg = parse(pb.FeedbackRequest, raw)
+            await self._now.router.score(current_caller().tenant, msg.decision_id, msg.score)
+        except RouterError as err:
+            await self._replies.fail(context, "Feedback", request_id, started, err)
+        except Exception:
+            await self._replies.crash(context, "Feedback", request_id, started)
+        self._record("Feedback", request_id, started, "OK")
+        return b""  # FeedbackResponse has no fields
+
     async def list_models(self, raw: bytes, context: Context) -> bytes:
         started = time.perf_counter()
         request_id = self._request_id()
@@ -304,5 +321,6 @@ def generic_handler(servicer: RouterServicer) -> grpc.GenericRpcHandler:
             "InvokeStream": grpc.unary_stream_rpc_method_handler(servicer.invoke_stream),
             "Stats": unary(servicer.stats),
             "ListModels": unary(servicer.list_models),
+            "Feedback": unary(servicer.feedback),
         },
     )

@@ -24,6 +24,8 @@ from modelrouter.errors import (
     BudgetExceeded,
     ConfigRefused,
     DeadlineExceeded,
+    FeedbackExists,
+    FeedbackUnavailable,
     InvalidConfig,
     InvalidRequest,
     MalformedRequest,
@@ -37,6 +39,7 @@ from modelrouter.errors import (
     ShuttingDown,
     StreamInterrupted,
     Unauthenticated,
+    UnknownDecision,
     UnknownDeployment,
     UnknownModel,
     UnknownStrategy,
@@ -67,6 +70,9 @@ CODES: dict[type[RouterError], grpc.StatusCode] = {
     ConfigRefused: grpc.StatusCode.FAILED_PRECONDITION,
     InvalidConfig: grpc.StatusCode.FAILED_PRECONDITION,
     RestartRequired: grpc.StatusCode.FAILED_PRECONDITION,
+    UnknownDecision: grpc.StatusCode.NOT_FOUND,
+    FeedbackExists: grpc.StatusCode.ALREADY_EXISTS,
+    FeedbackUnavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 

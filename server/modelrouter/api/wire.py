@@ -109,6 +109,14 @@ def per_call_fields(deployment: str, from_cache: bool) -> bytes:
     return _string(b"\x12", deployment) + (b"\x40\x01" if from_cache else b"")
 
 
+_DECISION_ID = b"\x62"
+
+
+def decision_id_field(decision_id: str) -> bytes:
+    """Decision.decision_id (ASCII: base64url), a per-call field."""
+    return length_delimited(_DECISION_ID, decision_id.encode("ascii"))
+
+
 def decision_entry(tag: bytes, rendered: bytes, per_call: bytes) -> bytes:
     """One Decision field entry: the cached rendering with the per-call fields
     appended (a message's fields may come in any order), copied once."""

@@ -27,6 +27,7 @@ from modelrouter.config.schema import (
     CacheConfig,
     Config,
     FallbackConfig,
+    FeedbackConfig,
     HealthConfig,
     MetricsConfig,
     ModelConfig,
@@ -46,7 +47,7 @@ from modelrouter.domain import (
 from modelrouter.identity import Caller, Tenant, caller_of, tenants_of
 
 _T = typing.TypeVar("_T")
-STRATEGY_KINDS = ("task_based", "cost_aware", "performance", "weighted", "fallback")
+STRATEGY_KINDS = ("task_based", "cost_aware", "performance", "weighted", "learned", "fallback")
 # What an environment variable's name looks like; anything else in `api_key_env`
 # is most likely the key itself, pasted by mistake.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -84,6 +85,7 @@ class RouterConfig:
     health: HealthConfig
     source: str
     usage: UsageConfig = field(default_factory=UsageConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     budgets: BudgetsConfig = field(default_factory=BudgetsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
@@ -173,6 +175,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         source=source,
         text=text,
         usage=config.usage,
+        feedback=config.feedback,
         budgets=config.budgets,
         metrics=config.metrics,
         auth=config.auth,

@@ -211,6 +211,27 @@ class WeightedConfig(Strict):
     weights: WeightsConfig = WeightsConfig()
 
 
+class LearnedWeightsConfig(Strict):
+    """How `learned` weighs the quality it learned against cost and latency
+    (computed as `weighted` computes them)."""
+
+    quality: NonNegative = 0.8
+    cost: NonNegative = 0.2
+    latency: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> LearnedWeightsConfig:
+        if self.quality + self.cost + self.latency <= 0:
+            raise ValueError("weights: at least one weight must be above zero")
+        return self
+
+
+class LearnedConfig(Strict):
+    kind: Literal["learned"]
+    requirements: RequirementsConfig = RequirementsConfig()
+    weights: LearnedWeightsConfig = LearnedWeightsConfig()
+
+
 class FallbackConfig(Strict):
     kind: Literal["fallback"]
     requirements: RequirementsConfig = RequirementsConfig()
@@ -218,7 +239,7 @@ class FallbackConfig(Strict):
 
 
 StrategyConfig = Annotated[
-    TaskBasedConfig | CostAwareConfig | PerformanceConfig | WeightedConfig | FallbackConfig,
+    TaskBasedConfig | CostAwareConfig | PerformanceConfig | WeightedConfig | LearnedConfig | FallbackConfig,
     Field(discriminator="kind"),
 ]
 
@@ -361,6 +382,27 @@ class TenantConfig(Strict):
     rate_limits: RateLimitsConfig = RateLimitsConfig()
 
 
+class FeedbackConfig(Strict):
+    """Scores of answers (RouterService.Feedback) and what the `learned` strategy
+    makes of them."""
+
+    window_s: Annotated[float, Field(gt=0, le=30 * 86400)] = 86400.0
+    """How long a decision id may be scored."""
+    max_remembered: Annotated[int, Field(ge=1, le=10_000_000)] = 100_000
+    """Scored decision ids remembered (for `window_s`) to refuse a second score."""
+    prior_weight: Annotated[float, Field(gt=0, le=10_000)] = 10.0
+    """How many scores the configured quality counts as, before any feedback."""
+    half_life_scores: Annotated[float, Field(ge=1, le=100_000)] = 100.0
+    """A score weighs half as much once this many later scores of the same
+    (tenant, task, model) have come."""
+    drift_scores: Annotated[int, Field(ge=5, le=10_000)] = 30
+    """The recent scores the drift test compares with older evidence: when they
+    depart from it beyond chance, the older evidence is dropped."""
+    max_scores: Annotated[int, Field(ge=10, le=100_000)] = 1000
+    """Scores kept per (tenant, task, model), newest first; older ones weigh
+    almost nothing by then (see `half_life_scores`)."""
+
+
 class Config(Strict):
     server: ServerConfig = ServerConfig()
     models: Annotated[list[ModelConfig], Field(min_length=1)]
@@ -373,3 +415,4 @@ class Config(Strict):
     auth: AuthConfig = AuthConfig()
     tenants: dict[Name, TenantConfig] = Field(default_factory=dict)
     """Per tenant (the `tenant` of API keys): allowed models, budgets, rate limits."""
+    feedback: FeedbackConfig = FeedbackConfig()

@@ -23,7 +23,7 @@ from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
-from modelrouter.selection.strategies.base import CandidatePool
+from modelrouter.selection.strategies.base import CandidatePool, Strategy
 
 Render = Callable[[str, Ranking], bytes]
 """The caller's rendering of a fresh ranking (requested strategy, ranking), kept
@@ -38,6 +38,7 @@ class CachedDecision(NamedTuple):
     order: tuple[str, ...]
     rendered: bytes
     cheaper: tuple[str, ...]
+    task: str
 
 
 # How many cheaper eligible models each selection remembers, for the suggestions.
@@ -106,11 +107,15 @@ class Selector:
         """The balancers of the models whose state `live` carries over unchanged."""
         return {m.id: self._balancers[m.id] for m in self._models if live.models.get(m.id) is m}
 
-    def rank(self, query: SelectQuery, allowed: frozenset[str] | None = None) -> Ranking:
-        """The strategy's ranking among the models `allowed` (None: every model);
-        NoEligibleModel when it yields nothing."""
-        strategy = self.registry.get(query.strategy)
-        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens, allowed)
+    def rank(self, query: SelectQuery, allowed: frozenset[str] | None = None, tenant: str = "") -> Ranking:
+        """The strategy's ranking among the models `allowed` (None: every model),
+        for `tenant`; NoEligibleModel when it yields nothing."""
+        return self._rank(self.registry.get(query.strategy), query, allowed, tenant)
+
+    def _rank(
+        self, strategy: Strategy, query: SelectQuery, allowed: frozenset[str] | None, tenant: str
+    ) -> Ranking:
+        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens, allowed, tenant)
         ranking = strategy.rank(query, pool)
         if not ranking.ranked:
             over = [r for r in ranking.rejected if r.reason == RejectReason.OVER_BUDGET]
@@ -125,28 +130,34 @@ class Selector:
         cache_key: bytes | None = None,
         render: Render | None = None,
         allowed: frozenset[str] | None = None,
+        tenant: str = "",
     ) -> Decision:
         """A fresh decision among the models `allowed` (None: every model), rendered
         by `render` when given. With both a `cache_key` and a `render` it is also
         stored: a cached decision is served from its rendering, so there is nothing
         to store without one. (The key must then tell `allowed` apart.)"""
-        ranking = self.rank(query, allowed)
+        strategy = self.registry.get(query.strategy)
+        ranking = self._rank(strategy, query, allowed, tenant)
         requested = query.strategy or self.registry.default
         rendered = render(requested, ranking) if render is not None else b""
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
         cheaper = cheaper_alternatives(ranking)
-        if cache_key is not None and render is not None:
-            self.cache.put(cache_key, CachedDecision(requested, model, order, rendered, cheaper))
-        return Decision(requested, model, self._dispatch(model, cheaper), order, ranking, rendered)
+        task = query.requirements.task
+        # A learned ranking samples anew on every call: a cached one would stop its exploring.
+        if cache_key is not None and render is not None and strategy.cacheable:
+            self.cache.put(cache_key, CachedDecision(requested, model, order, rendered, cheaper, task))
+        return Decision(
+            requested, model, self._dispatch(model, cheaper), order, ranking, rendered, False, task
+        )
 
     def decide_cached(self, cache_key: bytes) -> Decision | None:
         """The cached decision for `cache_key`, with a deployment picked for this call."""
         cached = self.cache.get(cache_key)
         if cached is None:
             return None
-        requested, model, order, rendered, cheaper = cached
-        return Decision(requested, model, self._dispatch(model, cheaper), order, None, rendered, True)
+        requested, model, order, rendered, cheaper, task = cached
+        return Decision(requested, model, self._dispatch(model, cheaper), order, None, rendered, True, task)
 
     def decide_named(self, model: str, input_tokens: int, output_tokens: int, render: Render) -> Decision:
         """The decision of one for a call that names its model: no strategy ran and

@@ -32,6 +32,11 @@ type RouterServiceClient interface {
 	// ListModels returns the registry: every model, its live health, and the
 	// registered strategies.
 	ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error)
+	// Feedback scores the answer of one decision (by its `decision_id`): the
+	// `learned` strategy learns each model's quality per tenant and task from
+	// these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+	// second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+	Feedback(ctx context.Context, in *FeedbackRequest, opts ...grpc.CallOption) (*FeedbackResponse, error)
 }
 
 type routerServiceClient struct {
@@ -110,6 +115,15 @@ func (c *routerServiceClient) ListModels(ctx context.Context, in *ListModelsRequ
 	return out, nil
 }
 
+func (c *routerServiceClient) Feedback(ctx context.Context, in *FeedbackRequest, opts ...grpc.CallOption) (*FeedbackResponse, error) {
+	out := new(FeedbackResponse)
+	err := c.cc.Invoke(ctx, "/modelrouter.v1.RouterService/Feedback", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RouterServiceServer is the server API for RouterService service.
 // All implementations must embed UnimplementedRouterServiceServer
 // for forward compatibility
@@ -129,6 +143,11 @@ type RouterServiceServer interface {
 	// ListModels returns the registry: every model, its live health, and the
 	// registered strategies.
 	ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error)
+	// Feedback scores the answer of one decision (by its `decision_id`): the
+	// `learned` strategy learns each model's quality per tenant and task from
+	// these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+	// second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+	Feedback(context.Context, *FeedbackRequest) (*FeedbackResponse, error)
 	mustEmbedUnimplementedRouterServiceServer()
 }
 
@@ -150,6 +169,9 @@ func (UnimplementedRouterServiceServer) Stats(context.Context, *StatsRequest) (*
 }
 func (UnimplementedRouterServiceServer) ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListModels not implemented")
+}
+func (UnimplementedRouterServiceServer) Feedback(context.Context, *FeedbackRequest) (*FeedbackResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Feedback not implemented")
 }
 func (UnimplementedRouterServiceServer) mustEmbedUnimplementedRouterServiceServer() {}
 
@@ -257,6 +279,24 @@ func _RouterService_ListModels_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RouterService_Feedback_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FeedbackRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RouterServiceServer).Feedback(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/modelrouter.v1.RouterService/Feedback",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RouterServiceServer).Feedback(ctx, req.(*FeedbackRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _RouterService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "modelrouter.v1.RouterService",
 	HandlerType: (*RouterServiceServer)(nil),
@@ -276,6 +316,10 @@ var _RouterService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListModels",
 			Handler:    _RouterService_ListModels_Handler,
+		},
+		{
+			MethodName: "Feedback",
+			Handler:    _RouterService_Feedback_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -27,6 +27,7 @@ from modelrouter_client._conversation import (
     ToolChoice,
 )
 from modelrouter_client._errors import (
+    AlreadyExistsError,
     BudgetExceededError,
     ConfigRefusedError,
     DeadlineExceededError,
@@ -56,6 +57,7 @@ from modelrouter_client._types import (
     DeploymentInfo,
     DeploymentStats,
     Health,
+    LearnedQuality,
     MessageLike,
     MessagesLike,
     ModelInfo,
@@ -75,6 +77,7 @@ from modelrouter_client._version import __version__
 __all__ = [
     "DEFAULT_TARGET",
     "DEFAULT_TIMEOUT",
+    "AlreadyExistsError",
     "AsyncInvokeStream",
     "AsyncRouter",
     "Attempt",
@@ -102,6 +105,7 @@ __all__ = [
     "InvokeStream",
     "JsonSchema",
     "Keepalive",
+    "LearnedQuality",
     "MessageLike",
     "MessagesLike",
     "Metadata",

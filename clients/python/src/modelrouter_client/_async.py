@@ -151,6 +151,18 @@ class AsyncRouter(RouterBase[grpc.aio.Channel]):
         """The registry: every model with its live health, and the registered strategies."""
         return await self._unary(self._prepare_list_models(options))
 
+    async def feedback(self, decision_id: str, score: float, **options: Unpack[CallOptions]) -> None:
+        """Score the answer a decision led to, by its `decision_id` (`Decision.decision_id`,
+        or `Completion.decision_id`): `score` in [0, 1], 1 best (a thumb up is 1, down 0).
+        The `learned` strategy learns each model's quality per tenant and task from these
+        scores. Scores the decision's model (for an invoke that fell back, the model that
+        answered), under the decision's task and the caller's tenant.
+        Raises NotFoundError (`UNKNOWN_DECISION`) for an id the server does not know or
+        no longer remembers, AlreadyExistsError (`FEEDBACK_EXISTS`) for a decision already
+        scored, InvalidArgumentError for a score outside [0, 1]. Not retried by the
+        client: a score that landed before the connection failed would be refused."""
+        await self._unary(self._prepare_feedback(decision_id, score, options))
+
     async def reload_config(self, **options: Unpack[CallOptions]) -> ReloadResult:
         """AdminService.ReloadConfig: the server re-reads its configuration file and
         swaps it in at once (its calls in flight finish on the one they started with).

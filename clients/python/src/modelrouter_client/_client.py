@@ -4,6 +4,7 @@ awaiting) what is prepared here."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
@@ -33,6 +34,7 @@ from modelrouter_client._requests import build_invoke, build_select
 from modelrouter_client._transport import (
     DEFAULT_TARGET,
     DEFAULT_TIMEOUT,
+    FEEDBACK,
     INVOKE,
     INVOKE_STREAM,
     LIST_MODELS,
@@ -59,6 +61,10 @@ ChannelT = TypeVar("ChannelT")
 
 def _decision(response: pb.SelectResponse) -> Decision:
     return _convert.decision(response.decision)
+
+
+def _acknowledged(response: pb.FeedbackResponse) -> None:
+    return None  # an empty answer: the score counted
 
 
 def _unconverted(response: pb.InvokeStreamResponse) -> pb.InvokeStreamResponse:
@@ -101,9 +107,9 @@ class RouterBase(Generic[ChannelT]):
         `metadata` is sent with every call, before each call's own.
 
         Calls: `timeout` is every call's default deadline in seconds (None: no deadline).
-        `retries` retries Select, Stats and ListModels on UNAVAILABLE (never Invoke or
-        InvokeStream): True for the default `RetryPolicy`, a `RetryPolicy` of your own, or
-        False for none. `keepalive` pings a connection that has gone quiet during a call:
+        `retries` retries Select, Stats and ListModels on UNAVAILABLE (never Invoke,
+        InvokeStream or Feedback): True for the default `RetryPolicy`, a `RetryPolicy` of
+        your own, or False for none. `keepalive` pings a connection that has gone quiet during a call:
         True for the default `Keepalive`, your own, or False for none. `options` are
         further grpc channel arguments; they win over the client's own (so
         `("grpc.service_config", json)` replaces the retry configuration entirely).
@@ -213,6 +219,22 @@ class RouterBase(Generic[ChannelT]):
         return Prepared(
             LIST_MODELS, pb.ListModelsRequest(), deadline, self._headers(options), _convert.model_list
         )
+
+    def _prepare_feedback(
+        self, decision_id: str, score: float, options: CallOptions
+    ) -> Prepared[pb.FeedbackRequest, pb.FeedbackResponse, None]:
+        deadline = self._deadline(options)
+        check_keywords("feedback", options, CALL_KEYS)
+        # Whether the id is known and the score in [0, 1] only the server can say
+        # (NOT_FOUND, INVALID_ARGUMENT); a value of the wrong type is caught here.
+        if not isinstance(decision_id, str):
+            raise TypeError(
+                f"decision_id: expected the decision's id, a str, got {type(decision_id).__name__}"
+            )
+        if not isinstance(score, numbers.Real):  # a bool is a 0 or 1, like a thumb down or up
+            raise TypeError(f"score: expected a number in [0, 1], got {type(score).__name__}")
+        request = pb.FeedbackRequest(decision_id=decision_id, score=float(score))
+        return Prepared(FEEDBACK, request, deadline, self._headers(options), _acknowledged)
 
     def _prepare_reload_config(
         self, options: CallOptions

@@ -26,6 +26,7 @@ from modelrouter_client._types import (
     DeploymentInfo,
     DeploymentStats,
     Health,
+    LearnedQuality,
     ModelInfo,
     ModelList,
     ModelStats,
@@ -85,6 +86,7 @@ def decision(d: pb.Decision) -> Decision:
         requested_strategy=d.requested_strategy,
         estimated_input_tokens=d.estimated_input_tokens,
         estimated_output_tokens=d.estimated_output_tokens,
+        decision_id=d.decision_id,
         raw=d,
     )
 
@@ -186,6 +188,17 @@ def deployment_stats(s: pb.DeploymentStats) -> DeploymentStats:
     )
 
 
+def learned_quality(q: pb.LearnedQuality) -> LearnedQuality:
+    return LearnedQuality(
+        task=q.task,
+        quality=q.quality,
+        uncertainty=q.uncertainty,
+        scores=q.scores,
+        configured_quality=q.configured_quality,
+        tenant=q.tenant,
+    )
+
+
 def model_stats(s: pb.ModelStats) -> ModelStats:
     return ModelStats(
         model=s.model,
@@ -195,6 +208,7 @@ def model_stats(s: pb.ModelStats) -> ModelStats:
         health=health(s.health),
         deployments=tuple(deployment_stats(d) for d in s.deployments),
         recent=window_stats(s.recent),
+        learned=tuple(learned_quality(q) for q in s.learned),
     )
 
 

@@ -74,9 +74,17 @@ class InvalidArgumentError(RouterError):
 
 
 class NotFoundError(RouterError):
-    """NOT_FOUND: UNKNOWN_MODEL (metadata `model`)."""
+    """NOT_FOUND: UNKNOWN_MODEL (metadata `model`), or UNKNOWN_DECISION (`feedback`
+    for a decision id the server does not know, or no longer: its window passed)."""
 
     default_code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExistsError(RouterError):
+    """ALREADY_EXISTS: FEEDBACK_EXISTS, a second `feedback` for the same decision (the
+    first score stands)."""
+
+    default_code = grpc.StatusCode.ALREADY_EXISTS
 
 
 class FailedPreconditionError(RouterError):
@@ -243,6 +251,7 @@ _BY_CODE: dict[grpc.StatusCode, type[RouterError]] = {
     for cls in (
         InvalidArgumentError,
         NotFoundError,
+        AlreadyExistsError,
         FailedPreconditionError,
         UnavailableError,
         ResourceExhaustedError,

@@ -69,6 +69,9 @@ INVOKE_STREAM = Method(
 )
 STATS = Method("Stats", pb.StatsRequest, pb.StatsResponse, idempotent=True)
 LIST_MODELS = Method("ListModels", pb.ListModelsRequest, pb.ListModelsResponse, idempotent=True)
+# Not retried: a retry of a score that landed before the connection failed would be
+# refused FEEDBACK_EXISTS, reporting a failure for a score that counted.
+FEEDBACK = Method("Feedback", pb.FeedbackRequest, pb.FeedbackResponse, idempotent=False)
 # Not retried: a reload the server applied before the connection failed would be
 # answered again as "nothing changed", hiding what the first one did.
 RELOAD_CONFIG = Method(
@@ -81,7 +84,7 @@ RELOAD_CONFIG = Method(
 
 METHODS: tuple[Method[Message, Message], ...] = cast(
     "tuple[Method[Message, Message], ...]",
-    (SELECT, INVOKE, INVOKE_STREAM, STATS, LIST_MODELS, RELOAD_CONFIG),
+    (SELECT, INVOKE, INVOKE_STREAM, STATS, LIST_MODELS, FEEDBACK, RELOAD_CONFIG),
 )
 IDEMPOTENT_METHODS = tuple(m for m in METHODS if m.idempotent)
 

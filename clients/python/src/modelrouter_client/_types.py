@@ -124,6 +124,9 @@ class Decision:
     requested_strategy: str = ""
     estimated_input_tokens: int = 0
     estimated_output_tokens: int = 0
+    decision_id: str = ""
+    """This call's decision, unique per call: pass it to `feedback` to score the
+    answer (within the server's `feedback.window_s`, a day by default)."""
     raw: router_pb2.Decision | None = field(default=None, repr=False, compare=False)
 
 
@@ -171,6 +174,12 @@ class Completion:
         """The answer as the assistant's message, to send back in the next turn (with
         its tool calls, followed by their results: `ChatMessage.tool_result`)."""
         return ChatMessage("assistant", self.text, tool_calls=self.tool_calls)
+
+    @property
+    def decision_id(self) -> str:
+        """The id of the decision this answer followed, to score it with `feedback`;
+        "" when the answer carries no decision."""
+        return self.decision.decision_id if self.decision is not None else ""
 
     def json(self) -> Any:
         """The text, parsed as JSON: the answer to a `response_format` of "json_object"
@@ -228,6 +237,25 @@ class DeploymentStats:
 
 
 @dataclass(frozen=True, slots=True)
+class LearnedQuality:
+    """What feedback taught about one model's quality on one task, for one tenant: the
+    posterior mean and standard deviation, the configured quality counting as a prior."""
+
+    task: str
+    """The task ("" for requests that named none)."""
+    quality: float = 0.0
+    """The learned quality, in [0, 1]."""
+    uncertainty: float = 0.0
+    """Its standard deviation: small once many scores agree."""
+    scores: int = 0
+    """Scores received, all of them (older ones weigh less as they age)."""
+    configured_quality: float = 0.0
+    """The quality the configuration gives the model for the task (the prior)."""
+    tenant: str = ""
+    """The tenant whose scores these are."""
+
+
+@dataclass(frozen=True, slots=True)
 class ModelStats:
     """One model's figures, summed over its deployments: totals (counted since
     `StatsResult.totals_since`), live gauges and the recent window."""
@@ -250,6 +278,9 @@ class ModelStats:
     health: Health = Health.UNSPECIFIED
     deployments: tuple[DeploymentStats, ...] = ()
     recent: WindowStats = field(default_factory=WindowStats)
+    learned: tuple[LearnedQuality, ...] = ()
+    """The quality learned from `feedback`, per tenant and task; only (tenant, task)
+    pairs with scores appear."""
 
     def deployment(self, name: str) -> DeploymentStats | None:
         """The figures of one deployment, or None."""

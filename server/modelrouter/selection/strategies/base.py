@@ -18,7 +18,7 @@ class CandidatePool:
     """Evaluates requirements against the live registry for one query, once per
     distinct set of requirements (members of a chain often share theirs)."""
 
-    __slots__ = ("_allowed", "_eligibility", "_input", "_memo", "_output")
+    __slots__ = ("_allowed", "_eligibility", "_input", "_memo", "_output", "tenant")
 
     def __init__(
         self,
@@ -26,8 +26,11 @@ class CandidatePool:
         input_tokens: int,
         output_tokens: int,
         allowed: frozenset[str] | None = None,
+        tenant: str = "",
     ) -> None:
-        """`allowed`: the models the caller's tenant may use (None: every model)."""
+        """`allowed`: the models the caller's tenant may use (None: every model);
+        `tenant`: whose query it is (what a learned ranking learned is per tenant)."""
+        self.tenant = tenant
         self._eligibility = eligibility
         self._allowed = allowed
         self._input = input_tokens
@@ -53,6 +56,12 @@ class Strategy(Protocol):
     @property
     def name(self) -> str:
         """The registered name; a decision names the strategy that produced it."""
+        ...
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether its ranking may be served again from the selection cache (not a
+        ranking that samples anew on every call)."""
         ...
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:

@@ -8,6 +8,7 @@ every strategy."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements, ranked
@@ -17,6 +18,7 @@ from modelrouter.selection.strategies.base import CandidatePool, effective_requi
 class CostAware:
     name: str
     requirements: Requirements | None = None
+    cacheable: ClassVar[bool] = True
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))

@@ -18,6 +18,10 @@ class Fallback:
     chain: tuple[Strategy, ...]
     requirements: Requirements | None = None
 
+    @property
+    def cacheable(self) -> bool:
+        return all(member.cacheable for member in self.chain)
+
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         if self.requirements is not None:
             query = query._replace(requirements=query.requirements.tightened_by(self.requirements))

@@ -10,6 +10,7 @@ to the cheaper. The score is the negated estimate."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements, ranked
@@ -25,6 +26,7 @@ def effective_latency_ms(c: Candidate) -> float:
 class Performance:
     name: str
     requirements: Requirements | None = None
+    cacheable: ClassVar[bool] = True
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))

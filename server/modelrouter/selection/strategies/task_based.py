@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from modelrouter.domain import Candidate, Ranking, Requirements, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements, ranked
@@ -12,6 +13,7 @@ from modelrouter.selection.strategies.base import CandidatePool, effective_requi
 class TaskBased:
     name: str
     requirements: Requirements | None = None
+    cacheable: ClassVar[bool] = True
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))

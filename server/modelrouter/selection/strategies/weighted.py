@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import ClassVar
 
 from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
@@ -32,6 +33,7 @@ class Weighted:
     name: str
     weights: Mapping[str, float]
     requirements: Requirements | None = None
+    cacheable: ClassVar[bool] = True
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))
@@ -40,8 +42,8 @@ class Weighted:
         log = math.log
         cost_logs = [log(c.cost_usd + COST_FLOOR_USD) for c in cands]
         latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
-        cost_worst, cost_span = _scale(cost_logs)
-        latency_worst, latency_span = _scale(latency_logs)
+        cost_worst, cost_span = scale(cost_logs)
+        latency_worst, latency_span = scale(latency_logs)
         scored: list[ScoredModel] = []
         append = scored.append
         # One pass, nothing built per candidate but its ScoredModel:
@@ -83,7 +85,7 @@ def _normalised(weights: Mapping[str, float]) -> tuple[float, float, float, floa
     return q / total, c / total, lat / total, r / total
 
 
-def _scale(logs: list[float]) -> tuple[float, float]:
+def scale(logs: list[float]) -> tuple[float, float]:
     """The worst (largest) log value and the span down to the best: a value's
     goodness is its distance below the worst over the span (1.0 for the best)."""
     if not logs:

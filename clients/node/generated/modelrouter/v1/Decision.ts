@@ -54,6 +54,11 @@ export interface Decision {
    * The output tokens the estimates assumed.
    */
   'estimated_output_tokens'?: (number);
+  /**
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   */
+  'decision_id'?: (string);
 }
 
 /**
@@ -107,4 +112,9 @@ export interface Decision__Output {
    * The output tokens the estimates assumed.
    */
   'estimated_output_tokens': (number);
+  /**
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   */
+  'decision_id': (string);
 }

@@ -3,6 +3,7 @@
 import type { HealthState as _modelrouter_v1_HealthState, HealthState__Output as _modelrouter_v1_HealthState__Output } from '../../modelrouter/v1/HealthState';
 import type { DeploymentStats as _modelrouter_v1_DeploymentStats, DeploymentStats__Output as _modelrouter_v1_DeploymentStats__Output } from '../../modelrouter/v1/DeploymentStats';
 import type { WindowStats as _modelrouter_v1_WindowStats, WindowStats__Output as _modelrouter_v1_WindowStats__Output } from '../../modelrouter/v1/WindowStats';
+import type { LearnedQuality as _modelrouter_v1_LearnedQuality, LearnedQuality__Output as _modelrouter_v1_LearnedQuality__Output } from '../../modelrouter/v1/LearnedQuality';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -82,6 +83,12 @@ export interface ModelStats {
    * The same figures over the recent window only (StatsResponse.window_s).
    */
   'recent'?: (_modelrouter_v1_WindowStats | null);
+  /**
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   */
+  'learned'?: (_modelrouter_v1_LearnedQuality)[];
 }
 
 /**
@@ -161,4 +168,10 @@ export interface ModelStats__Output {
    * The same figures over the recent window only (StatsResponse.window_s).
    */
   'recent': (_modelrouter_v1_WindowStats__Output | null);
+  /**
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   */
+  'learned': (_modelrouter_v1_LearnedQuality__Output)[];
 }

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { FeedbackRequest as _modelrouter_v1_FeedbackRequest, FeedbackRequest__Output as _modelrouter_v1_FeedbackRequest__Output } from '../../modelrouter/v1/FeedbackRequest';
+import type { FeedbackResponse as _modelrouter_v1_FeedbackResponse, FeedbackResponse__Output as _modelrouter_v1_FeedbackResponse__Output } from '../../modelrouter/v1/FeedbackResponse';
 import type { InvokeRequest as _modelrouter_v1_InvokeRequest, InvokeRequest__Output as _modelrouter_v1_InvokeRequest__Output } from '../../modelrouter/v1/InvokeRequest';
 import type { InvokeResponse as _modelrouter_v1_InvokeResponse, InvokeResponse__Output as _modelrouter_v1_InvokeResponse__Output } from '../../modelrouter/v1/InvokeResponse';
 import type { InvokeStreamRequest as _modelrouter_v1_InvokeStreamRequest, InvokeStreamRequest__Output as _modelrouter_v1_InvokeStreamRequest__Output } from '../../modelrouter/v1/InvokeStreamRequest';
@@ -17,6 +19,27 @@ import type { StatsResponse as _modelrouter_v1_StatsResponse, StatsResponse__Out
  * RouterService picks, calls and measures language models.
  */
 export interface RouterServiceClient extends grpc.Client {
+  /**
+   * Feedback scores the answer of one decision (by its `decision_id`): the
+   * `learned` strategy learns each model's quality per tenant and task from
+   * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+   * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+   */
+  Feedback(argument: _modelrouter_v1_FeedbackRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  Feedback(argument: _modelrouter_v1_FeedbackRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  Feedback(argument: _modelrouter_v1_FeedbackRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  Feedback(argument: _modelrouter_v1_FeedbackRequest, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Feedback scores the answer of one decision (by its `decision_id`): the
+   * `learned` strategy learns each model's quality per tenant and task from
+   * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+   * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+   */
+  feedback(argument: _modelrouter_v1_FeedbackRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  feedback(argument: _modelrouter_v1_FeedbackRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  feedback(argument: _modelrouter_v1_FeedbackRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  feedback(argument: _modelrouter_v1_FeedbackRequest, callback: grpc.requestCallback<_modelrouter_v1_FeedbackResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Invoke selects a model, calls its provider (through the response cache,
    * retries and fallback) and returns the completion.
@@ -105,6 +128,14 @@ export interface RouterServiceClient extends grpc.Client {
  */
 export interface RouterServiceHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Feedback scores the answer of one decision (by its `decision_id`): the
+   * `learned` strategy learns each model's quality per tenant and task from
+   * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+   * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+   */
+  Feedback: grpc.handleUnaryCall<_modelrouter_v1_FeedbackRequest__Output, _modelrouter_v1_FeedbackResponse>;
+  
+  /**
    * Invoke selects a model, calls its provider (through the response cache,
    * retries and fallback) and returns the completion.
    */
@@ -137,6 +168,7 @@ export interface RouterServiceHandlers extends grpc.UntypedServiceImplementation
 }
 
 export interface RouterServiceDefinition extends grpc.ServiceDefinition {
+  Feedback: MethodDefinition<_modelrouter_v1_FeedbackRequest, _modelrouter_v1_FeedbackResponse, _modelrouter_v1_FeedbackRequest__Output, _modelrouter_v1_FeedbackResponse__Output>
   Invoke: MethodDefinition<_modelrouter_v1_InvokeRequest, _modelrouter_v1_InvokeResponse, _modelrouter_v1_InvokeRequest__Output, _modelrouter_v1_InvokeResponse__Output>
   InvokeStream: MethodDefinition<_modelrouter_v1_InvokeStreamRequest, _modelrouter_v1_InvokeStreamResponse, _modelrouter_v1_InvokeStreamRequest__Output, _modelrouter_v1_InvokeStreamResponse__Output>
   ListModels: MethodDefinition<_modelrouter_v1_ListModelsRequest, _modelrouter_v1_ListModelsResponse, _modelrouter_v1_ListModelsRequest__Output, _modelrouter_v1_ListModelsResponse__Output>

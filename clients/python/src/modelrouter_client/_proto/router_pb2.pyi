@@ -74,6 +74,18 @@ DEPLOYMENT_STATE_UNSPECIFIED: DeploymentState
 DEPLOYMENT_STATE_ACTIVE: DeploymentState
 DEPLOYMENT_STATE_DRAINING: DeploymentState
 
+class FeedbackRequest(_message.Message):
+    __slots__ = ("decision_id", "score")
+    DECISION_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    decision_id: str
+    score: float
+    def __init__(self, decision_id: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
+
+class FeedbackResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class Requirements(_message.Message):
     __slots__ = ("task", "capabilities", "min_context_tokens", "max_cost_usd", "max_latency_ms", "min_quality", "include_models", "exclude_models", "labels", "expected_input_tokens", "expected_output_tokens")
     class LabelsEntry(_message.Message):
@@ -207,7 +219,7 @@ class SelectResponse(_message.Message):
     def __init__(self, decision: _Optional[_Union[Decision, _Mapping]] = ...) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("model", "deployment", "strategy", "ranking", "rejected", "estimated_cost_usd", "expected_latency_ms", "from_cache", "requested_strategy", "estimated_input_tokens", "estimated_output_tokens")
+    __slots__ = ("model", "deployment", "strategy", "ranking", "rejected", "estimated_cost_usd", "expected_latency_ms", "from_cache", "requested_strategy", "estimated_input_tokens", "estimated_output_tokens", "decision_id")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
@@ -219,6 +231,7 @@ class Decision(_message.Message):
     REQUESTED_STRATEGY_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     model: str
     deployment: str
     strategy: str
@@ -230,7 +243,8 @@ class Decision(_message.Message):
     requested_strategy: str
     estimated_input_tokens: int
     estimated_output_tokens: int
-    def __init__(self, model: _Optional[str] = ..., deployment: _Optional[str] = ..., strategy: _Optional[str] = ..., ranking: _Optional[_Iterable[_Union[ScoredModel, _Mapping]]] = ..., rejected: _Optional[_Iterable[_Union[Rejection, _Mapping]]] = ..., estimated_cost_usd: _Optional[float] = ..., expected_latency_ms: _Optional[float] = ..., from_cache: _Optional[bool] = ..., requested_strategy: _Optional[str] = ..., estimated_input_tokens: _Optional[int] = ..., estimated_output_tokens: _Optional[int] = ...) -> None: ...
+    decision_id: str
+    def __init__(self, model: _Optional[str] = ..., deployment: _Optional[str] = ..., strategy: _Optional[str] = ..., ranking: _Optional[_Iterable[_Union[ScoredModel, _Mapping]]] = ..., rejected: _Optional[_Iterable[_Union[Rejection, _Mapping]]] = ..., estimated_cost_usd: _Optional[float] = ..., expected_latency_ms: _Optional[float] = ..., from_cache: _Optional[bool] = ..., requested_strategy: _Optional[str] = ..., estimated_input_tokens: _Optional[int] = ..., estimated_output_tokens: _Optional[int] = ..., decision_id: _Optional[str] = ...) -> None: ...
 
 class ScoredModel(_message.Message):
     __slots__ = ("model", "score", "components", "estimated_cost_usd", "expected_latency_ms")
@@ -447,7 +461,7 @@ class DeploymentStats(_message.Message):
     def __init__(self, deployment: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., ttft_p95_ms: _Optional[float] = ..., recent: _Optional[_Union[WindowStats, _Mapping]] = ..., saturation: _Optional[float] = ...) -> None: ...
 
 class ModelStats(_message.Message):
-    __slots__ = ("model", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "deployments", "ttft_p95_ms", "recent")
+    __slots__ = ("model", "requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "input_tokens", "output_tokens", "cost_usd", "in_flight", "selections", "health", "deployments", "ttft_p95_ms", "recent", "learned")
     class FailuresByReasonEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -473,6 +487,7 @@ class ModelStats(_message.Message):
     DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
     TTFT_P95_MS_FIELD_NUMBER: _ClassVar[int]
     RECENT_FIELD_NUMBER: _ClassVar[int]
+    LEARNED_FIELD_NUMBER: _ClassVar[int]
     model: str
     requests: int
     successes: int
@@ -491,7 +506,24 @@ class ModelStats(_message.Message):
     deployments: _containers.RepeatedCompositeFieldContainer[DeploymentStats]
     ttft_p95_ms: float
     recent: WindowStats
-    def __init__(self, model: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentStats, _Mapping]]] = ..., ttft_p95_ms: _Optional[float] = ..., recent: _Optional[_Union[WindowStats, _Mapping]] = ...) -> None: ...
+    learned: _containers.RepeatedCompositeFieldContainer[LearnedQuality]
+    def __init__(self, model: _Optional[str] = ..., requests: _Optional[int] = ..., successes: _Optional[int] = ..., failures: _Optional[int] = ..., failures_by_reason: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[float] = ..., latency_p95_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., ttft_p50_ms: _Optional[float] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., in_flight: _Optional[int] = ..., selections: _Optional[int] = ..., health: _Optional[_Union[HealthState, str]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentStats, _Mapping]]] = ..., ttft_p95_ms: _Optional[float] = ..., recent: _Optional[_Union[WindowStats, _Mapping]] = ..., learned: _Optional[_Iterable[_Union[LearnedQuality, _Mapping]]] = ...) -> None: ...
+
+class LearnedQuality(_message.Message):
+    __slots__ = ("task", "quality", "uncertainty", "scores", "configured_quality", "tenant")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    UNCERTAINTY_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    CONFIGURED_QUALITY_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    task: str
+    quality: float
+    uncertainty: float
+    scores: int
+    configured_quality: float
+    tenant: str
+    def __init__(self, task: _Optional[str] = ..., quality: _Optional[float] = ..., uncertainty: _Optional[float] = ..., scores: _Optional[int] = ..., configured_quality: _Optional[float] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class WindowStats(_message.Message):
     __slots__ = ("requests", "successes", "failures", "failures_by_reason", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "ttft_p50_ms", "ttft_p95_ms", "input_tokens", "output_tokens", "cost_usd", "selections")

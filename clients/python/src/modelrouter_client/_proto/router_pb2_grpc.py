@@ -60,6 +60,11 @@ class RouterServiceStub:
                 request_serializer=modelrouter_dot_v1_dot_router__pb2.ListModelsRequest.SerializeToString,
                 response_deserializer=modelrouter_dot_v1_dot_router__pb2.ListModelsResponse.FromString,
                 _registered_method=True)
+        self.Feedback = channel.unary_unary(
+                '/modelrouter.v1.RouterService/Feedback',
+                request_serializer=modelrouter_dot_v1_dot_router__pb2.FeedbackRequest.SerializeToString,
+                response_deserializer=modelrouter_dot_v1_dot_router__pb2.FeedbackResponse.FromString,
+                _registered_method=True)
 
 
 class RouterServiceServicer:
@@ -106,6 +111,16 @@ class RouterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Feedback(self, request, context):
+        """Feedback scores the answer of one decision (by its `decision_id`): the
+        `learned` strategy learns each model's quality per tenant and task from
+        these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+        second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RouterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +148,11 @@ def add_RouterServiceServicer_to_server(servicer, server):
                     servicer.ListModels,
                     request_deserializer=modelrouter_dot_v1_dot_router__pb2.ListModelsRequest.FromString,
                     response_serializer=modelrouter_dot_v1_dot_router__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'Feedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.Feedback,
+                    request_deserializer=modelrouter_dot_v1_dot_router__pb2.FeedbackRequest.FromString,
+                    response_serializer=modelrouter_dot_v1_dot_router__pb2.FeedbackResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -271,6 +291,33 @@ class RouterService:
             '/modelrouter.v1.RouterService/ListModels',
             modelrouter_dot_v1_dot_router__pb2.ListModelsRequest.SerializeToString,
             modelrouter_dot_v1_dot_router__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Feedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/modelrouter.v1.RouterService/Feedback',
+            modelrouter_dot_v1_dot_router__pb2.FeedbackRequest.SerializeToString,
+            modelrouter_dot_v1_dot_router__pb2.FeedbackResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import dev.modelrouter.v1.ChatMessage;
 import dev.modelrouter.v1.Decision;
+import dev.modelrouter.v1.FeedbackRequest;
 import dev.modelrouter.v1.InvokeResponse;
 import dev.modelrouter.v1.InvokeStreamRequest;
 import dev.modelrouter.v1.InvokeStreamResponse;
@@ -27,8 +28,8 @@ import java.util.stream.Collectors;
 
 /**
  * Calls a modelrouter server: Select, InvokeStream, a tool call round trip (Invoke with tools,
- * see {@link ToolRoundTrip}), Stats, then a Select that no model can satisfy, reading the
- * reason from its google.rpc.ErrorInfo.
+ * see {@link ToolRoundTrip}), Feedback scoring its answer, Stats, then a Select that no model
+ * can satisfy, reading the reason from its google.rpc.ErrorInfo.
  *
  * <p>Usage: {@code java -cp CLASSPATH dev.modelrouter.example.Example [HOST:PORT]}
  *
@@ -53,7 +54,8 @@ public final class Example {
       }
       select(router);
       invokeStream(router);
-      ToolRoundTrip.run(router);
+      InvokeResponse answered = ToolRoundTrip.run(router);
+      feedback(router, answered);
       stats(router);
       failingSelect(router);
     } catch (StatusRuntimeException e) {
@@ -151,6 +153,18 @@ public final class Example {
           break;
       }
     }
+  }
+
+  /**
+   * Scores an answer (1 best, 0 worst) by its decision's id: the {@code learned} strategy learns
+   * each model's quality per task from these scores. A decision takes one score: a second is
+   * ALREADY_EXISTS with the reason FEEDBACK_EXISTS.
+   */
+  private static void feedback(RouterServiceBlockingStub router, InvokeResponse answered) {
+    String decisionId = answered.getDecision().getDecisionId();
+    withDeadline(router)
+        .feedback(FeedbackRequest.newBuilder().setDecisionId(decisionId).setScore(1).build());
+    print("feedback: sent decision_id=%s model=%s score=1", decisionId, answered.getModel());
   }
 
   private static void stats(RouterServiceBlockingStub router) {

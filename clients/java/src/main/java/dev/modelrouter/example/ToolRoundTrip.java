@@ -27,7 +27,8 @@ final class ToolRoundTrip {
                   + " \"required\": [\"city\"]}")
           .build();
 
-  static void run(RouterServiceBlockingStub router) {
+  /** Makes the round trip; returns the model's answer in text. */
+  static InvokeResponse run(RouterServiceBlockingStub router) {
     SelectRequest selection =
         SelectRequest.newBuilder()
             .setRequirements(Requirements.newBuilder().setTask("chat"))
@@ -78,6 +79,7 @@ final class ToolRoundTrip {
         answered.getModel(),
         answered.getFinishReason(),
         Example.quote(answered.getText()));
+    return answered;
   }
 
   /**

@@ -26,6 +26,7 @@ private static final long serialVersionUID = 0L;
     ranking_ = java.util.Collections.emptyList();
     rejected_ = java.util.Collections.emptyList();
     requestedStrategy_ = "";
+    decisionId_ = "";
   }
 
   @java.lang.Override
@@ -443,6 +444,55 @@ private static final long serialVersionUID = 0L;
     return estimatedOutputTokens_;
   }
 
+  public static final int DECISION_ID_FIELD_NUMBER = 12;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object decisionId_ = "";
+  /**
+   * <pre>
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   * </pre>
+   *
+   * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+   * @return The decisionId.
+   */
+  @java.lang.Override
+  public java.lang.String getDecisionId() {
+    java.lang.Object ref = decisionId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      decisionId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   * </pre>
+   *
+   * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+   * @return The bytes for decisionId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getDecisionIdBytes() {
+    java.lang.Object ref = decisionId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      decisionId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -489,6 +539,9 @@ private static final long serialVersionUID = 0L;
     }
     if (estimatedOutputTokens_ != 0) {
       output.writeInt32(11, estimatedOutputTokens_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(decisionId_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 12, decisionId_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -539,6 +592,9 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(11, estimatedOutputTokens_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(decisionId_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(12, decisionId_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -578,6 +634,8 @@ private static final long serialVersionUID = 0L;
         != other.getEstimatedInputTokens()) return false;
     if (getEstimatedOutputTokens()
         != other.getEstimatedOutputTokens()) return false;
+    if (!getDecisionId()
+        .equals(other.getDecisionId())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -618,6 +676,8 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getEstimatedInputTokens();
     hash = (37 * hash) + ESTIMATED_OUTPUT_TOKENS_FIELD_NUMBER;
     hash = (53 * hash) + getEstimatedOutputTokens();
+    hash = (37 * hash) + DECISION_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getDecisionId().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -774,6 +834,7 @@ private static final long serialVersionUID = 0L;
       requestedStrategy_ = "";
       estimatedInputTokens_ = 0;
       estimatedOutputTokens_ = 0;
+      decisionId_ = "";
       return this;
     }
 
@@ -855,6 +916,9 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000400) != 0)) {
         result.estimatedOutputTokens_ = estimatedOutputTokens_;
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.decisionId_ = decisionId_;
       }
     }
 
@@ -989,6 +1053,11 @@ private static final long serialVersionUID = 0L;
       if (other.getEstimatedOutputTokens() != 0) {
         setEstimatedOutputTokens(other.getEstimatedOutputTokens());
       }
+      if (!other.getDecisionId().isEmpty()) {
+        decisionId_ = other.decisionId_;
+        bitField0_ |= 0x00000800;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1086,6 +1155,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000400;
               break;
             } // case 88
+            case 98: {
+              decisionId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 98
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2324,6 +2398,103 @@ private static final long serialVersionUID = 0L;
     public Builder clearEstimatedOutputTokens() {
       bitField0_ = (bitField0_ & ~0x00000400);
       estimatedOutputTokens_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object decisionId_ = "";
+    /**
+     * <pre>
+     * This call's decision, for RouterService.Feedback: unique per call (cached
+     * decisions included), valid for `feedback.window_s` (a day by default).
+     * </pre>
+     *
+     * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+     * @return The decisionId.
+     */
+    public java.lang.String getDecisionId() {
+      java.lang.Object ref = decisionId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        decisionId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * This call's decision, for RouterService.Feedback: unique per call (cached
+     * decisions included), valid for `feedback.window_s` (a day by default).
+     * </pre>
+     *
+     * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+     * @return The bytes for decisionId.
+     */
+    public com.google.protobuf.ByteString
+        getDecisionIdBytes() {
+      java.lang.Object ref = decisionId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        decisionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * This call's decision, for RouterService.Feedback: unique per call (cached
+     * decisions included), valid for `feedback.window_s` (a day by default).
+     * </pre>
+     *
+     * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+     * @param value The decisionId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDecisionId(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      decisionId_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * This call's decision, for RouterService.Feedback: unique per call (cached
+     * decisions included), valid for `feedback.window_s` (a day by default).
+     * </pre>
+     *
+     * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearDecisionId() {
+      decisionId_ = getDefaultInstance().getDecisionId();
+      bitField0_ = (bitField0_ & ~0x00000800);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * This call's decision, for RouterService.Feedback: unique per call (cached
+     * decisions included), valid for `feedback.window_s` (a day by default).
+     * </pre>
+     *
+     * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+     * @param value The bytes for decisionId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setDecisionIdBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      decisionId_ = value;
+      bitField0_ |= 0x00000800;
       onChanged();
       return this;
     }

@@ -229,4 +229,26 @@ public interface DecisionOrBuilder extends
    * @return The estimatedOutputTokens.
    */
   int getEstimatedOutputTokens();
+
+  /**
+   * <pre>
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   * </pre>
+   *
+   * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+   * @return The decisionId.
+   */
+  java.lang.String getDecisionId();
+  /**
+   * <pre>
+   * This call's decision, for RouterService.Feedback: unique per call (cached
+   * decisions included), valid for `feedback.window_s` (a day by default).
+   * </pre>
+   *
+   * <code>string decision_id = 12 [json_name = "decisionId"];</code>
+   * @return The bytes for decisionId.
+   */
+  com.google.protobuf.ByteString
+      getDecisionIdBytes();
 }

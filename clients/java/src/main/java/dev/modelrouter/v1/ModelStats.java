@@ -23,6 +23,7 @@ private static final long serialVersionUID = 0L;
     model_ = "";
     health_ = 0;
     deployments_ = java.util.Collections.emptyList();
+    learned_ = java.util.Collections.emptyList();
   }
 
   @java.lang.Override
@@ -523,6 +524,77 @@ private static final long serialVersionUID = 0L;
     return recent_ == null ? dev.modelrouter.v1.WindowStats.getDefaultInstance() : recent_;
   }
 
+  public static final int LEARNED_FIELD_NUMBER = 19;
+  @SuppressWarnings("serial")
+  private java.util.List<dev.modelrouter.v1.LearnedQuality> learned_;
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<dev.modelrouter.v1.LearnedQuality> getLearnedList() {
+    return learned_;
+  }
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends dev.modelrouter.v1.LearnedQualityOrBuilder> 
+      getLearnedOrBuilderList() {
+    return learned_;
+  }
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  @java.lang.Override
+  public int getLearnedCount() {
+    return learned_.size();
+  }
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.LearnedQuality getLearned(int index) {
+    return learned_.get(index);
+  }
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  @java.lang.Override
+  public dev.modelrouter.v1.LearnedQualityOrBuilder getLearnedOrBuilder(
+      int index) {
+    return learned_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -593,6 +665,9 @@ private static final long serialVersionUID = 0L;
     }
     if (recent_ != null) {
       output.writeMessage(18, getRecent());
+    }
+    for (int i = 0; i < learned_.size(); i++) {
+      output.writeMessage(19, learned_.get(i));
     }
     getUnknownFields().writeTo(output);
   }
@@ -680,6 +755,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(18, getRecent());
     }
+    for (int i = 0; i < learned_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(19, learned_.get(i));
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -739,6 +818,8 @@ private static final long serialVersionUID = 0L;
       if (!getRecent()
           .equals(other.getRecent())) return false;
     }
+    if (!getLearnedList()
+        .equals(other.getLearnedList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -804,6 +885,10 @@ private static final long serialVersionUID = 0L;
     if (hasRecent()) {
       hash = (37 * hash) + RECENT_FIELD_NUMBER;
       hash = (53 * hash) + getRecent().hashCode();
+    }
+    if (getLearnedCount() > 0) {
+      hash = (37 * hash) + LEARNED_FIELD_NUMBER;
+      hash = (53 * hash) + getLearnedList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -988,6 +1073,13 @@ private static final long serialVersionUID = 0L;
         recentBuilder_.dispose();
         recentBuilder_ = null;
       }
+      if (learnedBuilder_ == null) {
+        learned_ = java.util.Collections.emptyList();
+      } else {
+        learned_ = null;
+        learnedBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00040000);
       return this;
     }
 
@@ -1029,6 +1121,15 @@ private static final long serialVersionUID = 0L;
         result.deployments_ = deployments_;
       } else {
         result.deployments_ = deploymentsBuilder_.build();
+      }
+      if (learnedBuilder_ == null) {
+        if (((bitField0_ & 0x00040000) != 0)) {
+          learned_ = java.util.Collections.unmodifiableList(learned_);
+          bitField0_ = (bitField0_ & ~0x00040000);
+        }
+        result.learned_ = learned_;
+      } else {
+        result.learned_ = learnedBuilder_.build();
       }
     }
 
@@ -1213,6 +1314,32 @@ private static final long serialVersionUID = 0L;
       if (other.hasRecent()) {
         mergeRecent(other.getRecent());
       }
+      if (learnedBuilder_ == null) {
+        if (!other.learned_.isEmpty()) {
+          if (learned_.isEmpty()) {
+            learned_ = other.learned_;
+            bitField0_ = (bitField0_ & ~0x00040000);
+          } else {
+            ensureLearnedIsMutable();
+            learned_.addAll(other.learned_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.learned_.isEmpty()) {
+          if (learnedBuilder_.isEmpty()) {
+            learnedBuilder_.dispose();
+            learnedBuilder_ = null;
+            learned_ = other.learned_;
+            bitField0_ = (bitField0_ & ~0x00040000);
+            learnedBuilder_ = 
+              com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                 getLearnedFieldBuilder() : null;
+          } else {
+            learnedBuilder_.addAllMessages(other.learned_);
+          }
+        }
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -1343,6 +1470,19 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00020000;
               break;
             } // case 146
+            case 154: {
+              dev.modelrouter.v1.LearnedQuality m =
+                  input.readMessage(
+                      dev.modelrouter.v1.LearnedQuality.parser(),
+                      extensionRegistry);
+              if (learnedBuilder_ == null) {
+                ensureLearnedIsMutable();
+                learned_.add(m);
+              } else {
+                learnedBuilder_.addMessage(m);
+              }
+              break;
+            } // case 154
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2718,6 +2858,354 @@ private static final long serialVersionUID = 0L;
         recent_ = null;
       }
       return recentBuilder_;
+    }
+
+    private java.util.List<dev.modelrouter.v1.LearnedQuality> learned_ =
+      java.util.Collections.emptyList();
+    private void ensureLearnedIsMutable() {
+      if (!((bitField0_ & 0x00040000) != 0)) {
+        learned_ = new java.util.ArrayList<dev.modelrouter.v1.LearnedQuality>(learned_);
+        bitField0_ |= 0x00040000;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.LearnedQuality, dev.modelrouter.v1.LearnedQuality.Builder, dev.modelrouter.v1.LearnedQualityOrBuilder> learnedBuilder_;
+
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.LearnedQuality> getLearnedList() {
+      if (learnedBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(learned_);
+      } else {
+        return learnedBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public int getLearnedCount() {
+      if (learnedBuilder_ == null) {
+        return learned_.size();
+      } else {
+        return learnedBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public dev.modelrouter.v1.LearnedQuality getLearned(int index) {
+      if (learnedBuilder_ == null) {
+        return learned_.get(index);
+      } else {
+        return learnedBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder setLearned(
+        int index, dev.modelrouter.v1.LearnedQuality value) {
+      if (learnedBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureLearnedIsMutable();
+        learned_.set(index, value);
+        onChanged();
+      } else {
+        learnedBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder setLearned(
+        int index, dev.modelrouter.v1.LearnedQuality.Builder builderForValue) {
+      if (learnedBuilder_ == null) {
+        ensureLearnedIsMutable();
+        learned_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        learnedBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder addLearned(dev.modelrouter.v1.LearnedQuality value) {
+      if (learnedBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureLearnedIsMutable();
+        learned_.add(value);
+        onChanged();
+      } else {
+        learnedBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder addLearned(
+        int index, dev.modelrouter.v1.LearnedQuality value) {
+      if (learnedBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureLearnedIsMutable();
+        learned_.add(index, value);
+        onChanged();
+      } else {
+        learnedBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder addLearned(
+        dev.modelrouter.v1.LearnedQuality.Builder builderForValue) {
+      if (learnedBuilder_ == null) {
+        ensureLearnedIsMutable();
+        learned_.add(builderForValue.build());
+        onChanged();
+      } else {
+        learnedBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder addLearned(
+        int index, dev.modelrouter.v1.LearnedQuality.Builder builderForValue) {
+      if (learnedBuilder_ == null) {
+        ensureLearnedIsMutable();
+        learned_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        learnedBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder addAllLearned(
+        java.lang.Iterable<? extends dev.modelrouter.v1.LearnedQuality> values) {
+      if (learnedBuilder_ == null) {
+        ensureLearnedIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, learned_);
+        onChanged();
+      } else {
+        learnedBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder clearLearned() {
+      if (learnedBuilder_ == null) {
+        learned_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00040000);
+        onChanged();
+      } else {
+        learnedBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public Builder removeLearned(int index) {
+      if (learnedBuilder_ == null) {
+        ensureLearnedIsMutable();
+        learned_.remove(index);
+        onChanged();
+      } else {
+        learnedBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public dev.modelrouter.v1.LearnedQuality.Builder getLearnedBuilder(
+        int index) {
+      return getLearnedFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public dev.modelrouter.v1.LearnedQualityOrBuilder getLearnedOrBuilder(
+        int index) {
+      if (learnedBuilder_ == null) {
+        return learned_.get(index);  } else {
+        return learnedBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public java.util.List<? extends dev.modelrouter.v1.LearnedQualityOrBuilder> 
+         getLearnedOrBuilderList() {
+      if (learnedBuilder_ != null) {
+        return learnedBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(learned_);
+      }
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public dev.modelrouter.v1.LearnedQuality.Builder addLearnedBuilder() {
+      return getLearnedFieldBuilder().addBuilder(
+          dev.modelrouter.v1.LearnedQuality.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public dev.modelrouter.v1.LearnedQuality.Builder addLearnedBuilder(
+        int index) {
+      return getLearnedFieldBuilder().addBuilder(
+          index, dev.modelrouter.v1.LearnedQuality.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * The quality learned from feedback, per tenant and task: the tenant the
+     * figures are of, or every tenant in an admin's every-tenant view. Only
+     * (tenant, task) pairs with scores appear.
+     * </pre>
+     *
+     * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+     */
+    public java.util.List<dev.modelrouter.v1.LearnedQuality.Builder> 
+         getLearnedBuilderList() {
+      return getLearnedFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilderV3<
+        dev.modelrouter.v1.LearnedQuality, dev.modelrouter.v1.LearnedQuality.Builder, dev.modelrouter.v1.LearnedQualityOrBuilder> 
+        getLearnedFieldBuilder() {
+      if (learnedBuilder_ == null) {
+        learnedBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+            dev.modelrouter.v1.LearnedQuality, dev.modelrouter.v1.LearnedQuality.Builder, dev.modelrouter.v1.LearnedQualityOrBuilder>(
+                learned_,
+                ((bitField0_ & 0x00040000) != 0),
+                getParentForChildren(),
+                isClean());
+        learned_ = null;
+      }
+      return learnedBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

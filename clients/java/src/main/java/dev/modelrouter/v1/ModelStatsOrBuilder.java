@@ -299,4 +299,58 @@ public interface ModelStatsOrBuilder extends
    * <code>.modelrouter.v1.WindowStats recent = 18 [json_name = "recent"];</code>
    */
   dev.modelrouter.v1.WindowStatsOrBuilder getRecentOrBuilder();
+
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  java.util.List<dev.modelrouter.v1.LearnedQuality> 
+      getLearnedList();
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  dev.modelrouter.v1.LearnedQuality getLearned(int index);
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  int getLearnedCount();
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  java.util.List<? extends dev.modelrouter.v1.LearnedQualityOrBuilder> 
+      getLearnedOrBuilderList();
+  /**
+   * <pre>
+   * The quality learned from feedback, per tenant and task: the tenant the
+   * figures are of, or every tenant in an admin's every-tenant view. Only
+   * (tenant, task) pairs with scores appear.
+   * </pre>
+   *
+   * <code>repeated .modelrouter.v1.LearnedQuality learned = 19 [json_name = "learned"];</code>
+   */
+  dev.modelrouter.v1.LearnedQualityOrBuilder getLearnedOrBuilder(
+      int index);
 }

@@ -15,6 +15,16 @@ public final class RouterProto {
         (com.google.protobuf.ExtensionRegistryLite) registry);
   }
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_FeedbackRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_FeedbackRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_FeedbackResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_FeedbackResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_modelrouter_v1_Requirements_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -155,6 +165,11 @@ public final class RouterProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_modelrouter_v1_ModelStats_FailuresByReasonEntry_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_modelrouter_v1_LearnedQuality_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_modelrouter_v1_LearnedQuality_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_modelrouter_v1_WindowStats_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -224,284 +239,308 @@ public final class RouterProto {
   static {
     java.lang.String[] descriptorData = {
       "\n\033modelrouter/v1/router.proto\022\016modelrout" +
-      "er.v1\032\037google/protobuf/timestamp.proto\"\222" +
-      "\004\n\014Requirements\022\022\n\004task\030\001 \001(\tR\004task\022\"\n\014c" +
-      "apabilities\030\002 \003(\tR\014capabilities\022,\n\022min_c" +
-      "ontext_tokens\030\003 \001(\005R\020minContextTokens\022 \n" +
-      "\014max_cost_usd\030\004 \001(\001R\nmaxCostUsd\022$\n\016max_l" +
-      "atency_ms\030\005 \001(\001R\014maxLatencyMs\022\037\n\013min_qua" +
-      "lity\030\006 \001(\001R\nminQuality\022%\n\016include_models" +
-      "\030\007 \003(\tR\rincludeModels\022%\n\016exclude_models\030" +
-      "\010 \003(\tR\rexcludeModels\022@\n\006labels\030\t \003(\0132(.m" +
-      "odelrouter.v1.Requirements.LabelsEntryR\006" +
-      "labels\0222\n\025expected_input_tokens\030\n \001(\005R\023e" +
-      "xpectedInputTokens\0224\n\026expected_output_to" +
-      "kens\030\013 \001(\005R\024expectedOutputTokens\0329\n\013Labe" +
-      "lsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\t" +
-      "R\005value:\0028\001\"\311\001\n\013ChatMessage\022\022\n\004role\030\001 \001(" +
-      "\tR\004role\022\030\n\007content\030\002 \001(\tR\007content\0221\n\005par" +
-      "ts\030\003 \003(\0132\033.modelrouter.v1.ContentPartR\005p" +
-      "arts\0227\n\ntool_calls\030\004 \003(\0132\030.modelrouter.v" +
-      "1.ToolCallR\ttoolCalls\022 \n\014tool_call_id\030\005 " +
-      "\001(\tR\ntoolCallId\"Z\n\013ContentPart\022\024\n\004text\030\001" +
-      " \001(\tH\000R\004text\022-\n\005image\030\002 \001(\0132\025.modelroute" +
-      "r.v1.ImageH\000R\005imageB\006\n\004kind\"Z\n\005Image\022\022\n\003" +
-      "url\030\001 \001(\tH\000R\003url\022\024\n\004data\030\002 \001(\014H\000R\004data\022\035" +
-      "\n\nmedia_type\030\003 \001(\tR\tmediaTypeB\010\n\006source\"" +
-      "L\n\010ToolCall\022\016\n\002id\030\001 \001(\tR\002id\022\022\n\004name\030\002 \001(" +
-      "\tR\004name\022\034\n\targuments\030\003 \001(\tR\targuments\"\\\n" +
-      "\004Tool\022\022\n\004name\030\001 \001(\tR\004name\022 \n\013description" +
-      "\030\002 \001(\tR\013description\022\036\n\nparameters\030\003 \001(\tR" +
-      "\nparameters\"T\n\nToolChoice\0222\n\004mode\030\001 \001(\0162" +
-      "\036.modelrouter.v1.ToolChoiceModeR\004mode\022\022\n" +
-      "\004tool\030\002 \001(\tR\004tool\"\231\001\n\016ResponseFormat\0226\n\004" +
-      "type\030\001 \001(\0162\".modelrouter.v1.ResponseForm" +
-      "atTypeR\004type\022\037\n\013schema_name\030\002 \001(\tR\nschem" +
-      "aName\022\026\n\006schema\030\003 \001(\tR\006schema\022\026\n\006strict\030" +
-      "\004 \001(\010R\006strict\"\324\002\n\rSelectRequest\022@\n\014requi" +
-      "rements\030\001 \001(\0132\034.modelrouter.v1.Requireme" +
-      "ntsR\014requirements\022\032\n\010strategy\030\002 \001(\tR\010str" +
-      "ategy\022D\n\007weights\030\003 \003(\0132*.modelrouter.v1." +
-      "SelectRequest.WeightsEntryR\007weights\0227\n\010m" +
-      "essages\030\004 \003(\0132\033.modelrouter.v1.ChatMessa" +
-      "geR\010messages\022*\n\021max_output_tokens\030\005 \001(\005R" +
-      "\017maxOutputTokens\032:\n\014WeightsEntry\022\020\n\003key\030" +
-      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\"F\n\016" +
-      "SelectResponse\0224\n\010decision\030\001 \001(\0132\030.model" +
-      "router.v1.DecisionR\010decision\"\344\003\n\010Decisio" +
-      "n\022\024\n\005model\030\001 \001(\tR\005model\022\036\n\ndeployment\030\002 " +
-      "\001(\tR\ndeployment\022\032\n\010strategy\030\003 \001(\tR\010strat" +
-      "egy\0225\n\007ranking\030\004 \003(\0132\033.modelrouter.v1.Sc" +
-      "oredModelR\007ranking\0225\n\010rejected\030\005 \003(\0132\031.m" +
-      "odelrouter.v1.RejectionR\010rejected\022,\n\022est" +
-      "imated_cost_usd\030\006 \001(\001R\020estimatedCostUsd\022" +
-      ".\n\023expected_latency_ms\030\007 \001(\001R\021expectedLa" +
-      "tencyMs\022\035\n\nfrom_cache\030\010 \001(\010R\tfromCache\022-" +
-      "\n\022requested_strategy\030\t \001(\tR\021requestedStr" +
-      "ategy\0224\n\026estimated_input_tokens\030\n \001(\005R\024e" +
-      "stimatedInputTokens\0226\n\027estimated_output_" +
-      "tokens\030\013 \001(\005R\025estimatedOutputTokens\"\243\002\n\013" +
-      "ScoredModel\022\024\n\005model\030\001 \001(\tR\005model\022\024\n\005sco" +
-      "re\030\002 \001(\001R\005score\022K\n\ncomponents\030\003 \003(\0132+.mo" +
-      "delrouter.v1.ScoredModel.ComponentsEntry" +
-      "R\ncomponents\022,\n\022estimated_cost_usd\030\004 \001(\001" +
-      "R\020estimatedCostUsd\022.\n\023expected_latency_m" +
-      "s\030\005 \001(\001R\021expectedLatencyMs\032=\n\017Components" +
-      "Entry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005" +
-      "value:\0028\001\"Q\n\tRejection\022\024\n\005model\030\001 \001(\tR\005m" +
-      "odel\022\026\n\006reason\030\002 \001(\tR\006reason\022\026\n\006detail\030\003" +
-      " \001(\tR\006detail\"\331\004\n\rInvokeRequest\022;\n\tselect" +
-      "ion\030\001 \001(\0132\035.modelrouter.v1.SelectRequest" +
-      "R\tselection\022\024\n\005model\030\002 \001(\tR\005model\0227\n\010mes" +
-      "sages\030\003 \003(\0132\033.modelrouter.v1.ChatMessage" +
-      "R\010messages\022*\n\021max_output_tokens\030\004 \001(\005R\017m" +
-      "axOutputTokens\022%\n\013temperature\030\005 \001(\001H\000R\013t" +
-      "emperature\210\001\001\022\022\n\004stop\030\006 \003(\tR\004stop\0221\n\005cac" +
-      "he\030\007 \001(\0162\033.modelrouter.v1.CachePolicyR\005c" +
-      "ache\022\035\n\nrequest_id\030\010 \001(\tR\trequestId\022*\n\005t" +
-      "ools\030\t \003(\0132\024.modelrouter.v1.ToolR\005tools\022" +
-      ";\n\013tool_choice\030\n \001(\0132\032.modelrouter.v1.To" +
-      "olChoiceR\ntoolChoice\022G\n\017response_format\030" +
-      "\013 \001(\0132\036.modelrouter.v1.ResponseFormatR\016r" +
-      "esponseFormat\022A\n\rdecision_view\030\014 \001(\0162\034.m" +
-      "odelrouter.v1.DecisionViewR\014decisionView" +
-      "B\016\n\014_temperature\"\337\004\n\023InvokeStreamRequest" +
-      "\022;\n\tselection\030\001 \001(\0132\035.modelrouter.v1.Sel" +
-      "ectRequestR\tselection\022\024\n\005model\030\002 \001(\tR\005mo" +
-      "del\0227\n\010messages\030\003 \003(\0132\033.modelrouter.v1.C" +
-      "hatMessageR\010messages\022*\n\021max_output_token" +
-      "s\030\004 \001(\005R\017maxOutputTokens\022%\n\013temperature\030" +
-      "\005 \001(\001H\000R\013temperature\210\001\001\022\022\n\004stop\030\006 \003(\tR\004s" +
-      "top\0221\n\005cache\030\007 \001(\0162\033.modelrouter.v1.Cach" +
-      "ePolicyR\005cache\022\035\n\nrequest_id\030\010 \001(\tR\trequ" +
-      "estId\022*\n\005tools\030\t \003(\0132\024.modelrouter.v1.To" +
-      "olR\005tools\022;\n\013tool_choice\030\n \001(\0132\032.modelro" +
-      "uter.v1.ToolChoiceR\ntoolChoice\022G\n\017respon" +
-      "se_format\030\013 \001(\0132\036.modelrouter.v1.Respons" +
-      "eFormatR\016responseFormat\022A\n\rdecision_view" +
-      "\030\014 \001(\0162\034.modelrouter.v1.DecisionViewR\014de" +
-      "cisionViewB\016\n\014_temperature\"j\n\005Usage\022!\n\014i" +
-      "nput_tokens\030\001 \001(\003R\013inputTokens\022#\n\routput" +
-      "_tokens\030\002 \001(\003R\014outputTokens\022\031\n\010cost_usd\030" +
-      "\003 \001(\001R\007costUsd\"\216\001\n\007Attempt\022\024\n\005model\030\001 \001(" +
-      "\tR\005model\022\036\n\ndeployment\030\002 \001(\tR\ndeployment" +
-      "\022\030\n\007outcome\030\003 \001(\tR\007outcome\022\035\n\nlatency_ms" +
-      "\030\004 \001(\001R\tlatencyMs\022\024\n\005error\030\005 \001(\tR\005error\"" +
-      "\253\003\n\016InvokeResponse\022\022\n\004text\030\001 \001(\tR\004text\022#" +
-      "\n\rfinish_reason\030\002 \001(\tR\014finishReason\022+\n\005u" +
-      "sage\030\003 \001(\0132\025.modelrouter.v1.UsageR\005usage" +
-      "\022\024\n\005model\030\004 \001(\tR\005model\0224\n\010decision\030\005 \001(\013" +
-      "2\030.modelrouter.v1.DecisionR\010decision\0223\n\010" +
-      "attempts\030\006 \003(\0132\027.modelrouter.v1.AttemptR" +
-      "\010attempts\022\033\n\tcache_hit\030\007 \001(\010R\010cacheHit\022\035" +
-      "\n\nlatency_ms\030\010 \001(\001R\tlatencyMs\022\035\n\nrequest" +
-      "_id\030\t \001(\tR\trequestId\022\036\n\ndeployment\030\n \001(\t" +
-      "R\ndeployment\0227\n\ntool_calls\030\013 \003(\0132\030.model" +
-      "router.v1.ToolCallR\ttoolCalls\"\253\001\n\024Invoke" +
-      "StreamResponse\022\026\n\005delta\030\001 \001(\tH\000R\005delta\0224" +
-      "\n\004done\030\002 \001(\0132\036.modelrouter.v1.InvokeResp" +
-      "onseH\000R\004done\022<\n\ttool_call\030\003 \001(\0132\035.modelr" +
-      "outer.v1.ToolCallDeltaH\000R\010toolCallB\007\n\005ev" +
-      "ent\"g\n\rToolCallDelta\022\024\n\005index\030\001 \001(\005R\005ind" +
-      "ex\022\016\n\002id\030\002 \001(\tR\002id\022\022\n\004name\030\003 \001(\tR\004name\022\034" +
-      "\n\targuments\030\004 \001(\tR\targuments\">\n\014StatsReq" +
-      "uest\022\026\n\006models\030\001 \003(\tR\006models\022\026\n\006tenant\030\002" +
-      " \001(\tR\006tenant\"\215\006\n\017DeploymentStats\022\036\n\ndepl" +
-      "oyment\030\001 \001(\tR\ndeployment\022\032\n\010requests\030\002 \001" +
-      "(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccess" +
-      "es\022\032\n\010failures\030\004 \001(\003R\010failures\022c\n\022failur" +
-      "es_by_reason\030\005 \003(\01325.modelrouter.v1.Depl" +
-      "oymentStats.FailuresByReasonEntryR\020failu" +
-      "resByReason\022$\n\016latency_p50_ms\030\006 \001(\001R\014lat" +
-      "encyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014laten" +
-      "cyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014latency" +
-      "P99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50Ms\022!\n" +
-      "\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\routp" +
-      "ut_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_us" +
-      "d\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R\010inF" +
-      "light\022\036\n\nselections\030\016 \001(\003R\nselections\0223\n" +
-      "\006health\030\017 \001(\0162\033.modelrouter.v1.HealthSta" +
-      "teR\006health\022\036\n\013ttft_p95_ms\030\020 \001(\001R\tttftP95" +
-      "Ms\0223\n\006recent\030\021 \001(\0132\033.modelrouter.v1.Wind" +
-      "owStatsR\006recent\022\036\n\nsaturation\030\022 \001(\001R\nsat" +
-      "uration\032C\n\025FailuresByReasonEntry\022\020\n\003key\030" +
-      "\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\234\006\n" +
-      "\nModelStats\022\024\n\005model\030\001 \001(\tR\005model\022\032\n\010req" +
-      "uests\030\002 \001(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003" +
-      "R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010failures\022" +
-      "^\n\022failures_by_reason\030\005 \003(\01320.modelroute" +
-      "r.v1.ModelStats.FailuresByReasonEntryR\020f" +
-      "ailuresByReason\022$\n\016latency_p50_ms\030\006 \001(\001R" +
-      "\014latencyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001R\014l" +
-      "atencyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014lat" +
-      "encyP99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP50M" +
-      "s\022!\n\014input_tokens\030\n \001(\003R\013inputTokens\022#\n\r" +
-      "output_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010cos" +
-      "t_usd\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001(\003R" +
-      "\010inFlight\022\036\n\nselections\030\016 \001(\003R\nselection" +
-      "s\0223\n\006health\030\017 \001(\0162\033.modelrouter.v1.Healt" +
-      "hStateR\006health\022A\n\013deployments\030\020 \003(\0132\037.mo" +
-      "delrouter.v1.DeploymentStatsR\013deployment" +
-      "s\022\036\n\013ttft_p95_ms\030\021 \001(\001R\tttftP95Ms\0223\n\006rec" +
-      "ent\030\022 \001(\0132\033.modelrouter.v1.WindowStatsR\006" +
-      "recent\032C\n\025FailuresByReasonEntry\022\020\n\003key\030\001" +
-      " \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\276\004\n\013" +
-      "WindowStats\022\032\n\010requests\030\001 \001(\003R\010requests\022" +
-      "\034\n\tsuccesses\030\002 \001(\003R\tsuccesses\022\032\n\010failure" +
-      "s\030\003 \001(\003R\010failures\022_\n\022failures_by_reason\030" +
-      "\004 \003(\01321.modelrouter.v1.WindowStats.Failu" +
-      "resByReasonEntryR\020failuresByReason\022$\n\016la" +
-      "tency_p50_ms\030\005 \001(\001R\014latencyP50Ms\022$\n\016late" +
-      "ncy_p95_ms\030\006 \001(\001R\014latencyP95Ms\022$\n\016latenc" +
-      "y_p99_ms\030\007 \001(\001R\014latencyP99Ms\022\036\n\013ttft_p50" +
-      "_ms\030\010 \001(\001R\tttftP50Ms\022\036\n\013ttft_p95_ms\030\t \001(" +
-      "\001R\tttftP95Ms\022!\n\014input_tokens\030\n \001(\003R\013inpu" +
-      "tTokens\022#\n\routput_tokens\030\013 \001(\003R\014outputTo" +
-      "kens\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd\022\036\n\nselec" +
-      "tions\030\r \001(\003R\nselections\032C\n\025FailuresByRea" +
-      "sonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(" +
-      "\003R\005value:\0028\001\"\352\001\n\014BudgetStatus\022\024\n\005scope\030\001" +
-      " \001(\tR\005scope\022\026\n\006tenant\030\007 \001(\tR\006tenant\022\026\n\006p" +
-      "eriod\030\002 \001(\tR\006period\022\033\n\tlimit_usd\030\003 \001(\001R\010" +
-      "limitUsd\022\033\n\tspent_usd\030\004 \001(\001R\010spentUsd\022!\n" +
-      "\014reserved_usd\030\005 \001(\001R\013reservedUsd\0227\n\trese" +
-      "ts_at\030\006 \001(\0132\032.google.protobuf.TimestampR" +
-      "\010resetsAt\"\205\002\n\nCacheStats\022\022\n\004hits\030\001 \001(\003R\004" +
-      "hits\022\026\n\006misses\030\002 \001(\003R\006misses\022\030\n\007entries\030" +
-      "\003 \001(\003R\007entries\022\024\n\005bytes\030\004 \001(\003R\005bytes\022\034\n\t" +
-      "evictions\030\005 \001(\003R\tevictions\022%\n\016selection_" +
-      "hits\030\006 \001(\003R\rselectionHits\022)\n\020selection_m" +
-      "isses\030\007 \001(\003R\017selectionMisses\022+\n\021selectio" +
-      "n_entries\030\010 \001(\003R\020selectionEntries\"\223\003\n\rSt" +
-      "atsResponse\0222\n\006models\030\001 \003(\0132\032.modelroute" +
-      "r.v1.ModelStatsR\006models\0220\n\005cache\030\002 \001(\0132\032" +
-      ".modelrouter.v1.CacheStatsR\005cache\022 \n\013sug" +
-      "gestions\030\003 \003(\tR\013suggestions\022\031\n\010uptime_s\030" +
-      "\004 \001(\001R\007uptimeS\022\031\n\010window_s\030\005 \001(\001R\007window" +
-      "S\022=\n\014totals_since\030\006 \001(\0132\032.google.protobu" +
-      "f.TimestampR\013totalsSince\0226\n\007budgets\030\007 \003(" +
-      "\0132\034.modelrouter.v1.BudgetStatusR\007budgets" +
-      "\022\026\n\006tenant\030\010 \001(\tR\006tenant\0225\n\007tenants\030\t \003(" +
-      "\0132\033.modelrouter.v1.TenantStatsR\007tenants\"" +
-      "\232\003\n\013TenantStats\022\026\n\006tenant\030\001 \001(\tR\006tenant\022" +
-      "\032\n\010requests\030\002 \001(\003R\010requests\022\034\n\tsuccesses" +
-      "\030\003 \001(\003R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010fai" +
-      "lures\022!\n\014input_tokens\030\005 \001(\003R\013inputTokens" +
-      "\022#\n\routput_tokens\030\006 \001(\003R\014outputTokens\022\031\n" +
-      "\010cost_usd\030\007 \001(\001R\007costUsd\0220\n\024requests_las" +
-      "t_minute\030\010 \001(\003R\022requestsLastMinute\022,\n\022to" +
-      "kens_last_minute\030\t \001(\003R\020tokensLastMinute" +
-      "\022.\n\023requests_per_minute\030\n \001(\003R\021requestsP" +
-      "erMinute\022*\n\021tokens_per_minute\030\013 \001(\003R\017tok" +
-      "ensPerMinute\"\023\n\021ListModelsRequest\"\250\001\n\016De" +
-      "ploymentInfo\022\022\n\004name\030\001 \001(\tR\004name\022\026\n\006weig" +
-      "ht\030\002 \001(\001R\006weight\0223\n\006health\030\003 \001(\0162\033.model" +
-      "router.v1.HealthStateR\006health\0225\n\005state\030\004" +
-      " \001(\0162\037.modelrouter.v1.DeploymentStateR\005s" +
-      "tate\"\317\005\n\tModelInfo\022\016\n\002id\030\001 \001(\tR\002id\022\032\n\010pr" +
-      "ovider\030\002 \001(\tR\010provider\022\"\n\014capabilities\030\003" +
-      " \003(\tR\014capabilities\022%\n\016context_window\030\004 \001" +
-      "(\005R\rcontextWindow\022-\n\023input_cost_per_mtok" +
-      "\030\005 \001(\001R\020inputCostPerMtok\022/\n\024output_cost_" +
-      "per_mtok\030\006 \001(\001R\021outputCostPerMtok\022@\n\007qua" +
-      "lity\030\007 \003(\0132&.modelrouter.v1.ModelInfo.Qu" +
-      "alityEntryR\007quality\022=\n\006labels\030\010 \003(\0132%.mo" +
-      "delrouter.v1.ModelInfo.LabelsEntryR\006labe" +
-      "ls\022@\n\013deployments\030\t \003(\0132\036.modelrouter.v1" +
-      ".DeploymentInfoR\013deployments\0223\n\006health\030\n" +
-      " \001(\0162\033.modelrouter.v1.HealthStateR\006healt" +
-      "h\022%\n\016upstream_model\030\013 \001(\tR\rupstreamModel" +
-      "\022\027\n\007ttft_ms\030\014 \001(\001R\006ttftMs\022 \n\014tokens_per_" +
-      "s\030\r \001(\001R\ntokensPerS\022\032\n\010balancer\030\016 \001(\tR\010b" +
-      "alancer\032:\n\014QualityEntry\022\020\n\003key\030\001 \001(\tR\003ke" +
-      "y\022\024\n\005value\030\002 \001(\001R\005value:\0028\001\0329\n\013LabelsEnt" +
-      "ry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005val" +
-      "ue:\0028\001\"\271\001\n\022ListModelsResponse\0221\n\006models\030" +
-      "\001 \003(\0132\031.modelrouter.v1.ModelInfoR\006models" +
-      "\022\036\n\nstrategies\030\002 \003(\tR\nstrategies\022)\n\020defa" +
-      "ult_strategy\030\003 \001(\tR\017defaultStrategy\022%\n\016c" +
-      "onfig_version\030\004 \001(\tR\rconfigVersion*\242\001\n\016T" +
-      "oolChoiceMode\022 \n\034TOOL_CHOICE_MODE_UNSPEC" +
-      "IFIED\020\000\022\031\n\025TOOL_CHOICE_MODE_AUTO\020\001\022\031\n\025TO" +
-      "OL_CHOICE_MODE_NONE\020\002\022\035\n\031TOOL_CHOICE_MOD" +
-      "E_REQUIRED\020\003\022\031\n\025TOOL_CHOICE_MODE_TOOL\020\004*" +
-      "\245\001\n\022ResponseFormatType\022$\n RESPONSE_FORMA" +
-      "T_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_FORMAT_" +
-      "TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TYPE_JSON" +
-      "_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE_JSON_S" +
-      "CHEMA\020\003*^\n\014DecisionView\022\035\n\031DECISION_VIEW" +
-      "_UNSPECIFIED\020\000\022\027\n\023DECISION_VIEW_BASIC\020\001\022" +
-      "\026\n\022DECISION_VIEW_FULL\020\002*t\n\013CachePolicy\022\034" +
-      "\n\030CACHE_POLICY_UNSPECIFIED\020\000\022\024\n\020CACHE_PO" +
-      "LICY_USE\020\001\022\027\n\023CACHE_POLICY_BYPASS\020\002\022\030\n\024C" +
-      "ACHE_POLICY_REFRESH\020\003*|\n\013HealthState\022\034\n\030" +
-      "HEALTH_STATE_UNSPECIFIED\020\000\022\030\n\024HEALTH_STA" +
-      "TE_HEALTHY\020\001\022\031\n\025HEALTH_STATE_DEGRADED\020\002\022" +
-      "\032\n\026HEALTH_STATE_UNHEALTHY\020\003*o\n\017Deploymen" +
-      "tState\022 \n\034DEPLOYMENT_STATE_UNSPECIFIED\020\000" +
-      "\022\033\n\027DEPLOYMENT_STATE_ACTIVE\020\001\022\035\n\031DEPLOYM" +
-      "ENT_STATE_DRAINING\020\0022\231\003\n\rRouterService\022G" +
-      "\n\006Select\022\035.modelrouter.v1.SelectRequest\032" +
-      "\036.modelrouter.v1.SelectResponse\022G\n\006Invok" +
-      "e\022\035.modelrouter.v1.InvokeRequest\032\036.model" +
-      "router.v1.InvokeResponse\022[\n\014InvokeStream" +
-      "\022#.modelrouter.v1.InvokeStreamRequest\032$." +
-      "modelrouter.v1.InvokeStreamResponse0\001\022D\n" +
-      "\005Stats\022\034.modelrouter.v1.StatsRequest\032\035.m" +
-      "odelrouter.v1.StatsResponse\022S\n\nListModel" +
-      "s\022!.modelrouter.v1.ListModelsRequest\032\".m" +
-      "odelrouter.v1.ListModelsResponseBo\n\022dev." +
-      "modelrouter.v1B\013RouterProtoP\001ZJgithub.co" +
-      "m/modelrouter/modelrouter/clients/go/mod" +
-      "elrouter/v1;modelrouterv1b\006proto3"
+      "er.v1\032\037google/protobuf/timestamp.proto\"H" +
+      "\n\017FeedbackRequest\022\037\n\013decision_id\030\001 \001(\tR\n" +
+      "decisionId\022\024\n\005score\030\002 \001(\001R\005score\"\022\n\020Feed" +
+      "backResponse\"\222\004\n\014Requirements\022\022\n\004task\030\001 " +
+      "\001(\tR\004task\022\"\n\014capabilities\030\002 \003(\tR\014capabil" +
+      "ities\022,\n\022min_context_tokens\030\003 \001(\005R\020minCo" +
+      "ntextTokens\022 \n\014max_cost_usd\030\004 \001(\001R\nmaxCo" +
+      "stUsd\022$\n\016max_latency_ms\030\005 \001(\001R\014maxLatenc" +
+      "yMs\022\037\n\013min_quality\030\006 \001(\001R\nminQuality\022%\n\016" +
+      "include_models\030\007 \003(\tR\rincludeModels\022%\n\016e" +
+      "xclude_models\030\010 \003(\tR\rexcludeModels\022@\n\006la" +
+      "bels\030\t \003(\0132(.modelrouter.v1.Requirements" +
+      ".LabelsEntryR\006labels\0222\n\025expected_input_t" +
+      "okens\030\n \001(\005R\023expectedInputTokens\0224\n\026expe" +
+      "cted_output_tokens\030\013 \001(\005R\024expectedOutput" +
+      "Tokens\0329\n\013LabelsEntry\022\020\n\003key\030\001 \001(\tR\003key\022" +
+      "\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\311\001\n\013ChatMessag" +
+      "e\022\022\n\004role\030\001 \001(\tR\004role\022\030\n\007content\030\002 \001(\tR\007" +
+      "content\0221\n\005parts\030\003 \003(\0132\033.modelrouter.v1." +
+      "ContentPartR\005parts\0227\n\ntool_calls\030\004 \003(\0132\030" +
+      ".modelrouter.v1.ToolCallR\ttoolCalls\022 \n\014t" +
+      "ool_call_id\030\005 \001(\tR\ntoolCallId\"Z\n\013Content" +
+      "Part\022\024\n\004text\030\001 \001(\tH\000R\004text\022-\n\005image\030\002 \001(" +
+      "\0132\025.modelrouter.v1.ImageH\000R\005imageB\006\n\004kin" +
+      "d\"Z\n\005Image\022\022\n\003url\030\001 \001(\tH\000R\003url\022\024\n\004data\030\002" +
+      " \001(\014H\000R\004data\022\035\n\nmedia_type\030\003 \001(\tR\tmediaT" +
+      "ypeB\010\n\006source\"L\n\010ToolCall\022\016\n\002id\030\001 \001(\tR\002i" +
+      "d\022\022\n\004name\030\002 \001(\tR\004name\022\034\n\targuments\030\003 \001(\t" +
+      "R\targuments\"\\\n\004Tool\022\022\n\004name\030\001 \001(\tR\004name\022" +
+      " \n\013description\030\002 \001(\tR\013description\022\036\n\npar" +
+      "ameters\030\003 \001(\tR\nparameters\"T\n\nToolChoice\022" +
+      "2\n\004mode\030\001 \001(\0162\036.modelrouter.v1.ToolChoic" +
+      "eModeR\004mode\022\022\n\004tool\030\002 \001(\tR\004tool\"\231\001\n\016Resp" +
+      "onseFormat\0226\n\004type\030\001 \001(\0162\".modelrouter.v" +
+      "1.ResponseFormatTypeR\004type\022\037\n\013schema_nam" +
+      "e\030\002 \001(\tR\nschemaName\022\026\n\006schema\030\003 \001(\tR\006sch" +
+      "ema\022\026\n\006strict\030\004 \001(\010R\006strict\"\324\002\n\rSelectRe" +
+      "quest\022@\n\014requirements\030\001 \001(\0132\034.modelroute" +
+      "r.v1.RequirementsR\014requirements\022\032\n\010strat" +
+      "egy\030\002 \001(\tR\010strategy\022D\n\007weights\030\003 \003(\0132*.m" +
+      "odelrouter.v1.SelectRequest.WeightsEntry" +
+      "R\007weights\0227\n\010messages\030\004 \003(\0132\033.modelroute" +
+      "r.v1.ChatMessageR\010messages\022*\n\021max_output" +
+      "_tokens\030\005 \001(\005R\017maxOutputTokens\032:\n\014Weight" +
+      "sEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R" +
+      "\005value:\0028\001\"F\n\016SelectResponse\0224\n\010decision" +
+      "\030\001 \001(\0132\030.modelrouter.v1.DecisionR\010decisi" +
+      "on\"\205\004\n\010Decision\022\024\n\005model\030\001 \001(\tR\005model\022\036\n" +
+      "\ndeployment\030\002 \001(\tR\ndeployment\022\032\n\010strateg" +
+      "y\030\003 \001(\tR\010strategy\0225\n\007ranking\030\004 \003(\0132\033.mod" +
+      "elrouter.v1.ScoredModelR\007ranking\0225\n\010reje" +
+      "cted\030\005 \003(\0132\031.modelrouter.v1.RejectionR\010r" +
+      "ejected\022,\n\022estimated_cost_usd\030\006 \001(\001R\020est" +
+      "imatedCostUsd\022.\n\023expected_latency_ms\030\007 \001" +
+      "(\001R\021expectedLatencyMs\022\035\n\nfrom_cache\030\010 \001(" +
+      "\010R\tfromCache\022-\n\022requested_strategy\030\t \001(\t" +
+      "R\021requestedStrategy\0224\n\026estimated_input_t" +
+      "okens\030\n \001(\005R\024estimatedInputTokens\0226\n\027est" +
+      "imated_output_tokens\030\013 \001(\005R\025estimatedOut" +
+      "putTokens\022\037\n\013decision_id\030\014 \001(\tR\ndecision" +
+      "Id\"\243\002\n\013ScoredModel\022\024\n\005model\030\001 \001(\tR\005model" +
+      "\022\024\n\005score\030\002 \001(\001R\005score\022K\n\ncomponents\030\003 \003" +
+      "(\0132+.modelrouter.v1.ScoredModel.Componen" +
+      "tsEntryR\ncomponents\022,\n\022estimated_cost_us" +
+      "d\030\004 \001(\001R\020estimatedCostUsd\022.\n\023expected_la" +
+      "tency_ms\030\005 \001(\001R\021expectedLatencyMs\032=\n\017Com" +
+      "ponentsEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030" +
+      "\002 \001(\001R\005value:\0028\001\"Q\n\tRejection\022\024\n\005model\030\001" +
+      " \001(\tR\005model\022\026\n\006reason\030\002 \001(\tR\006reason\022\026\n\006d" +
+      "etail\030\003 \001(\tR\006detail\"\331\004\n\rInvokeRequest\022;\n" +
+      "\tselection\030\001 \001(\0132\035.modelrouter.v1.Select" +
+      "RequestR\tselection\022\024\n\005model\030\002 \001(\tR\005model" +
+      "\0227\n\010messages\030\003 \003(\0132\033.modelrouter.v1.Chat" +
+      "MessageR\010messages\022*\n\021max_output_tokens\030\004" +
+      " \001(\005R\017maxOutputTokens\022%\n\013temperature\030\005 \001" +
+      "(\001H\000R\013temperature\210\001\001\022\022\n\004stop\030\006 \003(\tR\004stop" +
+      "\0221\n\005cache\030\007 \001(\0162\033.modelrouter.v1.CachePo" +
+      "licyR\005cache\022\035\n\nrequest_id\030\010 \001(\tR\trequest" +
+      "Id\022*\n\005tools\030\t \003(\0132\024.modelrouter.v1.ToolR" +
+      "\005tools\022;\n\013tool_choice\030\n \001(\0132\032.modelroute" +
+      "r.v1.ToolChoiceR\ntoolChoice\022G\n\017response_" +
+      "format\030\013 \001(\0132\036.modelrouter.v1.ResponseFo" +
+      "rmatR\016responseFormat\022A\n\rdecision_view\030\014 " +
+      "\001(\0162\034.modelrouter.v1.DecisionViewR\014decis" +
+      "ionViewB\016\n\014_temperature\"\337\004\n\023InvokeStream" +
+      "Request\022;\n\tselection\030\001 \001(\0132\035.modelrouter" +
+      ".v1.SelectRequestR\tselection\022\024\n\005model\030\002 " +
+      "\001(\tR\005model\0227\n\010messages\030\003 \003(\0132\033.modelrout" +
+      "er.v1.ChatMessageR\010messages\022*\n\021max_outpu" +
+      "t_tokens\030\004 \001(\005R\017maxOutputTokens\022%\n\013tempe" +
+      "rature\030\005 \001(\001H\000R\013temperature\210\001\001\022\022\n\004stop\030\006" +
+      " \003(\tR\004stop\0221\n\005cache\030\007 \001(\0162\033.modelrouter." +
+      "v1.CachePolicyR\005cache\022\035\n\nrequest_id\030\010 \001(" +
+      "\tR\trequestId\022*\n\005tools\030\t \003(\0132\024.modelroute" +
+      "r.v1.ToolR\005tools\022;\n\013tool_choice\030\n \001(\0132\032." +
+      "modelrouter.v1.ToolChoiceR\ntoolChoice\022G\n" +
+      "\017response_format\030\013 \001(\0132\036.modelrouter.v1." +
+      "ResponseFormatR\016responseFormat\022A\n\rdecisi" +
+      "on_view\030\014 \001(\0162\034.modelrouter.v1.DecisionV" +
+      "iewR\014decisionViewB\016\n\014_temperature\"j\n\005Usa" +
+      "ge\022!\n\014input_tokens\030\001 \001(\003R\013inputTokens\022#\n" +
+      "\routput_tokens\030\002 \001(\003R\014outputTokens\022\031\n\010co" +
+      "st_usd\030\003 \001(\001R\007costUsd\"\216\001\n\007Attempt\022\024\n\005mod" +
+      "el\030\001 \001(\tR\005model\022\036\n\ndeployment\030\002 \001(\tR\ndep" +
+      "loyment\022\030\n\007outcome\030\003 \001(\tR\007outcome\022\035\n\nlat" +
+      "ency_ms\030\004 \001(\001R\tlatencyMs\022\024\n\005error\030\005 \001(\tR" +
+      "\005error\"\253\003\n\016InvokeResponse\022\022\n\004text\030\001 \001(\tR" +
+      "\004text\022#\n\rfinish_reason\030\002 \001(\tR\014finishReas" +
+      "on\022+\n\005usage\030\003 \001(\0132\025.modelrouter.v1.Usage" +
+      "R\005usage\022\024\n\005model\030\004 \001(\tR\005model\0224\n\010decisio" +
+      "n\030\005 \001(\0132\030.modelrouter.v1.DecisionR\010decis" +
+      "ion\0223\n\010attempts\030\006 \003(\0132\027.modelrouter.v1.A" +
+      "ttemptR\010attempts\022\033\n\tcache_hit\030\007 \001(\010R\010cac" +
+      "heHit\022\035\n\nlatency_ms\030\010 \001(\001R\tlatencyMs\022\035\n\n" +
+      "request_id\030\t \001(\tR\trequestId\022\036\n\ndeploymen" +
+      "t\030\n \001(\tR\ndeployment\0227\n\ntool_calls\030\013 \003(\0132" +
+      "\030.modelrouter.v1.ToolCallR\ttoolCalls\"\253\001\n" +
+      "\024InvokeStreamResponse\022\026\n\005delta\030\001 \001(\tH\000R\005" +
+      "delta\0224\n\004done\030\002 \001(\0132\036.modelrouter.v1.Inv" +
+      "okeResponseH\000R\004done\022<\n\ttool_call\030\003 \001(\0132\035" +
+      ".modelrouter.v1.ToolCallDeltaH\000R\010toolCal" +
+      "lB\007\n\005event\"g\n\rToolCallDelta\022\024\n\005index\030\001 \001" +
+      "(\005R\005index\022\016\n\002id\030\002 \001(\tR\002id\022\022\n\004name\030\003 \001(\tR" +
+      "\004name\022\034\n\targuments\030\004 \001(\tR\targuments\">\n\014S" +
+      "tatsRequest\022\026\n\006models\030\001 \003(\tR\006models\022\026\n\006t" +
+      "enant\030\002 \001(\tR\006tenant\"\215\006\n\017DeploymentStats\022" +
+      "\036\n\ndeployment\030\001 \001(\tR\ndeployment\022\032\n\010reque" +
+      "sts\030\002 \001(\003R\010requests\022\034\n\tsuccesses\030\003 \001(\003R\t" +
+      "successes\022\032\n\010failures\030\004 \001(\003R\010failures\022c\n" +
+      "\022failures_by_reason\030\005 \003(\01325.modelrouter." +
+      "v1.DeploymentStats.FailuresByReasonEntry" +
+      "R\020failuresByReason\022$\n\016latency_p50_ms\030\006 \001" +
+      "(\001R\014latencyP50Ms\022$\n\016latency_p95_ms\030\007 \001(\001" +
+      "R\014latencyP95Ms\022$\n\016latency_p99_ms\030\010 \001(\001R\014" +
+      "latencyP99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tttftP" +
+      "50Ms\022!\n\014input_tokens\030\n \001(\003R\013inputTokens\022" +
+      "#\n\routput_tokens\030\013 \001(\003R\014outputTokens\022\031\n\010" +
+      "cost_usd\030\014 \001(\001R\007costUsd\022\033\n\tin_flight\030\r \001" +
+      "(\003R\010inFlight\022\036\n\nselections\030\016 \001(\003R\nselect" +
+      "ions\0223\n\006health\030\017 \001(\0162\033.modelrouter.v1.He" +
+      "althStateR\006health\022\036\n\013ttft_p95_ms\030\020 \001(\001R\t" +
+      "ttftP95Ms\0223\n\006recent\030\021 \001(\0132\033.modelrouter." +
+      "v1.WindowStatsR\006recent\022\036\n\nsaturation\030\022 \001" +
+      "(\001R\nsaturation\032C\n\025FailuresByReasonEntry\022" +
+      "\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\003R\005value:" +
+      "\0028\001\"\326\006\n\nModelStats\022\024\n\005model\030\001 \001(\tR\005model" +
+      "\022\032\n\010requests\030\002 \001(\003R\010requests\022\034\n\tsuccesse" +
+      "s\030\003 \001(\003R\tsuccesses\022\032\n\010failures\030\004 \001(\003R\010fa" +
+      "ilures\022^\n\022failures_by_reason\030\005 \003(\01320.mod" +
+      "elrouter.v1.ModelStats.FailuresByReasonE" +
+      "ntryR\020failuresByReason\022$\n\016latency_p50_ms" +
+      "\030\006 \001(\001R\014latencyP50Ms\022$\n\016latency_p95_ms\030\007" +
+      " \001(\001R\014latencyP95Ms\022$\n\016latency_p99_ms\030\010 \001" +
+      "(\001R\014latencyP99Ms\022\036\n\013ttft_p50_ms\030\t \001(\001R\tt" +
+      "tftP50Ms\022!\n\014input_tokens\030\n \001(\003R\013inputTok" +
+      "ens\022#\n\routput_tokens\030\013 \001(\003R\014outputTokens" +
+      "\022\031\n\010cost_usd\030\014 \001(\001R\007costUsd\022\033\n\tin_flight" +
+      "\030\r \001(\003R\010inFlight\022\036\n\nselections\030\016 \001(\003R\nse" +
+      "lections\0223\n\006health\030\017 \001(\0162\033.modelrouter.v" +
+      "1.HealthStateR\006health\022A\n\013deployments\030\020 \003" +
+      "(\0132\037.modelrouter.v1.DeploymentStatsR\013dep" +
+      "loyments\022\036\n\013ttft_p95_ms\030\021 \001(\001R\tttftP95Ms" +
+      "\0223\n\006recent\030\022 \001(\0132\033.modelrouter.v1.Window" +
+      "StatsR\006recent\0228\n\007learned\030\023 \003(\0132\036.modelro" +
+      "uter.v1.LearnedQualityR\007learned\032C\n\025Failu" +
+      "resByReasonEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005va" +
+      "lue\030\002 \001(\003R\005value:\0028\001\"\277\001\n\016LearnedQuality\022" +
+      "\022\n\004task\030\001 \001(\tR\004task\022\030\n\007quality\030\002 \001(\001R\007qu" +
+      "ality\022 \n\013uncertainty\030\003 \001(\001R\013uncertainty\022" +
+      "\026\n\006scores\030\004 \001(\003R\006scores\022-\n\022configured_qu" +
+      "ality\030\005 \001(\001R\021configuredQuality\022\026\n\006tenant" +
+      "\030\006 \001(\tR\006tenant\"\276\004\n\013WindowStats\022\032\n\010reques" +
+      "ts\030\001 \001(\003R\010requests\022\034\n\tsuccesses\030\002 \001(\003R\ts" +
+      "uccesses\022\032\n\010failures\030\003 \001(\003R\010failures\022_\n\022" +
+      "failures_by_reason\030\004 \003(\01321.modelrouter.v" +
+      "1.WindowStats.FailuresByReasonEntryR\020fai" +
+      "luresByReason\022$\n\016latency_p50_ms\030\005 \001(\001R\014l" +
+      "atencyP50Ms\022$\n\016latency_p95_ms\030\006 \001(\001R\014lat" +
+      "encyP95Ms\022$\n\016latency_p99_ms\030\007 \001(\001R\014laten" +
+      "cyP99Ms\022\036\n\013ttft_p50_ms\030\010 \001(\001R\tttftP50Ms\022" +
+      "\036\n\013ttft_p95_ms\030\t \001(\001R\tttftP95Ms\022!\n\014input" +
+      "_tokens\030\n \001(\003R\013inputTokens\022#\n\routput_tok" +
+      "ens\030\013 \001(\003R\014outputTokens\022\031\n\010cost_usd\030\014 \001(" +
+      "\001R\007costUsd\022\036\n\nselections\030\r \001(\003R\nselectio" +
+      "ns\032C\n\025FailuresByReasonEntry\022\020\n\003key\030\001 \001(\t" +
+      "R\003key\022\024\n\005value\030\002 \001(\003R\005value:\0028\001\"\352\001\n\014Budg" +
+      "etStatus\022\024\n\005scope\030\001 \001(\tR\005scope\022\026\n\006tenant" +
+      "\030\007 \001(\tR\006tenant\022\026\n\006period\030\002 \001(\tR\006period\022\033" +
+      "\n\tlimit_usd\030\003 \001(\001R\010limitUsd\022\033\n\tspent_usd" +
+      "\030\004 \001(\001R\010spentUsd\022!\n\014reserved_usd\030\005 \001(\001R\013" +
+      "reservedUsd\0227\n\tresets_at\030\006 \001(\0132\032.google." +
+      "protobuf.TimestampR\010resetsAt\"\205\002\n\nCacheSt" +
+      "ats\022\022\n\004hits\030\001 \001(\003R\004hits\022\026\n\006misses\030\002 \001(\003R" +
+      "\006misses\022\030\n\007entries\030\003 \001(\003R\007entries\022\024\n\005byt" +
+      "es\030\004 \001(\003R\005bytes\022\034\n\tevictions\030\005 \001(\003R\tevic" +
+      "tions\022%\n\016selection_hits\030\006 \001(\003R\rselection" +
+      "Hits\022)\n\020selection_misses\030\007 \001(\003R\017selectio" +
+      "nMisses\022+\n\021selection_entries\030\010 \001(\003R\020sele" +
+      "ctionEntries\"\223\003\n\rStatsResponse\0222\n\006models" +
+      "\030\001 \003(\0132\032.modelrouter.v1.ModelStatsR\006mode" +
+      "ls\0220\n\005cache\030\002 \001(\0132\032.modelrouter.v1.Cache" +
+      "StatsR\005cache\022 \n\013suggestions\030\003 \003(\tR\013sugge" +
+      "stions\022\031\n\010uptime_s\030\004 \001(\001R\007uptimeS\022\031\n\010win" +
+      "dow_s\030\005 \001(\001R\007windowS\022=\n\014totals_since\030\006 \001" +
+      "(\0132\032.google.protobuf.TimestampR\013totalsSi" +
+      "nce\0226\n\007budgets\030\007 \003(\0132\034.modelrouter.v1.Bu" +
+      "dgetStatusR\007budgets\022\026\n\006tenant\030\010 \001(\tR\006ten" +
+      "ant\0225\n\007tenants\030\t \003(\0132\033.modelrouter.v1.Te" +
+      "nantStatsR\007tenants\"\232\003\n\013TenantStats\022\026\n\006te" +
+      "nant\030\001 \001(\tR\006tenant\022\032\n\010requests\030\002 \001(\003R\010re" +
+      "quests\022\034\n\tsuccesses\030\003 \001(\003R\tsuccesses\022\032\n\010" +
+      "failures\030\004 \001(\003R\010failures\022!\n\014input_tokens" +
+      "\030\005 \001(\003R\013inputTokens\022#\n\routput_tokens\030\006 \001" +
+      "(\003R\014outputTokens\022\031\n\010cost_usd\030\007 \001(\001R\007cost" +
+      "Usd\0220\n\024requests_last_minute\030\010 \001(\003R\022reque" +
+      "stsLastMinute\022,\n\022tokens_last_minute\030\t \001(" +
+      "\003R\020tokensLastMinute\022.\n\023requests_per_minu" +
+      "te\030\n \001(\003R\021requestsPerMinute\022*\n\021tokens_pe" +
+      "r_minute\030\013 \001(\003R\017tokensPerMinute\"\023\n\021ListM" +
+      "odelsRequest\"\250\001\n\016DeploymentInfo\022\022\n\004name\030" +
+      "\001 \001(\tR\004name\022\026\n\006weight\030\002 \001(\001R\006weight\0223\n\006h" +
+      "ealth\030\003 \001(\0162\033.modelrouter.v1.HealthState" +
+      "R\006health\0225\n\005state\030\004 \001(\0162\037.modelrouter.v1" +
+      ".DeploymentStateR\005state\"\317\005\n\tModelInfo\022\016\n" +
+      "\002id\030\001 \001(\tR\002id\022\032\n\010provider\030\002 \001(\tR\010provide" +
+      "r\022\"\n\014capabilities\030\003 \003(\tR\014capabilities\022%\n" +
+      "\016context_window\030\004 \001(\005R\rcontextWindow\022-\n\023" +
+      "input_cost_per_mtok\030\005 \001(\001R\020inputCostPerM" +
+      "tok\022/\n\024output_cost_per_mtok\030\006 \001(\001R\021outpu" +
+      "tCostPerMtok\022@\n\007quality\030\007 \003(\0132&.modelrou" +
+      "ter.v1.ModelInfo.QualityEntryR\007quality\022=" +
+      "\n\006labels\030\010 \003(\0132%.modelrouter.v1.ModelInf" +
+      "o.LabelsEntryR\006labels\022@\n\013deployments\030\t \003" +
+      "(\0132\036.modelrouter.v1.DeploymentInfoR\013depl" +
+      "oyments\0223\n\006health\030\n \001(\0162\033.modelrouter.v1" +
+      ".HealthStateR\006health\022%\n\016upstream_model\030\013" +
+      " \001(\tR\rupstreamModel\022\027\n\007ttft_ms\030\014 \001(\001R\006tt" +
+      "ftMs\022 \n\014tokens_per_s\030\r \001(\001R\ntokensPerS\022\032" +
+      "\n\010balancer\030\016 \001(\tR\010balancer\032:\n\014QualityEnt" +
+      "ry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\001R\005val" +
+      "ue:\0028\001\0329\n\013LabelsEntry\022\020\n\003key\030\001 \001(\tR\003key\022" +
+      "\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\271\001\n\022ListModels" +
+      "Response\0221\n\006models\030\001 \003(\0132\031.modelrouter.v" +
+      "1.ModelInfoR\006models\022\036\n\nstrategies\030\002 \003(\tR" +
+      "\nstrategies\022)\n\020default_strategy\030\003 \001(\tR\017d" +
+      "efaultStrategy\022%\n\016config_version\030\004 \001(\tR\r" +
+      "configVersion*\242\001\n\016ToolChoiceMode\022 \n\034TOOL" +
+      "_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL_CHOIC" +
+      "E_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_NONE\020\002" +
+      "\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003\022\031\n\025TOOL_" +
+      "CHOICE_MODE_TOOL\020\004*\245\001\n\022ResponseFormatTyp" +
+      "e\022$\n RESPONSE_FORMAT_TYPE_UNSPECIFIED\020\000\022" +
+      "\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022$\n RESPON" +
+      "SE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n RESPONSE" +
+      "_FORMAT_TYPE_JSON_SCHEMA\020\003*^\n\014DecisionVi" +
+      "ew\022\035\n\031DECISION_VIEW_UNSPECIFIED\020\000\022\027\n\023DEC" +
+      "ISION_VIEW_BASIC\020\001\022\026\n\022DECISION_VIEW_FULL" +
+      "\020\002*t\n\013CachePolicy\022\034\n\030CACHE_POLICY_UNSPEC" +
+      "IFIED\020\000\022\024\n\020CACHE_POLICY_USE\020\001\022\027\n\023CACHE_P" +
+      "OLICY_BYPASS\020\002\022\030\n\024CACHE_POLICY_REFRESH\020\003" +
+      "*|\n\013HealthState\022\034\n\030HEALTH_STATE_UNSPECIF" +
+      "IED\020\000\022\030\n\024HEALTH_STATE_HEALTHY\020\001\022\031\n\025HEALT" +
+      "H_STATE_DEGRADED\020\002\022\032\n\026HEALTH_STATE_UNHEA" +
+      "LTHY\020\003*o\n\017DeploymentState\022 \n\034DEPLOYMENT_" +
+      "STATE_UNSPECIFIED\020\000\022\033\n\027DEPLOYMENT_STATE_" +
+      "ACTIVE\020\001\022\035\n\031DEPLOYMENT_STATE_DRAINING\020\0022" +
+      "\350\003\n\rRouterService\022G\n\006Select\022\035.modelroute" +
+      "r.v1.SelectRequest\032\036.modelrouter.v1.Sele" +
+      "ctResponse\022G\n\006Invoke\022\035.modelrouter.v1.In" +
+      "vokeRequest\032\036.modelrouter.v1.InvokeRespo" +
+      "nse\022[\n\014InvokeStream\022#.modelrouter.v1.Inv" +
+      "okeStreamRequest\032$.modelrouter.v1.Invoke" +
+      "StreamResponse0\001\022D\n\005Stats\022\034.modelrouter." +
+      "v1.StatsRequest\032\035.modelrouter.v1.StatsRe" +
+      "sponse\022S\n\nListModels\022!.modelrouter.v1.Li" +
+      "stModelsRequest\032\".modelrouter.v1.ListMod" +
+      "elsResponse\022M\n\010Feedback\022\037.modelrouter.v1" +
+      ".FeedbackRequest\032 .modelrouter.v1.Feedba" +
+      "ckResponseBo\n\022dev.modelrouter.v1B\013Router" +
+      "ProtoP\001ZJgithub.com/modelrouter/modelrou" +
+      "ter/clients/go/modelrouter/v1;modelroute" +
+      "rv1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.TimestampProto.getDescriptor(),
         });
-    internal_static_modelrouter_v1_Requirements_descriptor =
+    internal_static_modelrouter_v1_FeedbackRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
+    internal_static_modelrouter_v1_FeedbackRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_FeedbackRequest_descriptor,
+        new java.lang.String[] { "DecisionId", "Score", });
+    internal_static_modelrouter_v1_FeedbackResponse_descriptor =
+      getDescriptor().getMessageTypes().get(1);
+    internal_static_modelrouter_v1_FeedbackResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_FeedbackResponse_descriptor,
+        new java.lang.String[] { });
+    internal_static_modelrouter_v1_Requirements_descriptor =
+      getDescriptor().getMessageTypes().get(2);
     internal_static_modelrouter_v1_Requirements_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Requirements_descriptor,
@@ -513,49 +552,49 @@ public final class RouterProto {
         internal_static_modelrouter_v1_Requirements_LabelsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ChatMessage_descriptor =
-      getDescriptor().getMessageTypes().get(1);
+      getDescriptor().getMessageTypes().get(3);
     internal_static_modelrouter_v1_ChatMessage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ChatMessage_descriptor,
         new java.lang.String[] { "Role", "Content", "Parts", "ToolCalls", "ToolCallId", });
     internal_static_modelrouter_v1_ContentPart_descriptor =
-      getDescriptor().getMessageTypes().get(2);
+      getDescriptor().getMessageTypes().get(4);
     internal_static_modelrouter_v1_ContentPart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ContentPart_descriptor,
         new java.lang.String[] { "Text", "Image", "Kind", });
     internal_static_modelrouter_v1_Image_descriptor =
-      getDescriptor().getMessageTypes().get(3);
+      getDescriptor().getMessageTypes().get(5);
     internal_static_modelrouter_v1_Image_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Image_descriptor,
         new java.lang.String[] { "Url", "Data", "MediaType", "Source", });
     internal_static_modelrouter_v1_ToolCall_descriptor =
-      getDescriptor().getMessageTypes().get(4);
+      getDescriptor().getMessageTypes().get(6);
     internal_static_modelrouter_v1_ToolCall_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ToolCall_descriptor,
         new java.lang.String[] { "Id", "Name", "Arguments", });
     internal_static_modelrouter_v1_Tool_descriptor =
-      getDescriptor().getMessageTypes().get(5);
+      getDescriptor().getMessageTypes().get(7);
     internal_static_modelrouter_v1_Tool_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Tool_descriptor,
         new java.lang.String[] { "Name", "Description", "Parameters", });
     internal_static_modelrouter_v1_ToolChoice_descriptor =
-      getDescriptor().getMessageTypes().get(6);
+      getDescriptor().getMessageTypes().get(8);
     internal_static_modelrouter_v1_ToolChoice_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ToolChoice_descriptor,
         new java.lang.String[] { "Mode", "Tool", });
     internal_static_modelrouter_v1_ResponseFormat_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_modelrouter_v1_ResponseFormat_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ResponseFormat_descriptor,
         new java.lang.String[] { "Type", "SchemaName", "Schema", "Strict", });
     internal_static_modelrouter_v1_SelectRequest_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_modelrouter_v1_SelectRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_SelectRequest_descriptor,
@@ -567,19 +606,19 @@ public final class RouterProto {
         internal_static_modelrouter_v1_SelectRequest_WeightsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_SelectResponse_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_modelrouter_v1_SelectResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_SelectResponse_descriptor,
         new java.lang.String[] { "Decision", });
     internal_static_modelrouter_v1_Decision_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_modelrouter_v1_Decision_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Decision_descriptor,
-        new java.lang.String[] { "Model", "Deployment", "Strategy", "Ranking", "Rejected", "EstimatedCostUsd", "ExpectedLatencyMs", "FromCache", "RequestedStrategy", "EstimatedInputTokens", "EstimatedOutputTokens", });
+        new java.lang.String[] { "Model", "Deployment", "Strategy", "Ranking", "Rejected", "EstimatedCostUsd", "ExpectedLatencyMs", "FromCache", "RequestedStrategy", "EstimatedInputTokens", "EstimatedOutputTokens", "DecisionId", });
     internal_static_modelrouter_v1_ScoredModel_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_modelrouter_v1_ScoredModel_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ScoredModel_descriptor,
@@ -591,61 +630,61 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ScoredModel_ComponentsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_Rejection_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_modelrouter_v1_Rejection_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Rejection_descriptor,
         new java.lang.String[] { "Model", "Reason", "Detail", });
     internal_static_modelrouter_v1_InvokeRequest_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_modelrouter_v1_InvokeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeRequest_descriptor,
         new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Tools", "ToolChoice", "ResponseFormat", "DecisionView", "Temperature", });
     internal_static_modelrouter_v1_InvokeStreamRequest_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_modelrouter_v1_InvokeStreamRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeStreamRequest_descriptor,
         new java.lang.String[] { "Selection", "Model", "Messages", "MaxOutputTokens", "Temperature", "Stop", "Cache", "RequestId", "Tools", "ToolChoice", "ResponseFormat", "DecisionView", "Temperature", });
     internal_static_modelrouter_v1_Usage_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_modelrouter_v1_Usage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Usage_descriptor,
         new java.lang.String[] { "InputTokens", "OutputTokens", "CostUsd", });
     internal_static_modelrouter_v1_Attempt_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(18);
     internal_static_modelrouter_v1_Attempt_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_Attempt_descriptor,
         new java.lang.String[] { "Model", "Deployment", "Outcome", "LatencyMs", "Error", });
     internal_static_modelrouter_v1_InvokeResponse_descriptor =
-      getDescriptor().getMessageTypes().get(17);
+      getDescriptor().getMessageTypes().get(19);
     internal_static_modelrouter_v1_InvokeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeResponse_descriptor,
         new java.lang.String[] { "Text", "FinishReason", "Usage", "Model", "Decision", "Attempts", "CacheHit", "LatencyMs", "RequestId", "Deployment", "ToolCalls", });
     internal_static_modelrouter_v1_InvokeStreamResponse_descriptor =
-      getDescriptor().getMessageTypes().get(18);
+      getDescriptor().getMessageTypes().get(20);
     internal_static_modelrouter_v1_InvokeStreamResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_InvokeStreamResponse_descriptor,
         new java.lang.String[] { "Delta", "Done", "ToolCall", "Event", });
     internal_static_modelrouter_v1_ToolCallDelta_descriptor =
-      getDescriptor().getMessageTypes().get(19);
+      getDescriptor().getMessageTypes().get(21);
     internal_static_modelrouter_v1_ToolCallDelta_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ToolCallDelta_descriptor,
         new java.lang.String[] { "Index", "Id", "Name", "Arguments", });
     internal_static_modelrouter_v1_StatsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(20);
+      getDescriptor().getMessageTypes().get(22);
     internal_static_modelrouter_v1_StatsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsRequest_descriptor,
         new java.lang.String[] { "Models", "Tenant", });
     internal_static_modelrouter_v1_DeploymentStats_descriptor =
-      getDescriptor().getMessageTypes().get(21);
+      getDescriptor().getMessageTypes().get(23);
     internal_static_modelrouter_v1_DeploymentStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentStats_descriptor,
@@ -657,19 +696,25 @@ public final class RouterProto {
         internal_static_modelrouter_v1_DeploymentStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ModelStats_descriptor =
-      getDescriptor().getMessageTypes().get(22);
+      getDescriptor().getMessageTypes().get(24);
     internal_static_modelrouter_v1_ModelStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelStats_descriptor,
-        new java.lang.String[] { "Model", "Requests", "Successes", "Failures", "FailuresByReason", "LatencyP50Ms", "LatencyP95Ms", "LatencyP99Ms", "TtftP50Ms", "InputTokens", "OutputTokens", "CostUsd", "InFlight", "Selections", "Health", "Deployments", "TtftP95Ms", "Recent", });
+        new java.lang.String[] { "Model", "Requests", "Successes", "Failures", "FailuresByReason", "LatencyP50Ms", "LatencyP95Ms", "LatencyP99Ms", "TtftP50Ms", "InputTokens", "OutputTokens", "CostUsd", "InFlight", "Selections", "Health", "Deployments", "TtftP95Ms", "Recent", "Learned", });
     internal_static_modelrouter_v1_ModelStats_FailuresByReasonEntry_descriptor =
       internal_static_modelrouter_v1_ModelStats_descriptor.getNestedTypes().get(0);
     internal_static_modelrouter_v1_ModelStats_FailuresByReasonEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
+    internal_static_modelrouter_v1_LearnedQuality_descriptor =
+      getDescriptor().getMessageTypes().get(25);
+    internal_static_modelrouter_v1_LearnedQuality_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_modelrouter_v1_LearnedQuality_descriptor,
+        new java.lang.String[] { "Task", "Quality", "Uncertainty", "Scores", "ConfiguredQuality", "Tenant", });
     internal_static_modelrouter_v1_WindowStats_descriptor =
-      getDescriptor().getMessageTypes().get(23);
+      getDescriptor().getMessageTypes().get(26);
     internal_static_modelrouter_v1_WindowStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_WindowStats_descriptor,
@@ -681,43 +726,43 @@ public final class RouterProto {
         internal_static_modelrouter_v1_WindowStats_FailuresByReasonEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_BudgetStatus_descriptor =
-      getDescriptor().getMessageTypes().get(24);
+      getDescriptor().getMessageTypes().get(27);
     internal_static_modelrouter_v1_BudgetStatus_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_BudgetStatus_descriptor,
         new java.lang.String[] { "Scope", "Tenant", "Period", "LimitUsd", "SpentUsd", "ReservedUsd", "ResetsAt", });
     internal_static_modelrouter_v1_CacheStats_descriptor =
-      getDescriptor().getMessageTypes().get(25);
+      getDescriptor().getMessageTypes().get(28);
     internal_static_modelrouter_v1_CacheStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_CacheStats_descriptor,
         new java.lang.String[] { "Hits", "Misses", "Entries", "Bytes", "Evictions", "SelectionHits", "SelectionMisses", "SelectionEntries", });
     internal_static_modelrouter_v1_StatsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(26);
+      getDescriptor().getMessageTypes().get(29);
     internal_static_modelrouter_v1_StatsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_StatsResponse_descriptor,
         new java.lang.String[] { "Models", "Cache", "Suggestions", "UptimeS", "WindowS", "TotalsSince", "Budgets", "Tenant", "Tenants", });
     internal_static_modelrouter_v1_TenantStats_descriptor =
-      getDescriptor().getMessageTypes().get(27);
+      getDescriptor().getMessageTypes().get(30);
     internal_static_modelrouter_v1_TenantStats_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_TenantStats_descriptor,
         new java.lang.String[] { "Tenant", "Requests", "Successes", "Failures", "InputTokens", "OutputTokens", "CostUsd", "RequestsLastMinute", "TokensLastMinute", "RequestsPerMinute", "TokensPerMinute", });
     internal_static_modelrouter_v1_ListModelsRequest_descriptor =
-      getDescriptor().getMessageTypes().get(28);
+      getDescriptor().getMessageTypes().get(31);
     internal_static_modelrouter_v1_ListModelsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsRequest_descriptor,
         new java.lang.String[] { });
     internal_static_modelrouter_v1_DeploymentInfo_descriptor =
-      getDescriptor().getMessageTypes().get(29);
+      getDescriptor().getMessageTypes().get(32);
     internal_static_modelrouter_v1_DeploymentInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_DeploymentInfo_descriptor,
         new java.lang.String[] { "Name", "Weight", "Health", "State", });
     internal_static_modelrouter_v1_ModelInfo_descriptor =
-      getDescriptor().getMessageTypes().get(30);
+      getDescriptor().getMessageTypes().get(33);
     internal_static_modelrouter_v1_ModelInfo_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ModelInfo_descriptor,
@@ -735,7 +780,7 @@ public final class RouterProto {
         internal_static_modelrouter_v1_ModelInfo_LabelsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_modelrouter_v1_ListModelsResponse_descriptor =
-      getDescriptor().getMessageTypes().get(31);
+      getDescriptor().getMessageTypes().get(34);
     internal_static_modelrouter_v1_ListModelsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_modelrouter_v1_ListModelsResponse_descriptor,

@@ -173,6 +173,37 @@ public final class RouterServiceGrpc {
     return getListModelsMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.modelrouter.v1.FeedbackRequest,
+      dev.modelrouter.v1.FeedbackResponse> getFeedbackMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Feedback",
+      requestType = dev.modelrouter.v1.FeedbackRequest.class,
+      responseType = dev.modelrouter.v1.FeedbackResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.modelrouter.v1.FeedbackRequest,
+      dev.modelrouter.v1.FeedbackResponse> getFeedbackMethod() {
+    io.grpc.MethodDescriptor<dev.modelrouter.v1.FeedbackRequest, dev.modelrouter.v1.FeedbackResponse> getFeedbackMethod;
+    if ((getFeedbackMethod = RouterServiceGrpc.getFeedbackMethod) == null) {
+      synchronized (RouterServiceGrpc.class) {
+        if ((getFeedbackMethod = RouterServiceGrpc.getFeedbackMethod) == null) {
+          RouterServiceGrpc.getFeedbackMethod = getFeedbackMethod =
+              io.grpc.MethodDescriptor.<dev.modelrouter.v1.FeedbackRequest, dev.modelrouter.v1.FeedbackResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Feedback"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.modelrouter.v1.FeedbackRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.modelrouter.v1.FeedbackResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new RouterServiceMethodDescriptorSupplier("Feedback"))
+              .build();
+        }
+      }
+    }
+    return getFeedbackMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -279,6 +310,19 @@ public final class RouterServiceGrpc {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListModelsMethod(), responseObserver);
     }
 
+    /**
+     * <pre>
+     * Feedback scores the answer of one decision (by its `decision_id`): the
+     * `learned` strategy learns each model's quality per tenant and task from
+     * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+     * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+     * </pre>
+     */
+    public void feedback(dev.modelrouter.v1.FeedbackRequest request,
+        io.grpc.stub.StreamObserver<dev.modelrouter.v1.FeedbackResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getFeedbackMethod(), responseObserver);
+    }
+
     @java.lang.Override public final io.grpc.ServerServiceDefinition bindService() {
       return io.grpc.ServerServiceDefinition.builder(getServiceDescriptor())
           .addMethod(
@@ -316,6 +360,13 @@ public final class RouterServiceGrpc {
                 dev.modelrouter.v1.ListModelsRequest,
                 dev.modelrouter.v1.ListModelsResponse>(
                   this, METHODID_LIST_MODELS)))
+          .addMethod(
+            getFeedbackMethod(),
+            io.grpc.stub.ServerCalls.asyncUnaryCall(
+              new MethodHandlers<
+                dev.modelrouter.v1.FeedbackRequest,
+                dev.modelrouter.v1.FeedbackResponse>(
+                  this, METHODID_FEEDBACK)))
           .build();
     }
   }
@@ -396,6 +447,20 @@ public final class RouterServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getListModelsMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * Feedback scores the answer of one decision (by its `decision_id`): the
+     * `learned` strategy learns each model's quality per tenant and task from
+     * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+     * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+     * </pre>
+     */
+    public void feedback(dev.modelrouter.v1.FeedbackRequest request,
+        io.grpc.stub.StreamObserver<dev.modelrouter.v1.FeedbackResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getFeedbackMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -470,6 +535,19 @@ public final class RouterServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getListModelsMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * Feedback scores the answer of one decision (by its `decision_id`): the
+     * `learned` strategy learns each model's quality per tenant and task from
+     * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+     * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+     * </pre>
+     */
+    public dev.modelrouter.v1.FeedbackResponse feedback(dev.modelrouter.v1.FeedbackRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getFeedbackMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -535,6 +613,20 @@ public final class RouterServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getListModelsMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Feedback scores the answer of one decision (by its `decision_id`): the
+     * `learned` strategy learns each model's quality per tenant and task from
+     * these scores. An unknown or expired id is NOT_FOUND UNKNOWN_DECISION; a
+     * second score for the same decision is ALREADY_EXISTS FEEDBACK_EXISTS.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.modelrouter.v1.FeedbackResponse> feedback(
+        dev.modelrouter.v1.FeedbackRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getFeedbackMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_SELECT = 0;
@@ -542,6 +634,7 @@ public final class RouterServiceGrpc {
   private static final int METHODID_INVOKE_STREAM = 2;
   private static final int METHODID_STATS = 3;
   private static final int METHODID_LIST_MODELS = 4;
+  private static final int METHODID_FEEDBACK = 5;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -579,6 +672,10 @@ public final class RouterServiceGrpc {
         case METHODID_LIST_MODELS:
           serviceImpl.listModels((dev.modelrouter.v1.ListModelsRequest) request,
               (io.grpc.stub.StreamObserver<dev.modelrouter.v1.ListModelsResponse>) responseObserver);
+          break;
+        case METHODID_FEEDBACK:
+          serviceImpl.feedback((dev.modelrouter.v1.FeedbackRequest) request,
+              (io.grpc.stub.StreamObserver<dev.modelrouter.v1.FeedbackResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -646,6 +743,7 @@ public final class RouterServiceGrpc {
               .addMethod(getInvokeStreamMethod())
               .addMethod(getStatsMethod())
               .addMethod(getListModelsMethod())
+              .addMethod(getFeedbackMethod())
               .build();
         }
       }

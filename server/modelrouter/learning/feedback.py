@@ -1,0 +1,193 @@
+"""The feedback service: mints decision ids, takes scores, keeps the evidence
+per (tenant, task, model) that the `learned` strategy reads, and keeps it in
+the store.
+
+A score is applied here at once (the next decision of that tenant on that task
+sees it) and queued for the store, which a loop writes every
+`usage.flush_interval_s`, reading back what other replicas added; no score
+waits on the store but for the check that its decision was not scored already."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from cachetools import LRUCache
+from structlog.typing import FilteringBoundLogger
+
+from modelrouter.config.schema import FeedbackConfig, UsageConfig
+from modelrouter.errors import FeedbackExists, FeedbackUnavailable, InvalidRequest, UnknownDecision
+from modelrouter.learning.ids import DecisionIds
+from modelrouter.learning.posterior import Evidence, Learning
+from modelrouter.learning.redis_store import RedisLearnedStore
+from modelrouter.learning.store import (
+    KEY_BYTES,
+    LearnedStore,
+    LearnKey,
+    MemoryLearnedStore,
+    SqliteLearnedStore,
+)
+from modelrouter.redact import redact
+
+MAX_KEYS = 100_000
+"""(tenant, task, model) keys kept in memory, least recently scored dropped
+first: tasks are the callers' words, so their number is theirs to grow."""
+WARN_EVERY_S = 10.0
+
+
+def learning_of(config: FeedbackConfig) -> Learning:
+    return Learning(config.prior_weight, config.half_life_scores, config.drift_scores, config.max_scores)
+
+
+def build_learned_store(
+    usage: UsageConfig, feedback: FeedbackConfig, sqlite_path: Path, wall: Callable[[], float]
+) -> LearnedStore:
+    """Beside usage: the same Redis (shared by replicas), the same SQLite file, or memory."""
+    if usage.store == "redis":
+        return RedisLearnedStore(usage.redis_url, usage.key_prefix, feedback.max_scores)
+    if usage.store == "sqlite":
+        path = Path(usage.path) if usage.path else sqlite_path
+        return SqliteLearnedStore(path, feedback.max_scores, wall)
+    return MemoryLearnedStore(feedback.max_scores, feedback.max_remembered, feedback.window_s, wall)
+
+
+class Feedback:
+    def __init__(
+        self,
+        config: FeedbackConfig,
+        store: LearnedStore,
+        flush_interval_s: float,
+        timeout_s: float,
+        wall: Callable[[], float] = time.time,
+        log: FilteringBoundLogger | None = None,
+    ) -> None:
+        self.learning = learning_of(config)
+        self._window_s = config.window_s
+        self._store = store
+        self._interval = flush_interval_s
+        self._timeout = timeout_s
+        self._wall = wall
+        self._log = log
+        self._evidence: LRUCache[LearnKey, Evidence] = LRUCache(MAX_KEYS)
+        self._known: set[tuple[str, str]] = set()
+        """(tenant, task) pairs with scores: their learned rankings explore."""
+        self._pending: list[tuple[LearnKey, float]] = []
+        # Until `start` reads the shared key: ids minted before it (none are, the
+        # server starts the router first) would not survive the switch.
+        self.ids = DecisionIds(os.urandom(KEY_BYTES), config.window_s, wall)
+        self._task: asyncio.Task[None] | None = None
+        self._warned_at = -WARN_EVERY_S
+        self.scores = 0
+        """Scores taken by this process (metrics)."""
+
+    async def start(self) -> None:
+        """Reads the shared key and the kept scores; starts the flush loop. A store
+        away at start: ids are sealed with this process's own key, the scores come
+        with the loop's first read."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                key = await self._store.secret()
+            self.ids = DecisionIds(key, self._window_s, self._wall)
+            async with asyncio.timeout(self._timeout):
+                self._replace(await self._store.load())
+        except Exception as exc:
+            self._warn("feedback store unreachable at start", exc)
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="modelrouter-feedback")
+
+    def mint(self, tenant: str, task: str, model: str) -> str:
+        return self.ids.mint(tenant, task, model)
+
+    async def score(self, tenant: str, decision_id: str, score: float) -> LearnKey:
+        """Credits `score` to what `decision_id` names, for `tenant` (the caller's:
+        a decision issued to another tenant is unknown to it). Returns the key."""
+        if not math.isfinite(score) or not 0.0 <= score <= 1.0:
+            raise InvalidRequest("score", f"must be between 0 and 1 (1 best), not {score!r}")
+        minted = self.ids.read(decision_id)
+        if minted.tenant != tenant:
+            raise UnknownDecision(decision_id)
+        try:
+            async with asyncio.timeout(self._timeout):
+                first = await self._store.scored_first(minted.mac, self._window_s)
+        except TimeoutError:
+            raise FeedbackUnavailable() from None
+        except Exception as exc:
+            self._warn("feedback store unreachable", exc)
+            raise FeedbackUnavailable() from None
+        if not first:
+            raise FeedbackExists(decision_id)
+        key = (tenant, minted.task, minted.model)
+        self._add(key, score)
+        self._pending.append((key, score))
+        self.scores += 1
+        return key
+
+    def _add(self, key: LearnKey, score: float) -> None:
+        evidence = self._evidence.get(key)
+        if evidence is None:
+            evidence = self._evidence[key] = Evidence(self.learning)
+            self._known.add(key[:2])
+        evidence.add(score, self.learning)
+
+    def knows(self, tenant: str, task: str) -> bool:
+        """Whether `tenant` has scores on `task` (for any model)."""
+        return (tenant, task) in self._known
+
+    def evidence(self, tenant: str, task: str, model: str) -> Evidence | None:
+        """What the scores say of `model` on `task` for `tenant`; None before any."""
+        return self._evidence.get((tenant, task, model))
+
+    def rows(self) -> Iterator[tuple[LearnKey, Evidence]]:
+        """Every key with scores (for reading only)."""
+        return iter(list(self._evidence.items()))
+
+    def _replace(self, kept: dict[LearnKey, tuple[list[float], int]]) -> None:
+        for key, (scores, count) in kept.items():
+            self._evidence[key] = Evidence.of(scores, count, self.learning)
+            self._known.add(key[:2])
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            with contextlib.suppress(Exception):
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Writes the queued scores; reads what other replicas added. A store
+        that fails keeps the scores queued for the next flush."""
+        pending, self._pending = self._pending, []
+        try:
+            async with asyncio.timeout(self._timeout):
+                if pending:
+                    await self._store.append(pending)
+                changed = await self._store.changed()
+        except Exception as exc:
+            self._pending = pending + self._pending
+            self._warn("feedback store write failed", exc)
+            raise
+        self._replace(changed)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.flush()
+        with contextlib.suppress(Exception):
+            await self._store.close()
+
+    def _warn(self, event: str, exc: BaseException) -> None:
+        now = self._wall()
+        if self._log is not None and now - self._warned_at >= WARN_EVERY_S:
+            self._warned_at = now
+            error = (
+                "no answer in time"
+                if isinstance(exc, TimeoutError)
+                else redact(f"{type(exc).__name__}: {exc}")
+            )
+            self._log.warning(event, error=error)

@@ -1,0 +1,95 @@
+"""learned: `weighted`'s score, with the quality learned from feedback.
+
+For each eligible model, the quality is the posterior over its quality on the
+request's task for the caller's tenant (`learning.posterior`): the configured
+quality as a prior worth `feedback.prior_weight` scores, moved by the scores
+received. While a tenant has no scores on a task the ranking is `weighted`'s on
+the priors (no reliability term); from its first score on, each call draws the
+quality from each model's posterior (Thompson sampling): a model the router is
+unsure of is tried now and then, in proportion to its chance of being the best,
+and one it is sure of is not. Cost and latency are placed as `weighted` places
+them. Each call samples anew, so a learned ranking is never served from the
+selection cache (`cacheable`).
+
+Score components: quality (the value that ranked it: the draw, or the prior
+mean), learned_quality (the posterior mean), uncertainty (its standard
+deviation), cost, latency."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import ClassVar
+
+from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
+from modelrouter.learning.feedback import Feedback
+from modelrouter.learning.posterior import Posterior
+from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
+from modelrouter.selection.strategies.weighted import COST_FLOOR_USD, LATENCY_FLOOR_MS, scale
+
+COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
+new_scored = partial(tuple.__new__, ScoredModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    name: str
+    weights: Mapping[str, float]
+    feedback: Feedback
+    requirements: Requirements | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    cacheable: ClassVar[bool] = False
+
+    def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
+        req = effective_requirements(query, self.requirements)
+        evaluation = pool.evaluate(req)
+        wq, wc, wl = _normalised(query.weights or self.weights)
+        cands = evaluation.candidates
+        log = math.log
+        cost_logs = [log(c.cost_usd + COST_FLOOR_USD) for c in cands]
+        latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
+        cost_worst, cost_span = scale(cost_logs)
+        latency_worst, latency_span = scale(latency_logs)
+        tenant, task = pool.tenant, req.task
+        feedback = self.feedback
+        learning = feedback.learning
+        explore = feedback.knows(tenant, task)
+        evidence_of = feedback.evidence
+        rng = self.rng
+        scored: list[ScoredModel] = []
+        for c, cost_log, latency_log in zip(cands, cost_logs, latency_logs, strict=True):
+            posterior = Posterior(c.quality, evidence_of(tenant, task, c.model), learning)
+            mean = posterior.mean
+            quality = posterior.sample(rng) if explore else mean
+            cost = 1.0 if cost_span <= 0 else (cost_worst - cost_log) / cost_span
+            latency = 1.0 if latency_span <= 0 else (latency_worst - latency_log) / latency_span
+            value = wq * quality + wc * cost + wl * latency
+            scored.append(new_scored((c, value, (quality, mean, posterior.sd, cost, latency))))
+        scored.sort(key=_order)
+        return Ranking(
+            self.name,
+            tuple(scored),
+            evaluation.rejections,
+            evaluation.input_tokens,
+            evaluation.output_tokens,
+            COMPONENTS,
+        )
+
+
+def _order(s: ScoredModel) -> tuple[float, float, str]:
+    return (-s.score, s.candidate.cost_usd, s.candidate.model)
+
+
+def _normalised(weights: Mapping[str, float]) -> tuple[float, float, float]:
+    """Quality, cost and latency weights summing to 1 (a request's `reliability`
+    weight, which `weighted` knows, has nothing to weigh here)."""
+    q, c, lat = (max(weights.get(k, 0.0), 0.0) for k in ("quality", "cost", "latency"))
+    top = max(q, c, lat)
+    if top <= 0:
+        return 1.0, 0.0, 0.0
+    q, c, lat = q / top, c / top, lat / top
+    total = q + c + lat
+    return q / total, c / total, lat / total

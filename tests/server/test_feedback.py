@@ -1,0 +1,237 @@
+"""Feedback and the learned strategy on a real server: every decision carries
+an id of its own (cached ones too); Feedback refuses an unknown, altered or
+another tenant's id, a second score and a score outside [0, 1]; a score is
+credited to the model that answered (after a fallback too), under the
+decision's task and the tenant; the learned ranking shows the learned quality
+and its uncertainty, is never served from the selection cache, follows the
+scores, behaves like `weighted` on the priors for a tenant without scores, and
+tries a model added by reload; learned figures survive a restart on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+from collections import Counter
+from pathlib import Path
+
+import grpc
+import pytest
+
+from modelrouter.config.load import load_config, parse_config
+from modelrouter_client._proto import admin_pb2 as apb
+from modelrouter_client._proto import admin_pb2_grpc as apb_grpc
+from modelrouter_client._proto import router_pb2 as pb
+from tests.support import Served, details_of, serving
+
+USER = [pb.ChatMessage(role="user", content="hi")]
+BYPASS = pb.CACHE_POLICY_BYPASS
+
+
+def sim(model_id: str, quality: float, price: float = 1.0, extra: str = "") -> str:
+    return (
+        f"  - {{id: {model_id}, provider: simulated, capabilities: [chat, streaming], context_window: 8000,"
+        f" pricing: {{input_per_mtok: {price}, output_per_mtok: {price}}}, quality: {{default: {quality}}},"
+        f" simulate: {{ttft_ms: 0, tokens_per_s: 1000000, reply: 'from {model_id}'{extra}}}}}\n"
+    )
+
+
+HEAD = "usage: {store: memory}\nserver: {max_attempts_per_model: 1}\ncache: {selection_ttl_s: 600}\n"
+TWO = HEAD + "models:\n" + sim("a", 0.5) + sim("b", 0.5)
+
+
+def learned(task: str = "code", strategy: str = "learned") -> pb.SelectRequest:
+    return pb.SelectRequest(strategy=strategy, requirements=pb.Requirements(task=task))
+
+
+async def feedback(served: Served, decision_id: str, score: float, key: str = "") -> None:
+    metadata = (("authorization", f"Bearer {key}"),) if key else None
+    await served.stub.Feedback(
+        pb.FeedbackRequest(decision_id=decision_id, score=score), metadata=metadata, timeout=5
+    )
+
+
+async def feedback_error(
+    served: Served, decision_id: str, score: float, key: str = ""
+) -> tuple[str, str, dict[str, str]]:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await feedback(served, decision_id, score, key)
+    error = details_of(caught.value)
+    return error.code.name, error.reason, error.metadata
+
+
+async def learned_rows(served: Served, model: str, tenant: str = "") -> list[pb.LearnedQuality]:
+    stats = await served.stub.Stats(pb.StatsRequest(models=[model], tenant=tenant), timeout=5)
+    return list(stats.models[0].learned)
+
+
+async def test_every_decision_has_an_id_of_its_own_cached_ones_too() -> None:
+    async with serving(TWO) as served:
+        request = pb.SelectRequest(strategy="weighted")
+        first = (await served.stub.Select(request, timeout=5)).decision
+        second = (await served.stub.Select(request, timeout=5)).decision
+        assert second.from_cache and not first.from_cache
+        invoke = await served.stub.Invoke(pb.InvokeRequest(messages=USER, cache=BYPASS), timeout=5)
+        stream = served.stub.InvokeStream(pb.InvokeStreamRequest(messages=USER, cache=BYPASS), timeout=5)
+        done = [e async for e in stream][-1].done
+        full = await served.stub.Invoke(
+            pb.InvokeRequest(messages=USER, cache=BYPASS, decision_view=pb.DECISION_VIEW_FULL), timeout=5
+        )
+        ids = [first.decision_id, second.decision_id, invoke.decision.decision_id, done.decision.decision_id]
+        ids.append(full.decision.decision_id)
+        assert all(ids) and len(set(ids)) == len(ids)
+        for decision_id in ids:
+            await feedback(served, decision_id, 1.0)
+
+
+async def test_feedback_refuses_what_it_cannot_count() -> None:
+    async with serving(TWO) as served:
+        decision_id = (await served.stub.Select(pb.SelectRequest(), timeout=5)).decision.decision_id
+        for score in (1.5, -0.1, math.nan, math.inf):
+            code, reason, metadata = await feedback_error(served, decision_id, score)
+            assert (code, reason, metadata["field"]) == ("INVALID_ARGUMENT", "INVALID_REQUEST", "score")
+        altered = decision_id[:-2] + ("AA" if decision_id[-2:] != "AA" else "BB")
+        for unknown in ("", "nope", altered, "x" * 100_000):
+            code, reason, _ = await feedback_error(served, unknown, 1.0)
+            assert (code, reason) == ("NOT_FOUND", "UNKNOWN_DECISION")
+        await feedback(served, decision_id, 0.0)
+        code, reason, metadata = await feedback_error(served, decision_id, 1.0)
+        assert (code, reason, metadata["decisionId"]) == ("ALREADY_EXISTS", "FEEDBACK_EXISTS", decision_id)
+        # The first score stands, the refused ones counted nothing.
+        rows = await learned_rows(
+            served, (await served.stub.Select(pb.SelectRequest(), timeout=5)).decision.model
+        )
+        assert [(r.task, r.scores) for r in rows] == [("", 1)]
+
+
+async def test_a_score_is_credited_to_the_model_that_answered_after_a_fallback() -> None:
+    config = HEAD + "models:\n" + sim("broken", 0.9, extra=", failure_rate: 1.0") + sim("backup", 0.5)
+    async with serving(config) as served:
+        request = pb.InvokeRequest(
+            messages=USER,
+            cache=BYPASS,
+            selection=pb.SelectRequest(strategy="weighted", requirements=pb.Requirements(task="summarize")),
+        )
+        reply = await served.stub.Invoke(request, timeout=5)
+        assert (reply.decision.model, reply.model) == ("broken", "backup")
+        await feedback(served, reply.decision.decision_id, 0.25)
+        assert await learned_rows(served, "broken") == []
+        (row,) = await learned_rows(served, "backup")
+        assert (row.task, row.scores, row.configured_quality) == ("summarize", 1, 0.5)
+        alpha, beta = 0.5 * 10 + 0.25, 0.5 * 10 + 0.75
+        assert row.quality == pytest.approx(alpha / (alpha + beta))
+        assert row.uncertainty == pytest.approx(
+            math.sqrt(alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)))
+        )
+
+
+def keyed(tail: str) -> str:
+    keys = [
+        ("ops", "ops-key-0123456789", "admin"),
+        ("a", "team-a-key-012345", "invoke"),
+        ("b", "team-b-key-012345", "invoke"),
+    ]
+    lines = "".join(
+        f"    - {{id: {t}, tenant: {t}, roles: [{role}], sha256: {hashlib.sha256(k.encode()).hexdigest()}}}\n"
+        for t, k, role in keys
+    )
+    return "auth:\n  api_keys:\n" + lines + tail
+
+
+async def test_scores_are_kept_per_tenant_and_an_id_is_its_tenants_only() -> None:
+    async with serving(keyed(TWO)) as served:
+
+        async def decide(key: str) -> pb.Decision:
+            reply = await served.stub.Select(
+                learned(), metadata=(("authorization", f"Bearer {key}"),), timeout=5
+            )
+            return reply.decision
+
+        mine = await decide("team-a-key-012345")
+        code, reason, _ = await feedback_error(served, mine.decision_id, 1.0, "team-b-key-012345")
+        assert (code, reason) == ("NOT_FOUND", "UNKNOWN_DECISION")
+        await feedback(served, mine.decision_id, 1.0, "team-a-key-012345")
+        ops = (("authorization", "Bearer ops-key-0123456789"),)
+        stats = await served.stub.Stats(
+            pb.StatsRequest(models=[mine.model], tenant="a"), metadata=ops, timeout=5
+        )
+        assert [(r.tenant, r.task, r.scores) for r in stats.models[0].learned] == [("a", "code", 1)]
+        stats = await served.stub.Stats(
+            pb.StatsRequest(models=[mine.model], tenant="b"), metadata=ops, timeout=5
+        )
+        assert list(stats.models[0].learned) == []
+        # Tenant b has no scores: its learned ranking is weighted's on the priors, not sampled.
+        other = await decide("team-b-key-012345")
+        components = {e.model: dict(e.components) for e in other.ranking}
+        assert all(c["quality"] == c["learned_quality"] == 0.5 for c in components.values())
+
+
+async def test_the_learned_ranking_follows_the_scores_and_is_never_cached() -> None:
+    async with serving(TWO) as served:
+        chosen: Counter[str] = Counter()
+        for _ in range(300):
+            decision = (await served.stub.Select(learned(), timeout=5)).decision
+            assert not decision.from_cache
+            chosen[decision.model] += 1
+            await feedback(served, decision.decision_id, 1.0 if decision.model == "b" else 0.0)
+        # Both were tried while unsure; b, always right, took over.
+        assert chosen["a"] >= 1 and chosen["b"] > 250, chosen
+        decision = (await served.stub.Select(learned(), timeout=5)).decision
+        entries = {e.model: dict(e.components) for e in decision.ranking}
+        assert set(entries["a"]) == {"quality", "learned_quality", "uncertainty", "cost", "latency"}
+        assert entries["b"]["learned_quality"] > 0.9 > 0.5 > entries["a"]["learned_quality"]
+        assert entries["b"]["uncertainty"] < 0.05
+        # Another task has learned nothing yet.
+        other = (await served.stub.Select(learned("summarize"), timeout=5)).decision
+        assert {dict(e.components)["learned_quality"] for e in other.ranking} == {0.5}
+
+
+async def test_a_model_added_by_reload_starts_from_its_prior_and_is_tried(tmp_path: Path) -> None:
+    path = tmp_path / "router.yaml"
+    path.write_text(TWO)
+    async with serving(load_config(path)) as served:
+        for _ in range(100):
+            decision = (await served.stub.Select(learned(), timeout=5)).decision
+            await feedback(served, decision.decision_id, 0.6)
+        path.write_text(TWO + sim("c", 0.5))
+        await apb_grpc.AdminServiceStub(served.channel).ReloadConfig(apb.ReloadConfigRequest(), timeout=10)
+        tried = 0
+        for _ in range(200):
+            decision = (await served.stub.Select(learned(), timeout=5)).decision
+            tried += decision.model == "c"
+            await feedback(served, decision.decision_id, 0.9 if decision.model == "c" else 0.6)
+        assert tried >= 100  # tried, and then preferred: it scores better
+        (row,) = await learned_rows(served, "c")
+        assert row.configured_quality == 0.5 and row.quality > 0.8
+
+
+async def test_learned_figures_and_decision_ids_survive_a_restart_on_sqlite(tmp_path: Path) -> None:
+    config = parse_config(
+        f"usage: {{store: sqlite, path: '{tmp_path / 'usage.sqlite'}', flush_interval_s: 60}}\nmodels:\n"
+        + sim("a", 0.5)
+        + sim("b", 0.5),
+        "<test>",
+    )
+    async with serving(config) as served:
+        ids = [(await served.stub.Select(learned(), timeout=5)).decision.decision_id for _ in range(4)]
+        for decision_id in ids[:3]:
+            await feedback(served, decision_id, 0.8)
+        before = {m: await learned_rows(served, m) for m in ("a", "b")}
+    async with serving(config) as served:
+        after = {m: await learned_rows(served, m) for m in ("a", "b")}
+        assert after == before and sum(len(rows) for rows in after.values()) >= 1
+        await feedback(served, ids[3], 0.8)  # minted before the restart: still valid
+        _, reason, _ = await feedback_error(served, ids[0], 0.8)  # scored before it: still scored
+        assert reason == "FEEDBACK_EXISTS"
+        _, reason, _ = await feedback_error(served, ids[3], 0.8)
+        assert reason == "FEEDBACK_EXISTS"
+        rows = [r for m in ("a", "b") for r in await learned_rows(served, m)]
+        assert sum(r.scores for r in rows) == 4
+
+
+async def test_a_learned_select_costs_no_store_round_trip_and_concurrent_scores_all_count() -> None:
+    async with serving(TWO) as served:
+        decisions = await asyncio.gather(*(served.stub.Select(learned(), timeout=5) for _ in range(100)))
+        await asyncio.gather(*(feedback(served, d.decision.decision_id, 1.0) for d in decisions))
+        rows = [r for m in ("a", "b") for r in await learned_rows(served, m)]
+        assert sum(r.scores for r in rows) == 100
