@@ -235,6 +235,7 @@ class Ranking:
         "ranked",
         "rejected",
         "strategy",
+        "task",
     )
 
     def __init__(
@@ -245,8 +246,11 @@ class Ranking:
         input_tokens: int,
         output_tokens: int,
         component_names: tuple[str, ...] = (),
+        task: str = "",
     ) -> None:
         self.strategy = strategy
+        self.task = task
+        """The task it ranked for: what feedback on its decision is credited under."""
         self.ranked = ranked
         self.rejected = rejected
         self.input_tokens = input_tokens

@@ -235,3 +235,27 @@ async def test_a_learned_select_costs_no_store_round_trip_and_concurrent_scores_
         await asyncio.gather(*(feedback(served, d.decision.decision_id, 1.0) for d in decisions))
         rows = [r for m in ("a", "b") for r in await learned_rows(served, m)]
         assert sum(r.scores for r in rows) == 100
+
+
+async def test_a_tenants_scores_count_against_its_request_rate_limit() -> None:
+    config = keyed("tenants:\n  ops: {}\n  b: {}\n  a: {rate_limits: {requests_per_minute: 3}}\n" + TWO)
+    async with serving(config) as served:
+        key = (("authorization", "Bearer team-a-key-012345"),)
+        decision = (await served.stub.Select(learned(), metadata=key, timeout=5)).decision
+        await feedback(served, decision.decision_id, 1.0, "team-a-key-012345")
+        await feedback_error(served, decision.decision_id, 1.0, "team-a-key-012345")  # FEEDBACK_EXISTS
+        code, reason, _ = await feedback_error(served, decision.decision_id, 1.0, "team-a-key-012345")
+        assert (code, reason) == ("RESOURCE_EXHAUSTED", "RATE_LIMITED")
+
+
+async def test_a_strategys_own_task_is_the_one_scores_are_credited_under() -> None:
+    config = TWO + "strategies:\n  coder: {kind: learned, requirements: {task: code}}\n"
+    async with serving(config) as served:
+        decision = (await served.stub.Select(pb.SelectRequest(strategy="coder"), timeout=5)).decision
+        await feedback(served, decision.decision_id, 1.0)
+        (row,) = await learned_rows(served, decision.model)
+        assert row.task == "code"  # the task the ranking read, not the request's ""
+        # And the ranking reads it back: the next coder decision knows the score.
+        again = (await served.stub.Select(pb.SelectRequest(strategy="coder"), timeout=5)).decision
+        scored = next(e for e in again.ranking if e.model == decision.model)
+        assert dict(scored.components)["learned_quality"] > 0.5

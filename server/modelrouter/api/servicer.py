@@ -262,8 +262,12 @@ class RouterServicer:
         started = time.perf_counter()
         request_id = self._request_id()
         try:
+            router, tenant = self._now.router, current_caller().tenant
+            # A request like any other against the tenant's rate limit: a flood of
+            # scores is the tenant's own to pay for, not every tenant's store's.
+            await router.admit(tenant)
             msg = parse(pb.FeedbackRequest, raw)
-            await self._now.router.score(current_caller().tenant, msg.decision_id, msg.score)
+            await router.score(tenant, msg.decision_id, msg.score)
         except RouterError as err:
             await self._replies.fail(context, "Feedback", request_id, started, err)
         except Exception:

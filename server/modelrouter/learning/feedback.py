@@ -14,8 +14,9 @@ import contextlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from cachetools import LRUCache
 from structlog.typing import FilteringBoundLogger
@@ -34,9 +35,11 @@ from modelrouter.learning.store import (
 )
 from modelrouter.redact import redact
 
-MAX_KEYS = 100_000
-"""(tenant, task, model) keys kept in memory, least recently scored dropped
-first: tasks are the callers' words, so their number is theirs to grow."""
+MAX_TASKS = 100_000
+"""(tenant, task) pairs kept in memory, the least recently used dropped first:
+tasks are the callers' words, so their number is theirs to grow. (Per pair, the
+models are the configured ones: a decision id names no other.)"""
+NO_EVIDENCE: Mapping[str, Evidence] = MappingProxyType({})
 WARN_EVERY_S = 10.0
 
 
@@ -73,9 +76,8 @@ class Feedback:
         self._timeout = timeout_s
         self._wall = wall
         self._log = log
-        self._evidence: LRUCache[LearnKey, Evidence] = LRUCache(MAX_KEYS)
-        self._known: set[tuple[str, str]] = set()
-        """(tenant, task) pairs with scores: their learned rankings explore."""
+        self._evidence: LRUCache[tuple[str, str], dict[str, Evidence]] = LRUCache(MAX_TASKS)
+        """Per (tenant, task) with scores, each model's evidence: one lookup per ranking."""
         self._pending: list[tuple[LearnKey, float]] = []
         # Until `start` reads the shared key: ids minted before it (none are, the
         # server starts the router first) would not survive the switch.
@@ -126,29 +128,41 @@ class Feedback:
         self.scores += 1
         return key
 
+    def _models(self, tenant: str, task: str) -> dict[str, Evidence]:
+        models = self._evidence.get((tenant, task))
+        if models is None:
+            models = self._evidence[(tenant, task)] = {}
+        return models
+
     def _add(self, key: LearnKey, score: float) -> None:
-        evidence = self._evidence.get(key)
+        models = self._models(key[0], key[1])
+        evidence = models.get(key[2])
         if evidence is None:
-            evidence = self._evidence[key] = Evidence(self.learning)
-            self._known.add(key[:2])
+            evidence = models[key[2]] = Evidence(self.learning)
         evidence.add(score, self.learning)
 
-    def knows(self, tenant: str, task: str) -> bool:
-        """Whether `tenant` has scores on `task` (for any model)."""
-        return (tenant, task) in self._known
+    def on(self, tenant: str, task: str) -> Mapping[str, Evidence]:
+        """Each model's evidence on `task` for `tenant`: empty while it has no
+        scores there (for reading only)."""
+        return self._evidence.get((tenant, task)) or NO_EVIDENCE
 
     def evidence(self, tenant: str, task: str, model: str) -> Evidence | None:
         """What the scores say of `model` on `task` for `tenant`; None before any."""
-        return self._evidence.get((tenant, task, model))
+        return self.on(tenant, task).get(model)
 
     def rows(self) -> Iterator[tuple[LearnKey, Evidence]]:
         """Every key with scores (for reading only)."""
-        return iter(list(self._evidence.items()))
+        return iter(
+            [
+                ((tenant, task, model), e)
+                for (tenant, task), models in self._evidence.items()
+                for model, e in models.items()
+            ]
+        )
 
     def _replace(self, kept: dict[LearnKey, tuple[list[float], int]]) -> None:
-        for key, (scores, count) in kept.items():
-            self._evidence[key] = Evidence.of(scores, count, self.learning)
-            self._known.add(key[:2])
+        for (tenant, task, model), (scores, count) in kept.items():
+            self._models(tenant, task)[model] = Evidence.of(scores, count, self.learning)
 
     async def _run(self) -> None:
         while True:

@@ -27,6 +27,8 @@ from modelrouter.errors import UnknownDecision
 
 VERSION = 1
 MAC_BYTES = 12
+CLOCK_SKEW_S = 60
+"""How far in the future an id's issue time may be: replicas' clocks differ."""
 _HEAD = struct.Struct(">BII Q")
 _MAX_ID_CHARS = 4096
 """Longer than any id minted here (task and model are bounded by the request
@@ -94,7 +96,8 @@ class DecisionIds:
         tenant, at = _string(body, at, 2)
         task, at = _string(body, at, 2)
         model, at = _string(body, at, 2)
-        if at != len(body) or not 0 <= self._wall() - issued <= self._window_s:
+        # Another replica's clock may run a little ahead of this one's.
+        if at != len(body) or not -CLOCK_SKEW_S <= self._wall() - issued <= self._window_s:
             raise UnknownDecision(decision_id)
         return Minted(tenant, task, model, issued, mac)
 

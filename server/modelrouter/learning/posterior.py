@@ -97,28 +97,41 @@ class Evidence:
         return abs(recent - mean) > DRIFT_Z * math.sqrt(variance / n) + DRIFT_MARGIN
 
 
+def parameters(prior: float, evidence: Evidence | None, weight: float) -> tuple[float, float]:
+    """The posterior Beta's (alpha, beta): the prior worth `weight` scores, plus
+    the evidence. (A function, not only `Posterior`: a learned ranking computes
+    it for every eligible model on every call.)"""
+    prior = min(max(prior, 0.0), 1.0)
+    # A prior of exactly 0 or 1 would make the Beta degenerate: keep both sides open.
+    alpha = max(prior * weight, 1e-3)
+    beta = max((1.0 - prior) * weight, 1e-3)
+    if evidence is not None:
+        alpha += evidence.good
+        beta += evidence.bad
+    return alpha, beta
+
+
+def moments(alpha: float, beta: float) -> tuple[float, float]:
+    """The Beta's mean and standard deviation."""
+    n = alpha + beta
+    return alpha / n, math.sqrt(alpha * beta / (n * n * (n + 1.0)))
+
+
 class Posterior:
     """The posterior over one model's quality on one task: Beta(alpha, beta)."""
 
     __slots__ = ("alpha", "beta")
 
     def __init__(self, prior: float, evidence: Evidence | None, learning: Learning) -> None:
-        w = learning.prior_weight
-        prior = min(max(prior, 0.0), 1.0)
-        good, bad = (evidence.good, evidence.bad) if evidence is not None else (0.0, 0.0)
-        # A prior of exactly 0 or 1 would make the Beta degenerate: keep both sides open.
-        self.alpha = max(prior * w, 1e-3) + good
-        self.beta = max((1.0 - prior) * w, 1e-3) + bad
+        self.alpha, self.beta = parameters(prior, evidence, learning.prior_weight)
 
     @property
     def mean(self) -> float:
-        return self.alpha / (self.alpha + self.beta)
+        return moments(self.alpha, self.beta)[0]
 
     @property
     def sd(self) -> float:
-        a, b = self.alpha, self.beta
-        n = a + b
-        return math.sqrt(a * b / (n * n * (n + 1.0)))
+        return moments(self.alpha, self.beta)[1]
 
     def sample(self, rng: random.Random) -> float:
         """One draw, for Thompson sampling."""

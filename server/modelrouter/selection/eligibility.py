@@ -47,6 +47,8 @@ class Evaluation:
     rejections: tuple[Rejection, ...]
     input_tokens: int
     output_tokens: int
+    task: str = ""
+    """The task the requirements name (a strategy's own when the request names none)."""
 
 
 class Eligibility:
@@ -74,7 +76,7 @@ class Eligibility:
         survivors, rejected = static
         candidates, dynamic = _dynamic_filter(survivors, req, input_tokens, output_tokens)
         return Evaluation(
-            candidates, rejected + dynamic if dynamic else rejected, input_tokens, output_tokens
+            candidates, rejected + dynamic if dynamic else rejected, input_tokens, output_tokens, req.task
         )
 
 

@@ -143,7 +143,7 @@ class Selector:
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
         cheaper = cheaper_alternatives(ranking)
-        task = query.requirements.task
+        task = ranking.task
         # A learned ranking samples anew on every call: a cached one would stop its exploring.
         if cache_key is not None and render is not None and strategy.cacheable:
             self.cache.put(cache_key, CachedDecision(requested, model, order, rendered, cheaper, task))

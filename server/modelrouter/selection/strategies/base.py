@@ -93,4 +93,5 @@ def ranked(
         evaluation.input_tokens,
         evaluation.output_tokens,
         component_names,
+        evaluation.task,
     )

@@ -26,11 +26,13 @@ from typing import ClassVar
 
 from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.learning.feedback import Feedback
-from modelrouter.learning.posterior import Posterior
+from modelrouter.learning.posterior import moments, parameters
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
 from modelrouter.selection.strategies.weighted import COST_FLOOR_USD, LATENCY_FLOOR_MS, scale
 
 COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
+PLAUSIBLE_SD = 4.0
+"""How far from its mean (in standard deviations) a draw may plausibly land."""
 new_scored = partial(tuple.__new__, ScoredModel)
 
 
@@ -53,21 +55,29 @@ class Learned:
         latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
         cost_worst, cost_span = scale(cost_logs)
         latency_worst, latency_span = scale(latency_logs)
-        tenant, task = pool.tenant, req.task
-        feedback = self.feedback
-        learning = feedback.learning
-        explore = feedback.knows(tenant, task)
-        evidence_of = feedback.evidence
-        rng = self.rng
-        scored: list[ScoredModel] = []
+        evidence = self.feedback.on(pool.tenant, req.task)
+        weight = self.feedback.learning.prior_weight
+        rows = []
         for c, cost_log, latency_log in zip(cands, cost_logs, latency_logs, strict=True):
-            posterior = Posterior(c.quality, evidence_of(tenant, task, c.model), learning)
-            mean = posterior.mean
-            quality = posterior.sample(rng) if explore else mean
             cost = 1.0 if cost_span <= 0 else (cost_worst - cost_log) / cost_span
             latency = 1.0 if latency_span <= 0 else (latency_worst - latency_log) / latency_span
-            value = wq * quality + wc * cost + wl * latency
-            scored.append(new_scored((c, value, (quality, mean, posterior.sd, cost, latency))))
+            alpha, beta = parameters(c.quality, evidence.get(c.model), weight)
+            mean, sd = moments(alpha, beta)
+            rows.append((c, wc * cost + wl * latency, alpha, beta, mean, sd, cost, latency))
+        # A tenant without scores on the task ranks by the priors. With scores, each
+        # model's quality is drawn from its posterior; a model whose best plausible
+        # draw cannot reach another's worst plausible score is not drawn (its mean
+        # stands in): the cost of a ranking follows the models still in contention,
+        # not the registry's size.
+        floor = max(
+            (fixed + wq * (mean - PLAUSIBLE_SD * sd) for _, fixed, _, _, mean, sd, _, _ in rows), default=0.0
+        )
+        draw = self.rng.betavariate
+        scored: list[ScoredModel] = []
+        for c, fixed, alpha, beta, mean, sd, cost, latency in rows:
+            contends = evidence and fixed + wq * (mean + PLAUSIBLE_SD * sd) >= floor
+            quality = draw(alpha, beta) if contends else mean
+            scored.append(new_scored((c, wq * quality + fixed, (quality, mean, sd, cost, latency))))
         scored.sort(key=_order)
         return Ranking(
             self.name,
@@ -76,6 +86,7 @@ class Learned:
             evaluation.input_tokens,
             evaluation.output_tokens,
             COMPONENTS,
+            evaluation.task,
         )
 
 

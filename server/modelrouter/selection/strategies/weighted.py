@@ -63,6 +63,7 @@ class Weighted:
             evaluation.input_tokens,
             evaluation.output_tokens,
             COMPONENTS,
+            evaluation.task,
         )
 
 
