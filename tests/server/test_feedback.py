@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import grpc
 import pytest
 
@@ -259,3 +260,36 @@ async def test_a_strategys_own_task_is_the_one_scores_are_credited_under() -> No
         again = (await served.stub.Select(pb.SelectRequest(strategy="coder"), timeout=5)).decision
         scored = next(e for e in again.ranking if e.model == decision.model)
         assert dict(scored.components)["learned_quality"] > 0.5
+
+
+async def test_metrics_and_a_suggestion_show_what_feedback_taught() -> None:
+    config = (
+        "metrics: {address: '127.0.0.1:0'}\n"
+        + TWO
+        + "  - {id: tasked, provider: simulated, context_window: 8000,"
+        " pricing: {input_per_mtok: 9, output_per_mtok: 9},"
+        " quality: {default: 0.1, code: 0.9}, simulate: {ttft_ms: 0, tokens_per_s: 1000000}}\n"
+    )
+    async with serving(config) as served:
+        for task in ("code", "a-task-nobody-configured"):
+            for _ in range(40):
+                request = pb.SelectRequest(
+                    strategy="learned", requirements=pb.Requirements(task=task, include_models=["tasked"])
+                )
+                decision = (await served.stub.Select(request, timeout=5)).decision
+                await feedback(served, decision.decision_id, 0.2)
+        assert served.running.metrics is not None
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{served.running.metrics.port}/metrics") as response,
+        ):
+            text = await response.text()
+        quality = [line for line in text.splitlines() if line.startswith("modelrouter_learned_quality{")]
+        # A configured task is a label; a task only callers named is not (they could grow the series).
+        assert len(quality) == 1 and 'task="code"' in quality[0] and 'model="tasked"' in quality[0]
+        assert float(quality[0].split()[-1]) < 0.5
+        assert 'modelrouter_feedback_scores_total{model="tasked",task="code",tenant=""} 40.0' in text
+        assert "modelrouter_learned_uncertainty{" in text
+        stats = await served.stub.Stats(pb.StatsRequest(), timeout=5)
+        (advice,) = [s for s in stats.suggestions if s.startswith("tasked on task 'code'")]
+        assert "40 feedback scores" in advice and "says 0.90" in advice

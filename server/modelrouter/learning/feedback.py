@@ -35,10 +35,11 @@ from modelrouter.learning.store import (
 )
 from modelrouter.redact import redact
 
-MAX_TASKS = 100_000
+MAX_TASKS = 10_000
 """(tenant, task) pairs kept in memory, the least recently used dropped first:
-tasks are the callers' words, so their number is theirs to grow. (Per pair, the
-models are the configured ones: a decision id names no other.)"""
+tasks are the callers' words, so their number is theirs to grow, and each pair
+holds up to `max_scores` scores per model. (Per pair, the models are the
+configured ones: a decision id names no other.)"""
 NO_EVIDENCE: Mapping[str, Evidence] = MappingProxyType({})
 WARN_EVERY_S = 10.0
 
