@@ -290,14 +290,16 @@ class Router:
         cache_key: bytes | None = None,
         render: Render | None = None,
         tenant: Tenant = NO_TENANT,
+        basic: bool = False,
     ) -> Decision:
-        """A fresh decision among the models `tenant` may use."""
+        """A fresh decision among the models `tenant` may use; `basic`: the caller
+        will answer with its basic view only."""
         if tenant.has_budget:
             self._refuse_if_spent(tenant)
         salt = tenant.selection_salt
         if salt and cache_key is not None:
             cache_key = salt + cache_key
-        return self.selector.decide(query, cache_key, render, tenant.models, tenant.name)
+        return self.selector.decide(query, cache_key, render, tenant.models, tenant.name, basic)
 
     def select_cached(self, cache_key: bytes, tenant: Tenant = NO_TENANT) -> Decision | None:
         if tenant.has_budget:
@@ -305,7 +307,9 @@ class Router:
         salt = tenant.selection_salt
         return self.selector.decide_cached(salt + cache_key if salt else cache_key)
 
-    def decide(self, call: InvokeCall, render: Render, tenant: Tenant = NO_TENANT) -> Decision:
+    def decide(
+        self, call: InvokeCall, render: Render, tenant: Tenant = NO_TENANT, basic: bool = False
+    ) -> Decision:
         """The decision an Invoke follows: of one for a named model, else the
         selection's (from the selection cache when it has it). A model outside the
         tenant's list, named outright, is PERMISSION_DENIED."""
@@ -320,7 +324,7 @@ class Router:
             return self.selector.decide_named(call.model, call.input_tokens, call.output_tokens, render)
         assert call.query is not None
         cached = self.select_cached(call.selection_key, tenant)
-        return cached or self.select(call.query, call.selection_key, render, tenant)
+        return cached or self.select(call.query, call.selection_key, render, tenant, basic)
 
     def _refuse_if_spent(self, tenant: Tenant) -> None:
         """A tenant whose own budget is known spent is refused BUDGET_EXCEEDED at

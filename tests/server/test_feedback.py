@@ -293,3 +293,18 @@ async def test_metrics_and_a_suggestion_show_what_feedback_taught() -> None:
         stats = await served.stub.Stats(pb.StatsRequest(), timeout=5)
         (advice,) = [s for s in stats.suggestions if s.startswith("tasked on task 'code'")]
         assert "40 feedback scores" in advice and "says 0.90" in advice
+
+
+async def test_a_learned_invoke_answers_the_view_asked_for() -> None:
+    async with serving(TWO) as served:
+        selection = pb.SelectRequest(strategy="learned", requirements=pb.Requirements(task="code"))
+        for view, entries in ((pb.DECISION_VIEW_UNSPECIFIED, 1), (pb.DECISION_VIEW_FULL, 2)):
+            request = pb.InvokeRequest(selection=selection, messages=USER, cache=BYPASS, decision_view=view)
+            decision = (await served.stub.Invoke(request, timeout=5)).decision
+            assert len(decision.ranking) == entries and decision.decision_id
+            assert decision.estimated_cost_usd > 0 and decision.requested_strategy == "learned"
+            stream = served.stub.InvokeStream(
+                pb.InvokeStreamRequest(selection=selection, messages=USER, cache=BYPASS, decision_view=view),
+                timeout=5,
+            )
+            assert len([e async for e in stream][-1].done.decision.ranking) == entries

@@ -377,10 +377,11 @@ class Converter:
 
     # -- responses ------------------------------------------------------------
 
-    def render(self, requested_strategy: str, ranking: Ranking) -> bytes:
+    def render(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes:
         """A fresh decision's Decision message bytes, but for the per-call fields;
-        the selection cache keeps them with the decision."""
-        return self._encoder.encode(requested_strategy, ranking)
+        the selection cache keeps them with the decision. `basic`: the basic view
+        only."""
+        return self._encoder.encode(requested_strategy, ranking, basic)
 
     def select_response(self, decision: Decision, decision_id: str) -> bytes:
         """SelectResponse bytes: the decision's rendering with the per-call fields

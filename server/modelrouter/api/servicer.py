@@ -131,7 +131,7 @@ class RouterServicer:
             call, full_decision = self._invoke_call(now, raw, pb.InvokeRequest)
             request_id = call.request_id or request_id
             admission = await router.admit(tenant, call)
-            decision = router.decide(call, convert.render, tenant)
+            decision = router.decide(call, convert.render, tenant, not full_decision)
             invoked = await router.invoke(call, decision, _deadline(context), tenant)
             latency_ms = (time.perf_counter() - started) * 1000
             decision_id = router.decision_id(tenant, decision, invoked.model)  # who answered
@@ -170,7 +170,7 @@ class RouterServicer:
             call, full_decision = self._invoke_call(now, raw, pb.InvokeStreamRequest)
             request_id = call.request_id or request_id
             admission = await router.admit(tenant, call)
-            decision = router.decide(call, convert.render, tenant)
+            decision = router.decide(call, convert.render, tenant, not full_decision)
             in_flight = self._in_flight
             items = router.stream(call, decision, _deadline(context), tenant)
             async with aclosing(items):  # a cut stream ends its attempt now, not at collection

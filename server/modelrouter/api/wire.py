@@ -166,6 +166,16 @@ def _scored_packer(prefixes: list[bytes]) -> ScoredPacker:
             )
 
         return packed4
+    if len(prefixes) == 5:  # learned's components
+        p1, p2, p3, p4, p5 = prefixes
+
+        def packed5(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
+            v1, v2, v3, v4, v5 = values
+            return pack(
+                score_tag, score, p1, v1, p2, v2, p3, v3, p4, v4, p5, v5, cost_tag, cost, latency_tag, latency
+            )
+
+        return packed5
 
     def packed(score: float, values: tuple[float, ...], cost: float, latency: float) -> bytes:
         args: list[bytes | float] = [score_tag, score]
@@ -195,8 +205,9 @@ class DecisionEncoder:
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
 
-    def encode(self, requested_strategy: str, ranking: Ranking) -> bytes:
-        """The Decision message's bytes, but for `deployment` and `from_cache`.
+    def encode(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes:
+        """The Decision message's bytes, but for `deployment` and `from_cache`;
+        `basic`: its basic view only (for a ranking no later call reuses).
 
         The basic view comes first (`basic_length` finds its end): the chosen
         model, the strategy, the chosen model's ranking entry, the estimates, the
@@ -229,6 +240,8 @@ class DecisionEncoder:
                     _DECISION_OUTPUT_TOKENS,
                     varint(ranking.output_tokens),
                 )
+                if basic:
+                    return b"".join(parts)
         reason_field = self._reason_field
         for model, reason, detail in ranking.rejected:
             text = detail.encode()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Set
-from typing import NamedTuple
+from collections.abc import Mapping, Set
+from typing import NamedTuple, Protocol
 
 from cachetools import LRUCache
 
@@ -25,7 +25,14 @@ from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
 from modelrouter.selection.strategies.base import CandidatePool, Strategy
 
-Render = Callable[[str, Ranking], bytes]
+
+class Render(Protocol):
+    """How the API renders a ranking (its wire bytes), once per fresh decision;
+    `basic`: its basic view only."""
+
+    def __call__(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes: ...
+
+
 """The caller's rendering of a fresh ranking (requested strategy, ranking), kept
 with the cached decision so that a hit needs neither the ranking nor a new rendering."""
 
@@ -131,6 +138,7 @@ class Selector:
         render: Render | None = None,
         allowed: frozenset[str] | None = None,
         tenant: str = "",
+        basic: bool = False,
     ) -> Decision:
         """A fresh decision among the models `allowed` (None: every model), rendered
         by `render` when given. With both a `cache_key` and a `render` it is also
@@ -139,7 +147,9 @@ class Selector:
         strategy = self.registry.get(query.strategy)
         ranking = self._rank(strategy, query, allowed, tenant)
         requested = query.strategy or self.registry.default
-        rendered = render(requested, ranking) if render is not None else b""
+        # `basic`: the caller answers with the basic view. A ranking the cache keeps
+        # may serve a full view later, so only one that is never reused is cut short.
+        rendered = render(requested, ranking, basic and not strategy.cacheable) if render is not None else b""
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
         cheaper = cheaper_alternatives(ranking)
