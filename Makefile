@@ -9,7 +9,7 @@ TOOLS := .tools
 BUF := $(TOOLS)/node_modules/.bin/buf
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-llm run demo generate check-generated lint typecheck test clients-test bench clean
+.PHONY: setup setup-llm run demo generate check-generated lint typecheck test clients-test bench bench-routing clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,11 @@ clients-test: $(STAMP) $(BUF)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The `learned` strategy against a synthetic workload whose qualities it must learn
+# from feedback (bench/README.md, "Routing"): seeded, a few minutes.
+bench-routing: $(STAMP)
+	$(BIN)/python -m bench.routing
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .hypothesis

@@ -17,7 +17,9 @@ with it, cost (``bench.auth_cost``), and last what the decision an Invoke answer
 BASIC against FULL at 20 and 1,000 models (``bench.views``). ``python -m bench auth`` runs the
 API key part alone (about 3.5 minutes) and writes bench/results/auth.json; ``python -m bench
 views`` the decision view part (about 1.5 minutes), writing bench/results/views.json;
-``--rounds 1`` for a quicker look at either.
+``--rounds 1`` for a quicker look at either. ``python -m bench learned`` (not in the default
+run: about 7 minutes) measures the learned strategy against weighted (``bench.learned_cost``),
+writing bench/results/learned.json.
 Prints the tables, writes them to bench/results/latest.json; exits 1 when a check fails (the
 figures are then wrong), not when an aim is missed.
 """
@@ -37,7 +39,7 @@ from pathlib import Path
 
 import grpc
 
-from bench import auth_cost, cache_path, configs, h2load, invoke, loadgen, reload, views
+from bench import auth_cost, cache_path, configs, h2load, invoke, learned_cost, loadgen, reload, views
 from bench.load import LoadResult
 from bench.report import (
     CACHED,
@@ -76,6 +78,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 AUTH_RESULTS = RESULTS.with_name("auth.json")  # ``python -m bench auth`` alone
 VIEWS_RESULTS = RESULTS.with_name("views.json")  # ``python -m bench views`` alone
 RELOAD_RESULTS = RESULTS.with_name("reload.json")  # ``python -m bench reload`` alone
+LEARNED_RESULTS = RESULTS.with_name("learned.json")  # ``python -m bench learned`` alone
 LOADS = {
     CACHED: f"h2load repeating 1 request, {H2LOAD_CLIENTS} connections x {H2LOAD_STREAMS} streams",
     UNCACHED: f"{PY_PROCS} Python processes x {PY_CONCURRENCY} calls in flight, every request distinct",
@@ -219,6 +222,20 @@ def main_views(rounds: int) -> int:
     return 1 if found.problems else 0
 
 
+def main_learned(rounds: int) -> int:
+    """Only what the learned strategy costs against weighted (not in the default run: about 7 minutes)."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
+        found = learned_cost.measure(Path(tmp), rounds)
+    learned_cost.print_learned(found)
+    learned_cost.print_checks(found)
+    LEARNED_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    LEARNED_RESULTS.write_text(json.dumps(rounded(learned_cost.document(found, rounds)), indent=2) + "\n")
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    print(f"written to {LEARNED_RESULTS}")
+    return 1 if found.problems else 0
+
+
 def main_reload() -> int:
     """Only the configuration reload's cost (in this process; no h2load)."""
     started = time.monotonic()
@@ -237,16 +254,16 @@ def main() -> int:
     parser.add_argument(
         "part",
         nargs="?",
-        choices=("all", "auth", "views", "reload"),
+        choices=("all", "auth", "views", "reload", "learned"),
         default="all",
         help="auth: only the API key and TLS runs; views: only the decision view runs; "
-        "reload: only the configuration reload's cost",
+        "reload: only the configuration reload's cost; learned: only learned against weighted",
     )
     parser.add_argument(
         "--rounds",
         type=int,
         default=auth_cost.ROUNDS,
-        help=f"rounds of the API key and TLS runs and of the decision view runs (default {auth_cost.ROUNDS})",
+        help=f"rounds of the API key and TLS, decision view and learned runs (default {auth_cost.ROUNDS})",
     )
     args = parser.parse_args()
     if args.rounds < 1:
@@ -261,6 +278,8 @@ def main() -> int:
         return main_auth(args.rounds)
     if args.part == "views":
         return main_views(args.rounds)
+    if args.part == "learned":
+        return main_learned(args.rounds)
     started = time.monotonic()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
