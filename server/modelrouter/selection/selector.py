@@ -149,7 +149,12 @@ class Selector:
         requested = query.strategy or self.registry.default
         # `basic`: the caller answers with the basic view. A ranking the cache keeps
         # may serve a full view later, so only one that is never reused is cut short.
-        rendered = render(requested, ranking, basic and not strategy.cacheable) if render is not None else b""
+        if render is None:
+            rendered = b""
+        elif basic and not strategy.cacheable:
+            rendered = render(requested, ranking, True)
+        else:
+            rendered = render(requested, ranking)
         order = tuple([s.candidate.model for s in ranking.ranked])
         model = order[0]
         cheaper = cheaper_alternatives(ranking)
