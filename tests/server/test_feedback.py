@@ -119,7 +119,7 @@ async def test_a_score_is_credited_to_the_model_that_answered_after_a_fallback()
         assert await learned_rows(served, "broken") == []
         (row,) = await learned_rows(served, "backup")
         assert (row.task, row.scores, row.configured_quality) == ("summarize", 1, 0.5)
-        alpha, beta = 0.5 * 10 + 0.25, 0.5 * 10 + 0.75
+        alpha, beta = 0.5 * 5 + 0.25, 0.5 * 5 + 0.75  # the default prior_weight: 5
         assert row.quality == pytest.approx(alpha / (alpha + beta))
         assert row.uncertainty == pytest.approx(
             math.sqrt(alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)))

@@ -390,8 +390,10 @@ class FeedbackConfig(Strict):
     """How long a decision id may be scored."""
     max_remembered: Annotated[int, Field(ge=1, le=10_000_000)] = 100_000
     """Scored decision ids remembered (for `window_s`) to refuse a second score."""
-    prior_weight: Annotated[float, Field(gt=0, le=10_000)] = 10.0
-    """How many scores the configured quality counts as, before any feedback."""
+    prior_weight: Annotated[float, Field(gt=0, le=10_000)] = 5.0
+    """How many scores the configured quality counts as, before any feedback.
+    (5: `make bench-routing` measured 10 as too slow to adopt a model that became
+    good value, and 2 as exploring dear models too much.)"""
     half_life_scores: Annotated[float, Field(ge=1, le=100_000)] = 100.0
     """A score weighs half as much once this many later scores of the same
     (tenant, task, model) have come."""

@@ -34,7 +34,7 @@ must not make any difference look significant."""
 class Learning:
     """The parameters (`feedback` in the configuration)."""
 
-    prior_weight: float = 10.0
+    prior_weight: float = 5.0
     half_life_scores: float = 100.0
     drift_scores: int = 30
     max_scores: int = 1000
