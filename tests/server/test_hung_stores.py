@@ -150,3 +150,25 @@ def test_sigterm_on_a_hung_usage_store_exits_within_its_bound(tmp_path: Path) ->
             # the rest of the flush under way and the last one, 5 s each.
             assert elapsed < 6, elapsed
             assert "usage store unavailable" in err
+
+
+async def test_a_hung_feedback_store_refuses_scores_fast_and_leaves_learned_routing_working() -> None:
+    with BlackHole() as hole:
+        config = (
+            f"usage: {{store: redis, redis_url: '{hole.url}', key_prefix: hung, timeout_ms: 200}}\n" + MODELS
+        )
+        async with serving(config) as served:
+            request = pb.SelectRequest(strategy="learned", requirements=pb.Requirements(task="code"))
+            decision = (await served.stub.Select(request, timeout=4)).decision
+            assert decision.decision_id  # sealed with this process's own key meanwhile
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await served.stub.Feedback(
+                    pb.FeedbackRequest(decision_id=decision.decision_id, score=1.0), timeout=4
+                )
+            error = details_of(caught.value)
+            assert (error.code, error.reason) == (grpc.StatusCode.UNAVAILABLE, "FEEDBACK_UNAVAILABLE")
+            assert str(hole.port) not in error.message  # the store's address is not the caller's business
+            # Not counted: nothing was learned.
+            stats = await served.stub.Stats(pb.StatsRequest(), timeout=4)
+            assert all(not m.learned for m in stats.models)
+            assert "feedback store unreachable at start" in served.log.getvalue()
