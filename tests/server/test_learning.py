@@ -81,9 +81,10 @@ def test_steady_scores_rarely_trip_the_drift_test() -> None:
 def test_folding_the_kept_scores_again_gives_the_same_figures() -> None:
     rng = random.Random(3)
     evidence = Evidence(LEARNING)
-    for _ in range(1500):  # more than max_scores: the fold sees the kept 1,000 only
-        evidence.add(rng.random(), LEARNING)
-    kept = list(evidence.scores)
+    scores = [rng.random() for _ in range(1500)]
+    for score in scores:  # more than max_scores: a store keeps the last 1,000 only
+        evidence.add(score, LEARNING)
+    kept = scores[-LEARNING.max_scores :]
     again = Evidence.of(kept, evidence.count, LEARNING)
     assert again.count == 1500
     # The first 500 scores are gone, and their weight with them: 2^-10 of it.

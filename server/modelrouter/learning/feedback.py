@@ -57,7 +57,7 @@ def build_learned_store(
     if usage.store == "sqlite":
         path = Path(usage.path) if usage.path else sqlite_path
         return SqliteLearnedStore(path, feedback.max_scores, wall)
-    return MemoryLearnedStore(feedback.max_scores, feedback.max_remembered, feedback.window_s, wall)
+    return MemoryLearnedStore(feedback.max_remembered, feedback.window_s, wall)
 
 
 class Feedback:

@@ -48,7 +48,7 @@ class Evidence:
     """The faded evidence of the scores so far, and the recent window the drift
     test reads."""
 
-    __slots__ = ("bad", "count", "drifts", "good", "recent", "scores")
+    __slots__ = ("bad", "count", "drifts", "good", "recent")
 
     def __init__(self, learning: Learning) -> None:
         self.good = 0.0
@@ -58,8 +58,8 @@ class Evidence:
         self.drifts = 0
         """Times the drift test dropped older evidence."""
         self.recent: deque[float] = deque(maxlen=learning.drift_scores)
-        self.scores: deque[float] = deque(maxlen=learning.max_scores)
-        """The latest scores, oldest first: what a store keeps."""
+        # The kept scores themselves live in the store only: memory per (tenant,
+        # task, model) here is the drift window's.
 
     @classmethod
     def of(cls, scores: Iterable[float], count: int, learning: Learning) -> Evidence:
@@ -76,7 +76,6 @@ class Evidence:
         self.good = self.good * d + score
         self.bad = self.bad * d + (1.0 - score)
         self.count += 1
-        self.scores.append(score)
         recent = self.recent
         recent.append(score)
         if len(recent) == recent.maxlen and self._drifted(len(recent)):

@@ -66,15 +66,12 @@ class _Scored:
 
 
 class MemoryLearnedStore:
-    """In this process only (`usage.store: memory`): lost at exit."""
+    """In this process only (`usage.store: memory`): lost at exit. The feedback
+    service's own evidence is then all there is; no scores are kept twice."""
 
-    def __init__(
-        self, max_scores: int, max_remembered: int, window_s: float, wall: Callable[[], float]
-    ) -> None:
-        self._max = max_scores
+    def __init__(self, max_remembered: int, window_s: float, wall: Callable[[], float]) -> None:
         self._key = os.urandom(KEY_BYTES)
         self._scored = _Scored(max_remembered, window_s, wall)
-        self._kept: Kept = {}
 
     async def secret(self) -> bytes:
         return self._key
@@ -83,13 +80,10 @@ class MemoryLearnedStore:
         return self._scored.first(mac)
 
     async def append(self, scores: Sequence[tuple[LearnKey, float]]) -> None:
-        for key, score in scores:
-            kept, count = self._kept.get(key, ([], 0))
-            kept.append(score)
-            self._kept[key] = (kept[-self._max :], count + 1)
+        return None
 
     async def load(self) -> Kept:
-        return {k: (list(v[0]), v[1]) for k, v in self._kept.items()}
+        return {}
 
     async def changed(self) -> Kept:
         return {}
