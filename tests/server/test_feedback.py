@@ -10,6 +10,7 @@ tries a model added by reload; learned figures survive a restart on SQLite."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import math
 from collections import Counter
@@ -308,3 +309,25 @@ async def test_a_learned_invoke_answers_the_view_asked_for() -> None:
                 timeout=5,
             )
             assert len([e async for e in stream][-1].done.decision.ranking) == entries
+
+
+async def test_a_caller_gone_mid_score_loses_neither_the_score_nor_its_retry(tmp_path: Path) -> None:
+    # On SQLite the scored-once mark is written in a worker thread: a 1 ms deadline
+    # often leaves while it is under way. Whatever the timing, a retry's answer and
+    # the count must agree: scored once, counted once.
+    config = f"usage: {{store: sqlite, path: '{tmp_path / 'u.sqlite'}'}}\nmodels:\n" + sim("a", 0.5)
+    async with serving(config) as served:
+        for attempt in range(1, 21):
+            decision = (await served.stub.Select(learned(), timeout=5)).decision
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                await served.stub.Feedback(
+                    pb.FeedbackRequest(decision_id=decision.decision_id, score=1.0), timeout=0.001
+                )
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                await feedback(served, decision.decision_id, 1.0)
+            for _ in range(100):  # a recording the first call left may still be landing
+                (row,) = await learned_rows(served, "a")
+                if row.scores == attempt:
+                    break
+                await asyncio.sleep(0.01)
+            assert row.scores == attempt

@@ -84,6 +84,7 @@ class Feedback:
         # server starts the router first) would not survive the switch.
         self.ids = DecisionIds(os.urandom(KEY_BYTES), config.window_s, wall)
         self._task: asyncio.Task[None] | None = None
+        self._recording: set[asyncio.Task[bool]] = set()  # the loop holds tasks weakly
         self._warned_at = -WARN_EVERY_S
         self.scores = 0
         """Scores taken by this process (metrics)."""
@@ -113,21 +114,32 @@ class Feedback:
         minted = self.ids.read(decision_id)
         if minted.tenant != tenant:
             raise UnknownDecision(decision_id)
+        key = (tenant, minted.task, minted.model)
+        # Marking the decision scored and counting the score go together, even
+        # when the caller leaves half-way (its deadline, a cancel): a mark without
+        # its score would refuse the retry FEEDBACK_EXISTS and lose the score.
+        recording = asyncio.get_running_loop().create_task(self._record(key, minted.mac, score))
+        self._recording.add(recording)
+        recording.add_done_callback(self._recording.discard)
+        if not await asyncio.shield(recording):
+            raise FeedbackExists(decision_id)
+        return key
+
+    async def _record(self, key: LearnKey, mac: bytes, score: float) -> bool:
+        """Counts the score unless the decision was scored already (False)."""
         try:
             async with asyncio.timeout(self._timeout):
-                first = await self._store.scored_first(minted.mac, self._window_s)
+                first = await self._store.scored_first(mac, self._window_s)
         except TimeoutError:
             raise FeedbackUnavailable() from None
         except Exception as exc:
             self._warn("feedback store unreachable", exc)
             raise FeedbackUnavailable() from None
-        if not first:
-            raise FeedbackExists(decision_id)
-        key = (tenant, minted.task, minted.model)
-        self._add(key, score)
-        self._pending.append((key, score))
-        self.scores += 1
-        return key
+        if first:
+            self._add(key, score)
+            self._pending.append((key, score))
+            self.scores += 1
+        return first
 
     def _models(self, tenant: str, task: str) -> dict[str, Evidence]:
         models = self._evidence.get((tenant, task))
@@ -187,6 +199,8 @@ class Feedback:
         self._replace(changed)
 
     async def close(self) -> None:
+        if self._recording:  # scores whose callers left: counted before the last flush
+            await asyncio.gather(*self._recording, return_exceptions=True)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
