@@ -34,8 +34,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import grpc
 
@@ -194,59 +196,66 @@ def probe(server: Server, models: int | None) -> None:
             )
 
 
-def main_auth(rounds: int) -> int:
-    """Only the API key and TLS runs."""
+_T = TypeVar("_T")
+
+
+def _part(
+    results: Path,
+    measure: Callable[[Path], _T],
+    report: Sequence[Callable[[_T], None]],
+    document: Callable[[_T], Any],
+    failed: Callable[[_T], bool],
+) -> int:
+    """One part of the bench alone: measured in a temporary directory, printed,
+    written to `results`; 1 when its checks failed."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
-        auth = auth_cost.measure(Path(tmp), rounds)
-    auth_cost.print_auth(auth)
-    auth_cost.print_checks(auth)
-    AUTH_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    AUTH_RESULTS.write_text(json.dumps(rounded(auth_cost.document(auth, rounds)), indent=2) + "\n")
+        found = measure(Path(tmp))
+    for print_part in report:
+        print_part(found)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(rounded(document(found)), indent=2) + "\n")
     print(f"\n({time.monotonic() - started:.0f} s)")
-    print(f"written to {AUTH_RESULTS}")
-    return 1 if auth.problems else 0
+    print(f"written to {results}")
+    return 1 if failed(found) else 0
+
+
+def main_auth(rounds: int) -> int:
+    """Only the API key and TLS runs."""
+    return _part(
+        AUTH_RESULTS,
+        lambda tmp: auth_cost.measure(tmp, rounds),
+        (auth_cost.print_auth, auth_cost.print_checks),
+        lambda found: auth_cost.document(found, rounds),
+        lambda found: bool(found.problems),
+    )
 
 
 def main_views(rounds: int) -> int:
     """Only the decision view runs."""
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
-        found = views.measure(Path(tmp), rounds)
-    views.print_views(found)
-    views.print_checks(found)
-    VIEWS_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    VIEWS_RESULTS.write_text(json.dumps(rounded(views.document(found, rounds)), indent=2) + "\n")
-    print(f"\n({time.monotonic() - started:.0f} s)")
-    print(f"written to {VIEWS_RESULTS}")
-    return 1 if found.problems else 0
+    return _part(
+        VIEWS_RESULTS,
+        lambda tmp: views.measure(tmp, rounds),
+        (views.print_views, views.print_checks),
+        lambda found: views.document(found, rounds),
+        lambda found: bool(found.problems),
+    )
 
 
 def main_learned(rounds: int) -> int:
     """Only what the learned strategy costs against weighted (not in the default run: about 7 minutes)."""
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
-        found = learned_cost.measure(Path(tmp), rounds)
-    learned_cost.print_learned(found)
-    learned_cost.print_checks(found)
-    LEARNED_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    LEARNED_RESULTS.write_text(json.dumps(rounded(learned_cost.document(found, rounds)), indent=2) + "\n")
-    print(f"\n({time.monotonic() - started:.0f} s)")
-    print(f"written to {LEARNED_RESULTS}")
-    return 1 if found.problems else 0
+    return _part(
+        LEARNED_RESULTS,
+        lambda tmp: learned_cost.measure(tmp, rounds),
+        (learned_cost.print_learned, learned_cost.print_checks),
+        lambda found: learned_cost.document(found, rounds),
+        lambda found: bool(found.problems),
+    )
 
 
 def main_reload() -> int:
     """Only the configuration reload's cost (in this process; no h2load)."""
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="modelrouter-bench-") as tmp:
-        costs = reload.measure(Path(tmp))
-    reload.print_costs(costs)
-    RELOAD_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RELOAD_RESULTS.write_text(json.dumps(rounded(reload.document(costs)), indent=2) + "\n")
-    print(f"\n({time.monotonic() - started:.0f} s)")
-    print(f"written to {RELOAD_RESULTS}")
-    return 0
+    return _part(RELOAD_RESULTS, reload.measure, (reload.print_costs,), reload.document, lambda _: False)
 
 
 def main() -> int:
