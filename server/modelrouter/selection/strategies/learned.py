@@ -17,7 +17,6 @@ deviation), cost, latency."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.learning.feedback import Feedback
 from modelrouter.learning.posterior import moments, parameters
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
-from modelrouter.selection.strategies.weighted import COST_FLOOR_USD, LATENCY_FLOOR_MS, scale
+from modelrouter.selection.strategies.weighted import placements
 
 COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
 PLAUSIBLE_SD = 4.0
@@ -50,17 +49,11 @@ class Learned:
         evaluation = pool.evaluate(req)
         wq, wc, wl = _normalised(query.weights or self.weights)
         cands = evaluation.candidates
-        log = math.log
-        cost_logs = [log(c.cost_usd + COST_FLOOR_USD) for c in cands]
-        latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
-        cost_worst, cost_span = scale(cost_logs)
-        latency_worst, latency_span = scale(latency_logs)
+        costs, latencies = placements(cands)
         evidence = self.feedback.on(pool.tenant, req.task)
         weight = self.feedback.learning.prior_weight
         rows = []
-        for c, cost_log, latency_log in zip(cands, cost_logs, latency_logs, strict=True):
-            cost = 1.0 if cost_span <= 0 else (cost_worst - cost_log) / cost_span
-            latency = 1.0 if latency_span <= 0 else (latency_worst - latency_log) / latency_span
+        for c, cost, latency in zip(cands, costs, latencies, strict=True):
             alpha, beta = parameters(c.quality, evidence.get(c.model), weight)
             mean, sd = moments(alpha, beta)
             rows.append((c, wc * cost + wl * latency, alpha, beta, mean, sd, cost, latency))

@@ -14,12 +14,12 @@ else from the strategy's configuration."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from modelrouter.domain import Ranking, Requirements, ScoredModel, SelectQuery
+from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
 
 # Costs are compared on a log scale; a free model would be infinitely far without
@@ -39,20 +39,14 @@ class Weighted:
         evaluation = pool.evaluate(effective_requirements(query, self.requirements))
         wq, wc, wl, wr = _normalised(query.weights or self.weights)
         cands = evaluation.candidates
-        log = math.log
-        cost_logs = [log(c.cost_usd + COST_FLOOR_USD) for c in cands]
-        latency_logs = [log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]
-        cost_worst, cost_span = scale(cost_logs)
-        latency_worst, latency_span = scale(latency_logs)
+        costs, latencies = placements(cands)
         scored: list[ScoredModel] = []
         append = scored.append
         # One pass, nothing built per candidate but its ScoredModel:
         # this runs for every eligible model on every uncached decision.
-        for c, cost_log, latency_log in zip(cands, cost_logs, latency_logs, strict=True):
+        for c, cost, latency in zip(cands, costs, latencies, strict=True):
             quality = c.quality
             reliability = c.success_rate
-            cost = 1.0 if cost_span <= 0 else (cost_worst - cost_log) / cost_span
-            latency = 1.0 if latency_span <= 0 else (latency_worst - latency_log) / latency_span
             value = wq * quality + wc * cost + wl * latency + wr * reliability
             append(new_scored((c, value, (quality, cost, latency, reliability))))
         scored.sort(key=_order)
@@ -86,7 +80,24 @@ def _normalised(weights: Mapping[str, float]) -> tuple[float, float, float, floa
     return q / total, c / total, lat / total, r / total
 
 
-def scale(logs: list[float]) -> tuple[float, float]:
+def placements(cands: Sequence[Candidate]) -> tuple[list[float], list[float]]:
+    """Each candidate's cost and latency component (see the module's docstring):
+    1.0 for the cheapest (fastest), 0.0 for the dearest (slowest), on a log scale."""
+    log = math.log
+    return (
+        _placed([log(c.cost_usd + COST_FLOOR_USD) for c in cands]),
+        _placed([log(c.latency_ms + LATENCY_FLOOR_MS) for c in cands]),
+    )
+
+
+def _placed(logs: list[float]) -> list[float]:
+    worst, span = _scale(logs)
+    if span <= 0:
+        return [1.0] * len(logs)
+    return [(worst - x) / span for x in logs]
+
+
+def _scale(logs: list[float]) -> tuple[float, float]:
     """The worst (largest) log value and the span down to the best: a value's
     goodness is its distance below the worst over the span (1.0 for the best)."""
     if not logs:
