@@ -414,3 +414,20 @@ async def test_budgets_keep_their_spend_and_take_their_new_limits(tmp_path: Path
         path.write_text(budgets(100))
         await reload(served)
         assert (await invoke(served, "a")).model == "a"
+
+
+async def test_a_reload_whose_caller_leaves_at_once_still_lands(tmp_path: Path) -> None:
+    path = tmp_path / "router.yaml"
+    async with served_from(path, HEAD + "models:\n" + sim("a", 0.9)) as served:
+        path.write_text(HEAD + "models:\n" + sim("a", 0.9) + sim("b", 0.5))
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await apb_grpc.AdminServiceStub(served.channel).ReloadConfig(
+                apb.ReloadConfigRequest(), timeout=0.001
+            )
+        assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        for _ in range(500):  # the reload goes on without its caller
+            if list(await models(served)) == ["a", "b"]:
+                break
+            await asyncio.sleep(0.01)
+        assert list(await models(served)) == ["a", "b"]
+        assert served.running.lifecycle.reloads == 1

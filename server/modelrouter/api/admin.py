@@ -18,7 +18,7 @@ from modelrouter.api.access_log import AccessLog
 from modelrouter.api.replies import Context, Replies, parse
 from modelrouter.config.load import RouterConfig, redacted_yaml
 from modelrouter.errors import InvalidRequest, RouterError, UnknownDeployment, UnknownModel
-from modelrouter.lifecycle import Lifecycle
+from modelrouter.lifecycle import Lifecycle, Reloaded
 from modelrouter_client._proto import admin_pb2 as apb
 from modelrouter_client._proto import router_pb2 as pb
 
@@ -47,6 +47,7 @@ class AdminServicer:
         self._record = access_log.record
         self._request_id = access_log.request_id
         self._replies = Replies(log, access_log)
+        self._reloading: set[asyncio.Task[Reloaded]] = set()  # the loop holds tasks weakly
         self._config: tuple[str, bytes] = ("", b"")
         """GetConfig's last answer, with the version it is of: redacting a large
         file takes a while, so once per configuration, off the event loop."""
@@ -57,7 +58,12 @@ class AdminServicer:
         request_id = self._request_id()
         try:
             parse(apb.ReloadConfigRequest, raw)
-            reloaded = await self._lifecycle.reload()
+            # An operator's reload runs to its end even if the caller leaves (a short
+            # deadline): half a reload is none, and the next one would redo it.
+            reloading = asyncio.get_running_loop().create_task(self._lifecycle.reload())
+            self._reloading.add(reloading)
+            reloading.add_done_callback(self._reloading.discard)
+            reloaded = await asyncio.shield(reloading)
             response = apb.ReloadConfigResponse(
                 previous_version=reloaded.previous_version,
                 config_version=reloaded.version,
