@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -416,18 +417,23 @@ async def test_budgets_keep_their_spend_and_take_their_new_limits(tmp_path: Path
         assert (await invoke(served, "a")).model == "a"
 
 
-async def test_a_reload_whose_caller_leaves_at_once_still_lands(tmp_path: Path) -> None:
+async def test_a_reload_whose_caller_leaves_half_way_still_lands(tmp_path: Path) -> None:
     path = tmp_path / "router.yaml"
     async with served_from(path, HEAD + "models:\n" + sim("a", 0.9)) as served:
-        path.write_text(HEAD + "models:\n" + sim("a", 0.9) + sim("b", 0.5))
+        # The file becomes a pipe: the reload's read waits, in the server, until the
+        # test writes the new configuration, after the caller's deadline has passed.
+        path.unlink()
+        os.mkfifo(path)
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await apb_grpc.AdminServiceStub(served.channel).ReloadConfig(
-                apb.ReloadConfigRequest(), timeout=0.001
+                apb.ReloadConfigRequest(), timeout=0.5
             )
         assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        text = HEAD + "models:\n" + sim("a", 0.9) + sim("b", 0.5)
+        await asyncio.wait_for(asyncio.to_thread(path.write_text, text), 10)
         for _ in range(500):  # the reload goes on without its caller
             if list(await models(served)) == ["a", "b"]:
                 break
             await asyncio.sleep(0.01)
         assert list(await models(served)) == ["a", "b"]
-        assert served.running.lifecycle.reloads == 1
+        assert (served.running.lifecycle.reloads, served.running.lifecycle.refused) == (1, 0)
