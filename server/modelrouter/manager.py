@@ -34,7 +34,7 @@ from modelrouter.ratelimit import Admission, RateLimits
 from modelrouter.reports import Reports, StatsReport
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.registry import StrategyRegistry
-from modelrouter.selection.selector import CachedDecision, Render, Selector
+from modelrouter.selection.selector import CachedDecision, Prepared, Render, Selector
 from modelrouter.usage.book import UsageBook
 from modelrouter.usage.service import UsageService, build_store, default_sqlite_path
 
@@ -126,6 +126,8 @@ class Router:
         cache: SelectionCache[CachedDecision] = SelectionCache(
             config.cache.selection_ttl_s, max_entries, clock
         )
+        # A sampling strategy's preparation holds about as much per model as a decision.
+        prepared: SelectionCache[Prepared] = SelectionCache(config.cache.selection_ttl_s, max_entries, clock)
         c = config.cache
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets, config.tenant_budgets)
@@ -163,7 +165,9 @@ class Router:
             )
             self.started = clock()
         self.registry = StrategyRegistry(config.strategies, config.server.default_strategy, self.feedback)
-        self.selector = Selector(self.live, self.registry, cache, before.selector if before else None)
+        self.selector = Selector(
+            self.live, self.registry, cache, prepared, before.selector if before else None
+        )
         self.ledger: Ledger | None = None
         self._restore_spend = False
         if limits:
@@ -301,11 +305,17 @@ class Router:
             cache_key = salt + cache_key
         return self.selector.decide(query, cache_key, render, tenant.models, tenant.name, basic)
 
-    def select_cached(self, cache_key: bytes, tenant: Tenant = NO_TENANT) -> Decision | None:
+    def select_cached(
+        self, cache_key: bytes, tenant: Tenant = NO_TENANT, render: Render | None = None, basic: bool = False
+    ) -> Decision | None:
+        """The decision for a request seen before: cached, or drawn from a kept
+        preparation (a sampling strategy's, rendered by `render`); None otherwise."""
         if tenant.has_budget:
             self._refuse_if_spent(tenant)
         salt = tenant.selection_salt
-        return self.selector.decide_cached(salt + cache_key if salt else cache_key)
+        return self.selector.decide_cached(
+            salt + cache_key if salt else cache_key, tenant.name, render, basic
+        )
 
     def decide(
         self, call: InvokeCall, render: Render, tenant: Tenant = NO_TENANT, basic: bool = False
@@ -323,7 +333,7 @@ class Router:
                 )
             return self.selector.decide_named(call.model, call.input_tokens, call.output_tokens, render)
         assert call.query is not None
-        cached = self.select_cached(call.selection_key, tenant)
+        cached = self.select_cached(call.selection_key, tenant, render, basic)
         return cached or self.select(call.query, call.selection_key, render, tenant, basic)
 
     def _refuse_if_spent(self, tenant: Tenant) -> None:

@@ -331,3 +331,54 @@ async def test_a_caller_gone_mid_score_loses_neither_the_score_nor_its_retry(tmp
                     break
                 await asyncio.sleep(0.01)
             assert row.scores == attempt
+
+
+async def test_a_kept_learned_preparation_never_outlives_a_score_or_a_drain() -> None:
+    """What a learned ranking does not draw anew (the models out of contention,
+    the rejections) is prepared once and kept per request and tenant: every
+    decision from it still ranks every eligible model, draws the contenders
+    anew, renders whole, and the next decision after a score or a drain sees it."""
+    weak = "".join(sim(f"weak{i}", 0.05) for i in range(6))
+    config = HEAD + "models:\n" + sim("good", 0.5) + sim("rival", 0.5, price=2.0) + weak
+    config += sim("vision", 0.9).replace("[chat, streaming]", "[vision]")  # never eligible: a rejection
+    everyone = {"good", "rival"} | {f"weak{i}" for i in range(6)}
+    request = pb.SelectRequest(
+        strategy="learned", requirements=pb.Requirements(task="code", capabilities=["chat"])
+    )
+    async with serving(config) as served:
+        for _ in range(40):
+            decision = (await served.stub.Select(request, timeout=5)).decision
+            await feedback(served, decision.decision_id, 1.0 if decision.model == "good" else 0.0)
+        draws = [(await served.stub.Select(request, timeout=5)).decision for _ in range(30)]
+        tails = set()
+        for d in draws:
+            assert d.ranking[0].model == d.model
+            assert sorted(e.model for e in d.ranking) == sorted(everyone)
+            assert [(r.model, r.reason) for r in d.rejected] == [("vision", "MISSING_CAPABILITY")]
+            # The weak ones (configured 0.05, never scored) are out of contention:
+            # last, by their means, the same in every draw.
+            tail = tuple((e.model, e.score, tuple(sorted(e.components.items()))) for e in d.ranking[-6:])
+            assert {m for m, _, _ in tail} == everyone - {"good", "rival"}
+            tails.add(tail)
+        assert len(tails) == 1
+        # good and rival contend: their qualities are drawn, differently each call.
+        assert len({dict(d.ranking[0].components)["quality"] for d in draws}) == len(draws)
+        # A score is seen by the very next decision.
+        await feedback(served, draws[0].decision_id, 0.0)
+        (row,) = [r for r in await learned_rows(served, draws[0].model) if r.task == "code"]
+        after = (await served.stub.Select(request, timeout=5)).decision
+        seen = {e.model: dict(e.components) for e in after.ranking}
+        assert seen[draws[0].model]["learned_quality"] == pytest.approx(row.quality)
+        assert (
+            seen[draws[0].model]["learned_quality"] != dict(draws[0].ranking[0].components)["learned_quality"]
+        )
+        # So is a drain.
+        admin = apb_grpc.AdminServiceStub(served.channel)
+        await admin.SetDeploymentState(
+            apb.SetDeploymentStateRequest(
+                model="weak3", deployment="default", state=pb.DEPLOYMENT_STATE_DRAINING
+            ),
+            timeout=5,
+        )
+        after = (await served.stub.Select(request, timeout=5)).decision
+        assert "weak3" not in {e.model for e in after.ranking}

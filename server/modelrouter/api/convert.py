@@ -49,6 +49,7 @@ from modelrouter.invoker import Invoked
 from modelrouter.live import DeploymentState, ModelState
 from modelrouter.reports import ModelReport, Span, StatsReport, TenantReport
 from modelrouter.selection.estimate import resolve_token_counts
+from modelrouter.selection.selector import Rest
 from modelrouter.usage.figures import NANO, Figures
 from modelrouter.usage.sketch import quantile
 from modelrouter_client._proto import router_pb2 as pb
@@ -377,11 +378,13 @@ class Converter:
 
     # -- responses ------------------------------------------------------------
 
-    def render(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes:
+    def render(
+        self, requested_strategy: str, ranking: Ranking, basic: bool = False, rest: Rest | None = None
+    ) -> bytes:
         """A fresh decision's Decision message bytes, but for the per-call fields;
         the selection cache keeps them with the decision. `basic`: the basic view
-        only."""
-        return self._encoder.encode(requested_strategy, ranking, basic)
+        only; `rest`: what the ranking's later entries render to (`Render`)."""
+        return self._encoder.encode(requested_strategy, ranking, basic, rest)
 
     def select_response(self, decision: Decision, decision_id: str) -> bytes:
         """SelectResponse bytes: the decision's rendering with the per-call fields

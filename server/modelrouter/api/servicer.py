@@ -105,7 +105,7 @@ class RouterServicer:
             # grow with the request (which may be megabytes), and a repeat is found
             # without parsing it. Only a request that passed validation is stored.
             key = selection_digest(raw)
-            decision = router.select_cached(key, tenant)
+            decision = router.select_cached(key, tenant, convert.render)
             if decision is None:
                 query = convert.select_query(parse(pb.SelectRequest, raw))
                 decision = router.select(query, key, convert.render, tenant)

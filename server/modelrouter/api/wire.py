@@ -21,6 +21,7 @@ from typing import Protocol
 
 from modelrouter.conversation import ToolCall
 from modelrouter.domain import Ranking, RejectReason
+from modelrouter.selection.selector import Rest
 
 _double = struct.Struct("<d").pack
 
@@ -205,9 +206,13 @@ class DecisionEncoder:
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
 
-    def encode(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes:
+    def encode(
+        self, requested_strategy: str, ranking: Ranking, basic: bool = False, rest: Rest | None = None
+    ) -> bytes:
         """The Decision message's bytes, but for `deployment` and `from_cache`;
-        `basic`: its basic view only (for a ranking no later call reuses).
+        `basic`: its basic view only (for a ranking no later call reuses); `rest`:
+        the ranked entries after `rest.start` (at least 1) and the rejections are
+        `rest.rendered`, or are to be kept there when it is None.
 
         The basic view comes first (`basic_length` finds its end): the chosen
         model, the strategy, the chosen model's ranking entry, the estimates, the
@@ -216,6 +221,8 @@ class DecisionEncoder:
         any order, and a repeated field's entries keep theirs.)"""
         ranked = ranking.ranked
         best = ranked[0].candidate
+        if rest is not None and rest.rendered is not None:
+            ranked = ranked[: rest.start]
         model_field = self._model_field
         names = ranking.component_names
         packer = self._packers.get(names) or self._packer(names)
@@ -242,6 +249,9 @@ class DecisionEncoder:
                 )
                 if basic:
                     return b"".join(parts)
+        if rest is not None and rest.rendered is not None:
+            append(rest.rendered)
+            return b"".join(parts)
         reason_field = self._reason_field
         for model, reason, detail in ranking.rejected:
             text = detail.encode()
@@ -257,7 +267,15 @@ class DecisionEncoder:
             n = len(body)
             append(_REJECTED_HEAD[n] if n < _HEADS else _DECISION_REJECTED + varint(n))
             append(body)
-        return b"".join(parts)
+        rendered = b"".join(parts)
+        if rest is not None:
+            # Kept for the next draws: the bytes after the first `start` entries (the
+            # basic prefix holds the first, then one length-delimited field each).
+            i = basic_length(rendered)
+            for _ in range(rest.start - 1):
+                i = _after_length_delimited(rendered, i)
+            rest.rendered = rendered[i:]
+        return rendered
 
 
 def basic_length(rendered: bytes) -> int:

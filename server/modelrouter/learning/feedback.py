@@ -14,9 +14,8 @@ import contextlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import MappingProxyType
 
 from cachetools import LRUCache
 from structlog.typing import FilteringBoundLogger
@@ -40,7 +39,21 @@ MAX_TASKS = 10_000
 tasks are the callers' words, so their number is theirs to grow, and each pair
 holds up to `max_scores` scores per model. (Per pair, the models are the
 configured ones: a decision id names no other.)"""
-NO_EVIDENCE: Mapping[str, Evidence] = MappingProxyType({})
+
+
+class TaskEvidence(dict[str, Evidence]):
+    """Each model's evidence on one task for one tenant. `version` counts the
+    changes: what a learned ranking prepared from it holds while it is unchanged."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.version = 0
+
+
+NO_EVIDENCE = TaskEvidence()
+"""A tenant's evidence on a task before any score (never written to)."""
 WARN_EVERY_S = 10.0
 
 
@@ -77,7 +90,7 @@ class Feedback:
         self._timeout = timeout_s
         self._wall = wall
         self._log = log
-        self._evidence: LRUCache[tuple[str, str], dict[str, Evidence]] = LRUCache(MAX_TASKS)
+        self._evidence: LRUCache[tuple[str, str], TaskEvidence] = LRUCache(MAX_TASKS)
         """Per (tenant, task) with scores, each model's evidence: one lookup per ranking."""
         self._pending: list[tuple[LearnKey, float]] = []
         # Until `start` reads the shared key: ids minted before it (none are, the
@@ -141,10 +154,11 @@ class Feedback:
             self.scores += 1
         return first
 
-    def _models(self, tenant: str, task: str) -> dict[str, Evidence]:
+    def _models(self, tenant: str, task: str) -> TaskEvidence:
         models = self._evidence.get((tenant, task))
         if models is None:
-            models = self._evidence[(tenant, task)] = {}
+            models = self._evidence[(tenant, task)] = TaskEvidence()
+        models.version += 1  # the caller is about to change it
         return models
 
     def _add(self, key: LearnKey, score: float) -> None:
@@ -154,7 +168,7 @@ class Feedback:
             evidence = models[key[2]] = Evidence(self.learning)
         evidence.add(score, self.learning)
 
-    def on(self, tenant: str, task: str) -> Mapping[str, Evidence]:
+    def on(self, tenant: str, task: str) -> TaskEvidence:
         """Each model's evidence on `task` for `tenant`: empty while it has no
         scores there (for reading only)."""
         return self._evidence.get((tenant, task)) or NO_EVIDENCE

@@ -16,7 +16,6 @@ figures (`Evidence.of`)."""
 from __future__ import annotations
 
 import math
-import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -131,7 +130,3 @@ class Posterior:
     @property
     def sd(self) -> float:
         return moments(self.alpha, self.beta)[1]
-
-    def sample(self, rng: random.Random) -> float:
-        """One draw, for Thompson sampling."""
-        return rng.betavariate(self.alpha, self.beta)

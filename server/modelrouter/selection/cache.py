@@ -41,6 +41,11 @@ class SelectionCache(Generic[V]):
         # A disabled cache (max 0) still needs a valid TTLCache; `put` never stores.
         return TTLCache(max(self._max, 1), self._ttl if self._ttl > 0 else 1.0, timer=self._clock)
 
+    @property
+    def enabled(self) -> bool:
+        """Whether it keeps anything (`selection_ttl_s` above 0)."""
+        return self._max > 0
+
     def get(self, key: bytes) -> V | None:
         """The value stored under `key` if still fresh; counts a hit or a miss."""
         try:

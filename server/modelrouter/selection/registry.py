@@ -23,7 +23,7 @@ from modelrouter.config.schema import (
 from modelrouter.domain import Requirements
 from modelrouter.errors import UnknownStrategy
 from modelrouter.learning.feedback import Feedback
-from modelrouter.selection.strategies.base import Strategy
+from modelrouter.selection.strategies.base import Sampling, Strategy
 from modelrouter.selection.strategies.cost_aware import CostAware
 from modelrouter.selection.strategies.fallback import Fallback
 from modelrouter.selection.strategies.learned import Learned
@@ -103,8 +103,16 @@ class StrategyRegistry:
         for name in configs:
             resolve(name)
         self._strategies: Mapping[str, Strategy] = MappingProxyType(built)
+        # Told apart once here, not per call (a runtime protocol check is slow).
+        self._sampling: Mapping[str, Sampling] = MappingProxyType(
+            {name: s for name, s in built.items() if isinstance(s, Sampling)}
+        )
         self.default = default
         self.names = tuple(built)
+
+    def sampling(self, name: str) -> Sampling | None:
+        """The strategy `name` (a known one) when it draws anew on every call."""
+        return self._sampling.get(name or self.default)
 
     def get(self, name: str) -> Strategy:
         try:

@@ -23,18 +23,52 @@ from modelrouter.live import DeploymentState, LiveState
 from modelrouter.selection.cache import SelectionCache
 from modelrouter.selection.eligibility import Eligibility
 from modelrouter.selection.registry import StrategyRegistry
-from modelrouter.selection.strategies.base import CandidatePool, Strategy
+from modelrouter.selection.strategies.base import CandidatePool, Draws, Sampling, Strategy
+
+
+class Rest:
+    """The rendering of a drawn ranking's entries after its first `start` (they
+    and the rejections are the same in every draw of one preparation): filled by
+    the first rendering, then written as they are."""
+
+    __slots__ = ("rendered", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.rendered: bytes | None = None
 
 
 class Render(Protocol):
     """How the API renders a ranking (its wire bytes), once per fresh decision;
-    `basic`: its basic view only."""
+    `basic`: its basic view only; `rest`: the entries after `rest.start` are
+    `rest.rendered` (which the rendering fills when it is None)."""
 
-    def __call__(self, requested_strategy: str, ranking: Ranking, basic: bool = False) -> bytes: ...
+    def __call__(
+        self, requested_strategy: str, ranking: Ranking, basic: bool = False, rest: Rest | None = None
+    ) -> bytes: ...
 
 
 """The caller's rendering of a fresh ranking (requested strategy, ranking), kept
 with the cached decision so that a hit needs neither the ranking nor a new rendering."""
+
+
+class Prepared:
+    """What the selector keeps of a sampling strategy's preparation for a query
+    (per cache key and tenant): the draws, and what follows from their fixed part."""
+
+    __slots__ = ("by_cost", "cheaper", "draws", "requested", "rest", "whole")
+
+    def __init__(self, requested: str, draws: Draws, ranking: Ranking) -> None:
+        self.requested = requested
+        """The strategy the query named (empty: the default)."""
+        self.draws = draws
+        self.by_cost: list[tuple[float, str]] | None = None
+        """Every ranked model by its estimate, cheapest first: for the draws
+        after the first, whose chosen models differ."""
+        self.rest = Rest(draws.drawn)
+        self.whole: bytes | None = None
+        """The rendering, when nothing is drawn (every draw the same)."""
+        self.cheaper = cheaper_alternatives(ranking) if not draws.drawn else None
 
 
 class CachedDecision(NamedTuple):
@@ -70,6 +104,23 @@ def cheaper_alternatives(ranking: Ranking) -> tuple[str, ...]:
     return tuple(model for _, model in cheaper[:CHEAPER_KEPT])
 
 
+def _cheaper_than(by_cost: list[tuple[float, str]], chosen: str, cost: float) -> tuple[str, ...]:
+    """`cheaper_alternatives` from the models sorted by estimate."""
+    found: list[str] = []
+    for c, model in by_cost:
+        if c >= cost or len(found) == CHEAPER_KEPT:
+            break
+        if model != chosen:
+            found.append(model)
+    return tuple(found)
+
+
+def _prepared_key(tenant: str, cache_key: bytes) -> bytes:
+    """A preparation's key: the tenant's own name too, since what a sampling
+    strategy learned is per tenant (0xff is no UTF-8 byte: the name ends there)."""
+    return tenant.encode() + b"\xff" + cache_key
+
+
 def _over_budget(over: list[Rejection], rejections: tuple[Rejection, ...]) -> BudgetExceeded:
     """No model can serve, and for these the budget alone is why."""
     first = over[0]
@@ -82,12 +133,24 @@ def _over_budget(over: list[Rejection], rejections: tuple[Rejection, ...]) -> Bu
     )
 
 
+def _yielding(strategy: Strategy, ranking: Ranking) -> Ranking:
+    """`ranking`, unless it is empty: NoEligibleModel, or BudgetExceeded when the
+    budget alone keeps models out."""
+    if not ranking.ranked:
+        over = [r for r in ranking.rejected if r.reason == RejectReason.OVER_BUDGET]
+        if over:
+            raise _over_budget(over, ranking.rejected)
+        raise NoEligibleModel(strategy.name, ranking.rejected)
+    return ranking
+
+
 class Selector:
     def __init__(
         self,
         live: LiveState,
         registry: StrategyRegistry,
         cache: SelectionCache[CachedDecision],
+        prepared: SelectionCache[Prepared],
         before: Selector | None = None,
     ) -> None:
         """`before`: the selector of the configuration this one replaces (a
@@ -108,7 +171,10 @@ class Selector:
         self._balancers: Mapping[str, Balancer] = {
             m.spec.id: kept.get(m.spec.id) or BALANCERS[m.spec.balancer](m.deployments) for m in self._models
         }
+        self.prepared = prepared
+        """Sampling strategies' preparations, under the selection cache's rule."""
         live.on_change(cache.clear)
+        live.on_change(self.prepared.clear)
 
     def _kept_balancers(self, live: LiveState) -> dict[str, Balancer]:
         """The balancers of the models whose state `live` carries over unchanged."""
@@ -123,13 +189,7 @@ class Selector:
         self, strategy: Strategy, query: SelectQuery, allowed: frozenset[str] | None, tenant: str
     ) -> Ranking:
         pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens, allowed, tenant)
-        ranking = strategy.rank(query, pool)
-        if not ranking.ranked:
-            over = [r for r in ranking.rejected if r.reason == RejectReason.OVER_BUDGET]
-            if over:
-                raise _over_budget(over, ranking.rejected)
-            raise NoEligibleModel(strategy.name, ranking.rejected)
-        return ranking
+        return _yielding(strategy, strategy.rank(query, pool))
 
     def decide(
         self,
@@ -145,6 +205,9 @@ class Selector:
         stored: a cached decision is served from its rendering, so there is nothing
         to store without one. (The key must then tell `allowed` apart.)"""
         strategy = self.registry.get(query.strategy)
+        sampling = self.registry.sampling(query.strategy)
+        if sampling is not None:
+            return self._drawn(sampling, query, cache_key, render, allowed, tenant, basic)
         ranking = self._rank(strategy, query, allowed, tenant)
         requested = query.strategy or self.registry.default
         # `basic`: the caller answers with the basic view. A ranking the cache keeps
@@ -159,18 +222,84 @@ class Selector:
         model = order[0]
         cheaper = cheaper_alternatives(ranking)
         task = ranking.task
-        # A learned ranking samples anew on every call: a cached one would stop its exploring.
         if cache_key is not None and render is not None and strategy.cacheable:
             self.cache.put(cache_key, CachedDecision(requested, model, order, rendered, cheaper, task))
         return Decision(
             requested, model, self._dispatch(model, cheaper), order, ranking, rendered, False, task
         )
 
-    def decide_cached(self, cache_key: bytes) -> Decision | None:
-        """The cached decision for `cache_key`, with a deployment picked for this call."""
+    def _drawn(
+        self,
+        strategy: Sampling,
+        query: SelectQuery,
+        cache_key: bytes | None,
+        render: Render | None,
+        allowed: frozenset[str] | None,
+        tenant: str,
+        basic: bool,
+    ) -> Decision:
+        """A decision drawn anew by a sampling strategy (a cached decision would
+        stop its exploring), from a new preparation, kept for the calls after it
+        under the selection cache's rule (`decide_cached`)."""
+        pool = CandidatePool(self._eligibility, query.input_tokens, query.output_tokens, allowed, tenant)
+        draws = strategy.prepare(query, pool)
+        ranking = _yielding(strategy, draws.draw())
+        prepared = Prepared(query.strategy or self.registry.default, draws, ranking)
+        kept = cache_key is not None and render is not None and self.prepared.enabled
+        if cache_key is not None and kept:
+            self.prepared.put(_prepared_key(tenant, cache_key), prepared)
+        return self._drawn_decision(prepared, ranking, render, basic, kept)
+
+    def _drawn_decision(
+        self, prepared: Prepared, ranking: Ranking, render: Render | None, basic: bool, kept: bool = True
+    ) -> Decision:
+        """`kept`: later calls may draw from `prepared` (then a rendering that
+        every draw shares is made whole, once)."""
+        draws = prepared.draws
+        drawn = draws.drawn
+        requested = prepared.requested
+        if render is None:
+            rendered = b""
+        elif not drawn and (kept or not basic):
+            rendered = prepared.whole or render(requested, ranking)
+            prepared.whole = rendered
+        elif basic:
+            rendered = render(requested, ranking, True)
+        else:
+            rendered = render(requested, ranking, rest=prepared.rest)
+        if drawn:
+            ranked = ranking.ranked
+            order = (*[s.candidate.model for s in ranked[:drawn]], *draws.tail)
+            by_cost = prepared.by_cost
+            if by_cost is None:
+                cheaper = cheaper_alternatives(ranking)
+                if kept:
+                    prepared.by_cost = sorted([(s.candidate.cost_usd, s.candidate.model) for s in ranked])
+            else:
+                best = ranked[0].candidate
+                cheaper = _cheaper_than(by_cost, best.model, best.cost_usd)
+        else:
+            order = draws.tail
+            cheaper = prepared.cheaper or ()
+        model = order[0]
+        return Decision(
+            requested, model, self._dispatch(model, cheaper), order, ranking, rendered, False, ranking.task
+        )
+
+    def decide_cached(
+        self, cache_key: bytes, tenant: str = "", render: Render | None = None, basic: bool = False
+    ) -> Decision | None:
+        """The cached decision for `cache_key`, with a deployment picked for this
+        call; or, for a sampling strategy, one drawn from the preparation kept for
+        it and `tenant` while current (rendered by `render`, `basic` as `decide`)."""
         cached = self.cache.get(cache_key)
         if cached is None:
-            return None
+            if render is None:
+                return None
+            prepared = self.prepared.get(_prepared_key(tenant, cache_key))
+            if prepared is None or not prepared.draws.current():
+                return None
+            return self._drawn_decision(prepared, prepared.draws.draw(), render, basic)
         requested, model, order, rendered, cheaper, task = cached
         return Decision(requested, model, self._dispatch(model, cheaper), order, None, rendered, True, task)
 

@@ -8,7 +8,7 @@ fallback chain moves on to its next member."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.selection.eligibility import Eligibility, Evaluation
@@ -66,6 +66,37 @@ class Strategy(Protocol):
 
     def rank(self, query: SelectQuery, pool: CandidatePool) -> Ranking:
         """Eligible models best first; an empty ranking when none is eligible."""
+        ...
+
+
+class Draws(Protocol):
+    """A sampling strategy's ranking for one query, prepared once and drawn anew
+    on each call: what does not change between draws (eligibility, placements,
+    the models out of contention) is worked out once."""
+
+    drawn: int
+    """How many of a draw's first ranked entries change from one draw to the
+    next; the rest (`tail`) and the rejections are the same in every draw."""
+
+    tail: tuple[str, ...]
+    """The models ranked after the drawn ones, in order."""
+
+    def current(self) -> bool:
+        """Whether what it was prepared from still holds (no new evidence)."""
+        ...
+
+    def draw(self) -> Ranking:
+        """One ranking: the drawn entries first, then the tail."""
+        ...
+
+
+@runtime_checkable
+class Sampling(Strategy, Protocol):
+    """A strategy whose ranking is drawn anew on every call (never served from
+    the selection cache), from a preparation that may be kept."""
+
+    def prepare(self, query: SelectQuery, pool: CandidatePool) -> Draws:
+        """What its draws for `query` come from."""
         ...
 
 
