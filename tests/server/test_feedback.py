@@ -382,3 +382,27 @@ async def test_a_kept_learned_preparation_never_outlives_a_score_or_a_drain() ->
         )
         after = (await served.stub.Select(request, timeout=5)).decision
         assert "weak3" not in {e.model for e in after.ranking}
+
+
+async def test_many_models_in_contention_are_drawn_together_and_ranked_by_their_draws() -> None:
+    """From `DRAW_TOGETHER` contenders on, one numpy call draws them all: the
+    ranking still holds every model once, ordered by the drawn score, each
+    quality drawn anew per call, and the choice spread as the posteriors say."""
+    config = HEAD + "models:\n" + "".join(sim(f"m{i:02}", 0.5) for i in range(40))
+    async with serving(config) as served:
+        first = (await served.stub.Select(learned(), timeout=5)).decision
+        await feedback(served, first.decision_id, 1.0)  # one score: every model now contends
+        chosen: Counter[str] = Counter()
+        qualities = set()
+        for _ in range(60):
+            d = (await served.stub.Select(learned(), timeout=5)).decision
+            assert sorted(e.model for e in d.ranking) == [f"m{i:02}" for i in range(40)]
+            scores = [e.score for e in d.ranking]
+            assert scores == sorted(scores, reverse=True)
+            top = dict(d.ranking[0].components)
+            assert top["quality"] != top["learned_quality"]  # drawn, not the mean
+            qualities.add(top["quality"])
+            chosen[d.model] += 1
+        assert len(qualities) == 60
+        # 39 models alike and unknown, one with one good score: the choice spreads.
+        assert len(chosen) >= 10, chosen

@@ -24,7 +24,7 @@ deviation), cost, latency."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
@@ -42,6 +42,8 @@ from modelrouter.selection.strategies.weighted import placements
 COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
 PLAUSIBLE_SD = 4.0
 """How far from its mean (in standard deviations) a draw may plausibly land."""
+DRAW_TOGETHER = 24
+"""From this many models in contention on, their qualities are drawn in one numpy call."""
 new_scored = partial(tuple.__new__, ScoredModel)
 
 
@@ -148,7 +150,7 @@ class Learned:
                 COMPONENTS,
                 evaluation.task,
             ),
-            self.rng.beta,
+            self.rng,
         )
 
 
@@ -162,10 +164,11 @@ class LearnedDraws:
     tenant's evidence on the task is unchanged."""
 
     __slots__ = (
-        "_beta",
         "_evidence",
         "_feedback",
         "_fixed",
+        "_params",
+        "_rng",
         "_rows",
         "_task",
         "_tenant",
@@ -186,7 +189,7 @@ class LearnedDraws:
         rows: tuple[Row, ...],
         tail: tuple[str, ...],
         fixed: Ranking,
-        beta: Callable[[float, float], float],
+        rng: numpy.random.Generator,
     ) -> None:
         self._feedback = feedback
         self._tenant = tenant
@@ -198,7 +201,14 @@ class LearnedDraws:
         self._fixed = fixed
         """The ranking of the models out of contention (the whole ranking when
         none contends)."""
-        self._beta = beta
+        self._rng = rng
+        # Many contenders are drawn in one call: numpy's per-call overhead (about
+        # 5 µs) is repaid from about 20 draws on (0.05 against 0.55 µs a draw).
+        self._params = (
+            (numpy.array([r[2] for r in rows]), numpy.array([r[3] for r in rows]))
+            if len(rows) >= DRAW_TOGETHER
+            else None
+        )
         self.drawn = len(rows)
         self.tail = tail
 
@@ -210,11 +220,18 @@ class LearnedDraws:
         fixed = self._fixed
         if not self._rows:
             return fixed
-        wq, beta = self._wq, self._beta
-        scored = []
-        for c, rest, alpha, b, mean, sd, cost, latency in self._rows:
-            quality = beta(alpha, b)
-            scored.append(new_scored((c, wq * quality + rest, (quality, mean, sd, cost, latency))))
+        wq = self._wq
+        scored: list[ScoredModel] = []
+        append = scored.append
+        if self._params is None:
+            beta = self._rng.beta
+            for c, rest, alpha, b, mean, sd, cost, latency in self._rows:
+                quality = beta(alpha, b)
+                append(new_scored((c, wq * quality + rest, (quality, mean, sd, cost, latency))))
+        else:
+            qualities: list[float] = self._rng.beta(*self._params).tolist()
+            for (c, rest, _, _, mean, sd, cost, latency), quality in zip(self._rows, qualities, strict=True):
+                append(new_scored((c, wq * quality + rest, (quality, mean, sd, cost, latency))))
         scored.sort(key=_by_score, reverse=True)  # stable: ties stay cheaper first
         return Ranking(
             fixed.strategy,
