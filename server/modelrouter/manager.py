@@ -39,6 +39,7 @@ from modelrouter.usage.book import UsageBook
 from modelrouter.usage.service import UsageService, build_store, default_sqlite_path
 
 MAX_CACHED_MODEL_ENTRIES = 200_000
+MAX_PREPARED_MODEL_ENTRIES = 50_000
 # A cached answer is replayed to a stream in pieces of this many characters: a few
 # deltas, as a stream's caller expects, not one message per token (16 characters a
 # message made a cached 1 MB answer 65,000 messages).
@@ -126,8 +127,14 @@ class Router:
         cache: SelectionCache[CachedDecision] = SelectionCache(
             config.cache.selection_ttl_s, max_entries, clock
         )
-        # A sampling strategy's preparation holds about as much per model as a decision.
-        prepared: SelectionCache[Prepared] = SelectionCache(config.cache.selection_ttl_s, max_entries, clock)
+        # A sampling strategy's preparation holds about 530 bytes a model (its
+        # entries as objects and rendered), four times a cached decision: bound them
+        # to about the same memory in all (some 27 MB).
+        prepared: SelectionCache[Prepared] = SelectionCache(
+            config.cache.selection_ttl_s,
+            min(config.cache.selection_max_entries, max(1, MAX_PREPARED_MODEL_ENTRIES // len(config.models))),
+            clock,
+        )
         c = config.cache
         server, health, usage = config.server, config.health, config.usage
         limits = limits_of(config.budgets, config.tenant_budgets)
