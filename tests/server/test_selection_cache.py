@@ -80,6 +80,16 @@ async def test_errors_are_not_cached_and_zero_ttl_disables_the_cache() -> None:
             assert not (await served.stub.Select(request, timeout=10)).decision.from_cache
         figures = await stats(served.stub)
         assert (figures.selection_hits, figures.selection_entries) == (0, 0)
+        # Nothing is kept, so an Invoke that answers with the basic view renders only
+        # that (a shortcut); the full view still ranks every model.
+        user = [pb.ChatMessage(role="user", content="hi")]
+        for view, ranked in ((pb.DECISION_VIEW_BASIC, ["b"]), (pb.DECISION_VIEW_FULL, ["b", "a"])):
+            invoke = pb.InvokeRequest(
+                messages=user, selection=request, decision_view=view, cache=pb.CACHE_POLICY_BYPASS
+            )
+            decision = (await served.stub.Invoke(invoke, timeout=10)).decision
+            assert ([e.model for e in decision.ranking], decision.model) == (ranked, "b")
+            assert decision.estimated_cost_usd > 0 and decision.estimated_input_tokens > 0
 
 
 def test_the_cache_is_bounded_least_recently_used_first() -> None:

@@ -211,10 +211,10 @@ class Selector:
         ranking = self._rank(strategy, query, allowed, tenant)
         requested = query.strategy or self.registry.default
         # `basic`: the caller answers with the basic view. A ranking the cache keeps
-        # may serve a full view later, so only one that is never reused is cut short.
+        # may serve a full view later, so only one the cache will not keep is cut short.
         if render is None:
             rendered = b""
-        elif basic and not strategy.cacheable:
+        elif basic and not (strategy.cacheable and cache_key is not None and self.cache.enabled):
             rendered = render(requested, ranking, True)
         else:
             rendered = render(requested, ranking)
