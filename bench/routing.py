@@ -37,7 +37,7 @@ from bench.routing_world import BY_NAME, SCENARIOS, TASKS, Judge, Scenario, Weig
 
 RESULTS = Path(__file__).resolve().parent / "results" / "routing.json"
 SEEDS = (1, 2)
-REQUESTS = 4000
+REQUESTS = 16_000
 QUALITY_WEIGHT = 0.9
 MISSING, LATE, MAX_DELAY = 0.2, 0.25, 100
 
@@ -125,7 +125,7 @@ def print_scenario(scenario: Scenario, runs: Sequence[Run], n: int) -> None:
     print(f"{'policy':18}" + " ".join(head for _ in runs))
     for k, p in enumerate(runs[0].policies):
         print(f"{p.policy:18}" + " ".join(_cells(r.policies[k]) for r in runs))
-    print(f"regret per request against the oracle, per {fig.WINDOW} requests (x1000):")
+    print(f"regret per request against the oracle, per {runs[0].windows['learned'].size} requests (x1000):")
     for r in runs:
         for name in ("learned", "static weighted"):
             w = r.windows[name]

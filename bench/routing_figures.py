@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from bench.routing_world import DEGRADED, MAIN_TASK, NEWCOMER, PRICE_CUT, TASKS, Judge, Outcome
 
-WINDOW = 250  # requests per regret window
+WINDOW = 250  # requests per regret window (at the least), and per share at a half's end
+REGRET_WINDOWS = 16  # a longer run's regret is printed over this many windows
 SHARE_WINDOW = 50  # requests of one task over which a model's share is taken
 DROPPED_SHARE = 0.10  # a degraded model's share is "gone" below this
 TAKEN_SHARE = 0.50  # a model the oracle now prefers has "taken over" at this share
@@ -55,14 +56,16 @@ def figures(
 
 @dataclass(frozen=True)
 class Windows:
-    """Regret against the oracle per window of WINDOW requests."""
+    """Regret against the oracle per window of `size` requests."""
 
+    size: int
     regret_per_request: list[float]  # mean utility regret in each window
     cumulative: list[float]  # total regret at each window's end
     quality_vs_oracle_pct: list[float]
 
 
-def windows(outcomes: Sequence[Outcome], oracle: Sequence[Outcome], size: int = WINDOW) -> Windows:
+def windows(outcomes: Sequence[Outcome], oracle: Sequence[Outcome]) -> Windows:
+    size = max(WINDOW, len(outcomes) // REGRET_WINDOWS)
     per, cumulative, quality = [], [], []
     total = 0.0
     for start in range(0, len(outcomes), size):
@@ -72,7 +75,7 @@ def windows(outcomes: Sequence[Outcome], oracle: Sequence[Outcome], size: int = 
         per.append(regret / len(part))
         cumulative.append(total)
         quality.append(100 * sum(o.quality for o in part) / sum(o.quality for o in best))
-    return Windows(per, cumulative, quality)
+    return Windows(size, per, cumulative, quality)
 
 
 def _first_window(

@@ -246,8 +246,8 @@ class Selector:
         ranking = _yielding(strategy, draws.draw())
         prepared = Prepared(query.strategy or self.registry.default, draws, ranking)
         kept = cache_key is not None and render is not None and self.prepared.enabled
-        if cache_key is not None and kept:
-            self.prepared.put(_prepared_key(tenant, cache_key), prepared)
+        if kept:
+            self.prepared.put(_prepared_key(tenant, cache_key or b""), prepared)
         return self._drawn_decision(prepared, ranking, render, basic, kept)
 
     def _drawn_decision(

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from operator import itemgetter
 from typing import ClassVar
 
@@ -37,14 +36,13 @@ from modelrouter.learning.feedback import Feedback, TaskEvidence
 from modelrouter.learning.posterior import moments, parameters
 from modelrouter.selection.eligibility import Evaluation
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
-from modelrouter.selection.strategies.weighted import placements
+from modelrouter.selection.strategies.weighted import new_scored, placements
 
 COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
 PLAUSIBLE_SD = 4.0
 """How far from its mean (in standard deviations) a draw may plausibly land."""
 DRAW_TOGETHER = 24
 """From this many models in contention on, their qualities are drawn in one numpy call."""
-new_scored = partial(tuple.__new__, ScoredModel)
 
 
 @dataclass(frozen=True, slots=True)
