@@ -15,13 +15,15 @@ built-in ``learned`` (each with its default weights). Per registry size, four ro
   same h2load load and request bytes stand in for the uncached run's distinct requests (whose
   Python load generator sends Select only, with no strategy);
 
-each once without feedback (``learned`` then ranks on the priors: no sampling) and once fed
+each once without feedback (``learned`` then ranks on the priors: no sampling), once fed
 ``FEEDBACK_SCORES`` scores on the load's task before measuring (``learned`` then draws each
-model's quality from its posterior on every call). ``weighted`` runs on the router without
-feedback (feedback does not touch it).
+model's quality from its posterior on every call, and every model is in contention: the scored
+ones are few, the rest keep their priors' spread), and once settled (every eligible model scored
+on the task, a few near ties and the rest clearly worse: ``learned`` draws the near ties only).
+``weighted`` runs on the router without feedback (feedback does not touch it).
 
 Each round sends to echo, then, per registry size and cache setting, Select with ``weighted``,
-``learned`` on the priors and ``learned`` sampling, then Invoke the same way; echo once more at
+``learned`` on the priors, sampling and settled, then Invoke the same way; echo once more at
 the end. This machine's speed drifts by as much as 2x within minutes, so each ``learned`` run is
 compared with the ``weighted`` run just before it (same registry, cache setting and call), and
 the median over the rounds is the figure. No call may fail; the router's Stats must count every
@@ -56,6 +58,10 @@ ROUNDS = 5
 WARMUP_S, DURATION_S, MIN_CALLS = 2.0, 3.0, 300
 CLIENTS, STREAMS = 4, 16  # as the cached Select run: 64 calls in flight
 FEEDBACK_SCORES = 50  # learned Select decisions scored on the load's task before the sampling runs
+# The settled state: every eligible model scored on the load's task. The priors' first
+# NEAR_TIES models LEADER_SCORES times each, 0.9 on average (a near tie: they stay in contention);
+# every other model 0.0 SETTLE_ZEROS times, so that it drops out of contention.
+NEAR_TIES, LEADER_SCORES, SETTLE_ZEROS = 4, 30, 12
 AIM = 0.10  # learned within 10% of weighted: calls/s at least 0.90x, server µs/call at most 1.10x
 CACHE_HITS_AT_LEAST = 0.9  # weighted with the cache on: one miss a second (the 1 s TTL) at most
 FEEDBACK_PATH = "/modelrouter.v1.RouterService/Feedback"
@@ -63,8 +69,9 @@ TASK = "chat"  # the task of the cached Select run's requirements: the feedback'
 
 SELECT, INVOKE = "Select", "Invoke"
 CACHE_ON, CACHE_OFF = "cache on", "cache off"
-WEIGHTED, PRIORS, SAMPLED = "weighted", "learned, priors", "learned, sampled"
-_STRATEGY = {WEIGHTED: "weighted", PRIORS: "learned", SAMPLED: "learned"}
+WEIGHTED, PRIORS, SAMPLED, SETTLED = "weighted", "learned, priors", "learned, sampled", "learned, settled"
+_STRATEGY = {WEIGHTED: "weighted", PRIORS: "learned", SAMPLED: "learned", SETTLED: "learned"}
+DRAWN = (SAMPLED, SETTLED)
 ECHO = "echo"
 LOAD = (
     f"h2load repeating 1 SelectRequest, or 1 InvokeRequest with a selection, naming its strategy "
@@ -83,7 +90,7 @@ class _Target:
     models: int | None  # None: the echo server
     cache: str | None
     call: str | None
-    arm: str | None  # WEIGHTED, PRIORS or SAMPLED
+    arm: str | None  # WEIGHTED, PRIORS, SAMPLED or SETTLED
     response_bytes: int
 
 
@@ -139,6 +146,7 @@ class LearnedRuns:
     runs: list[LearnedRun]
     figures: list[LearnedFigures]
     fed: dict[str, int]  # per fed router: distinct models the feedback scored
+    contending: dict[str, int]  # per settled router: models a learned ranking still draws
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -217,6 +225,32 @@ def feed(server: Server) -> int:
     return len(chosen)
 
 
+def settle(server: Server) -> int:
+    """Scores every eligible model on the load's task through decisions restricted to it
+    (``include_models``): the priors' first ``NEAR_TIES`` ``LEADER_SCORES`` times each (1.0 and
+    0.8 in turn), every other model ``SETTLE_ZEROS`` times 0.0. Returns how many models a learned
+    ranking then still draws (those whose drawn quality is not their posterior mean)."""
+    body = select_request("learned")
+    with grpc.insecure_channel(server.address) as channel:
+        select: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(SELECT_PATH)
+        invoke: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(INVOKE_PATH)
+        score: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(FEEDBACK_PATH)
+        first = router_pb2.SelectResponse.FromString(select(body, timeout=30)).decision
+        for rank, entry in enumerate(first.ranking):
+            request = router_pb2.InvokeRequest.FromString(invoke_with("learned"))
+            request.selection.requirements.include_models.append(entry.model)
+            one = request.SerializeToString()
+            near = rank < NEAR_TIES
+            for i in range(LEADER_SCORES if near else SETTLE_ZEROS):
+                decision = router_pb2.InvokeResponse.FromString(invoke(one, timeout=30)).decision
+                assert decision.model == entry.model, f"{decision.model} answered, not {entry.model}"
+                value = (1.0 if i % 2 else 0.8) if near else 0.0
+                feedback = router_pb2.FeedbackRequest(decision_id=decision.decision_id, score=value)
+                score(feedback.SerializeToString(), timeout=30)
+        settled = router_pb2.SelectResponse.FromString(select(body, timeout=30)).decision
+    return sum(e.components["quality"] != e.components["learned_quality"] for e in settled.ranking)
+
+
 def _decision(reply: bytes, call: str) -> router_pb2.Decision:
     if call == SELECT:
         return router_pb2.SelectResponse.FromString(reply).decision
@@ -250,7 +284,7 @@ def probe(target: _Target) -> int:
     if target.arm != WEIGHTED:
         parts = first.ranking[0].components
         drawn = parts["quality"] != parts["learned_quality"]
-        assert drawn == (target.arm == SAMPLED), (
+        assert drawn == (target.arm in DRAWN), (
             f"{where}: quality {parts['quality']} against learned_quality {parts['learned_quality']}"
         )
     print(
@@ -362,7 +396,7 @@ def _figure(t: _Target, runs: list[LearnedRun]) -> LearnedFigures:
         p99_ms=statistics.median(r.p99_ms for r in mine),
         calls_per_s_vs_echo=statistics.median(vs_echo),
     )
-    if t.arm in (PRIORS, SAMPLED):
+    if t.arm in (PRIORS, *DRAWN):
         calls, cpu = [], []
         for r in mine:
             weighted = next(
@@ -383,21 +417,22 @@ def _figure(t: _Target, runs: list[LearnedRun]) -> LearnedFigures:
     return figure
 
 
-def _targets(n: int, cache: str, fresh: Server, fed: Server) -> list[_Target]:
-    """Select, then Invoke: weighted, learned on the priors, learned sampling."""
+def _targets(n: int, cache: str, fresh: Server, fed: Server, settled: Server) -> list[_Target]:
+    """Select, then Invoke: weighted, learned on the priors, learned sampling, learned settled."""
     out = []
+    servers = {WEIGHTED: fresh, PRIORS: fresh, SAMPLED: fed, SETTLED: settled}
     for call, path, body_of in ((SELECT, SELECT_PATH, select_request), (INVOKE, INVOKE_PATH, invoke_with)):
-        for arm in (WEIGHTED, PRIORS, SAMPLED):
-            server = fed if arm == SAMPLED else fresh
+        for arm in (WEIGHTED, PRIORS, SAMPLED, SETTLED):
+            server = servers[arm]
             name = f"{n} models, {cache}, {call}, {arm}"
             target = _Target(name, server, path, body_of(_STRATEGY[arm]), n, cache, call, arm, 0)
             out.append(replace(target, response_bytes=probe(target)))
     return out
 
 
-def _start(tmp: Path, n: int, cache: str, fed: bool, servers: list[Server]) -> Server:
+def _start(tmp: Path, n: int, cache: str, state: str, servers: list[Server]) -> Server:
     # Each its own state directory: usage totals and kept scores are not shared.
-    folder = tmp / f"learned-{n}-{cache.replace(' ', '-')}-{'fed' if fed else 'fresh'}"
+    folder = tmp / f"learned-{n}-{cache.replace(' ', '-')}-{state}"
     folder.mkdir()
     router = start_router(write_config(folder, n, cache), SERVER_CPU, folder / "router.log")
     servers.append(router)
@@ -412,6 +447,7 @@ def measure(tmp: Path, rounds: int = ROUNDS) -> LearnedRuns:
     )
     servers: list[Server] = []
     fed_models: dict[str, int] = {}
+    contending: dict[str, int] = {}
     try:
         echo = start_echo(SERVER_CPU, tmp / "echo-learned.log")
         servers.append(echo)
@@ -420,11 +456,17 @@ def measure(tmp: Path, rounds: int = ROUNDS) -> LearnedRuns:
         probe(targets[0])
         for n in MODEL_COUNTS:
             for cache in (CACHE_ON, CACHE_OFF):
-                fresh = _start(tmp, n, cache, False, servers)
-                fed = _start(tmp, n, cache, True, servers)
+                fresh = _start(tmp, n, cache, "fresh", servers)
+                fed = _start(tmp, n, cache, "fed", servers)
+                settled = _start(tmp, n, cache, "settled", servers)
                 fed_models[f"{n} models, {cache}"] = scored = feed(fed)
-                print(f"  {n} models, {cache}: {FEEDBACK_SCORES} scores on {scored} models", flush=True)
-                targets += _targets(n, cache, fresh, fed)
+                contending[f"{n} models, {cache}"] = still = settle(settled)
+                print(
+                    f"  {n} models, {cache}: {FEEDBACK_SCORES} scores on {scored} models (sampled); "
+                    f"settled: every model scored, {still} still in contention",
+                    flush=True,
+                )
+                targets += _targets(n, cache, fresh, fed, settled)
         print(f"  {LOAD}", flush=True)
         calls = {t.name: max(MIN_CALLS, round(_warm_up(t) * DURATION_S)) for t in targets}
         runs: list[LearnedRun] = []
@@ -434,7 +476,7 @@ def measure(tmp: Path, rounds: int = ROUNDS) -> LearnedRuns:
     finally:
         for server in servers:
             server.stop()
-    out = LearnedRuns(runs, [_figure(t, runs) for t in targets], fed_models)
+    out = LearnedRuns(runs, [_figure(t, runs) for t in targets], fed_models, contending)
     for r in runs:
         out.problems += r.problems
         out.warnings += r.warnings
@@ -495,7 +537,10 @@ def print_learned(found: LearnedRuns) -> None:
     print(
         "cache on: weighted answered from the selection cache, learned ranking every call (make bench's "
         "cached run);\ncache off: both rank every call. priors: learned before any feedback (no sampling); "
-        f"sampled: after {FEEDBACK_SCORES} scores on the task"
+        f"sampled: after {FEEDBACK_SCORES} scores on the task (every model in contention);\n"
+        f"settled: every model scored on the task, the priors' first {NEAR_TIES} {LEADER_SCORES}x "
+        f"(0.9 on average), the rest {SETTLE_ZEROS}x 0.0 (in contention by the end: "
+        f"{', '.join(f'{k}: {v}' for k, v in found.contending.items())})"
     )
 
 
@@ -523,9 +568,13 @@ def document(found: LearnedRuns, rounds: int) -> dict[str, Any]:
             "duration_s": DURATION_S,
             "min_calls": MIN_CALLS,
             "feedback_scores": FEEDBACK_SCORES,
+            "near_ties": NEAR_TIES,
+            "leader_scores": LEADER_SCORES,
+            "settle_zeros": SETTLE_ZEROS,
             "aim": AIM,
         },
         "fed": found.fed,
+        "contending": found.contending,
         "runs": [asdict(r) for r in found.runs],
         "figures": [asdict(f) for f in found.figures],
         "verdicts": {f.target: verdict(f) for f in found.figures if f.within_aim is not None},
