@@ -45,11 +45,18 @@ class TaskEvidence(dict[str, Evidence]):
     """Each model's evidence on one task for one tenant. `version` counts the
     changes: what a learned ranking prepared from it holds while it is unchanged."""
 
-    __slots__ = ("version",)
+    __slots__ = ("posteriors", "version")
 
     def __init__(self) -> None:
         super().__init__()
         self.version = 0
+        self.posteriors: dict[tuple[str, float], tuple[float, float, float, float]] = {}
+        """Per (model, prior quality): the posterior's alpha, beta, mean and sd, as
+        a reader worked them out; emptied at every change."""
+
+    def changing(self) -> None:
+        self.version += 1
+        self.posteriors.clear()
 
 
 NO_EVIDENCE = TaskEvidence()
@@ -158,7 +165,7 @@ class Feedback:
         models = self._evidence.get((tenant, task))
         if models is None:
             models = self._evidence[(tenant, task)] = TaskEvidence()
-        models.version += 1  # the caller is about to change it
+        models.changing()  # the caller is about to change it
         return models
 
     def _add(self, key: LearnKey, score: float) -> None:

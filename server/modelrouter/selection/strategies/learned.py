@@ -83,13 +83,19 @@ class Learned:
         weight = self.feedback.learning.prior_weight
         rows = []
         floor = -math.inf
+        known = evidence.posteriors
         for c, cost, latency in zip(cands, costs, latencies, strict=True):
             scores = evidence.get(c.model)
             if scores is None:
                 alpha, beta, mean, sd = priors.get(c.quality) or self._prior(c.quality)
             else:
-                alpha, beta = parameters(c.quality, scores, weight)
-                mean, sd = moments(alpha, beta)
+                # Worked out once per change of the evidence, not per preparation.
+                key = (c.model, c.quality)
+                posterior = known.get(key)
+                if posterior is None:
+                    a, b = parameters(c.quality, scores, weight)
+                    posterior = known[key] = (a, b, *moments(a, b))
+                alpha, beta, mean, sd = posterior
             fixed = wc * cost + wl * latency
             rows.append((c, fixed, alpha, beta, mean, sd, cost, latency))
             low = fixed + wq * (mean - PLAUSIBLE_SD * sd)
