@@ -60,7 +60,7 @@ class Prepared:
 
     def __init__(self, requested: str, draws: Draws, ranking: Ranking) -> None:
         self.requested = requested
-        """The strategy the query named (empty: the default)."""
+        """The strategy the query asked for (the default's name when it named none)."""
         self.draws = draws
         self.by_cost: list[tuple[float, str]] | None = None
         """Every ranked model by its estimate, cheapest first: for the draws
