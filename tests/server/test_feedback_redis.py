@@ -247,3 +247,30 @@ async def test_a_decision_takes_one_score_across_feedback_replicas(shared: Share
     finally:
         await a.close()
         await b.close()
+
+
+async def test_another_replicas_score_lapses_what_a_learned_ranking_kept(shared: Shared) -> None:
+    """A learned ranking kept for a (tenant, task) holds while that task's evidence
+    is unchanged (its identity and version, `LearnedDraws.current`); a score
+    another replica took changes it at this replica's next flush."""
+    config = FeedbackConfig()
+    a = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
+    b = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
+    await a.start()
+    await b.start()
+    try:
+        await a.score(K1[0], a.mint(*K1), 0.9)
+        await a.flush()
+        kept = a.on(K1[0], K1[1])
+        version = kept.version
+        await a.flush()  # nothing new: what was kept still holds
+        assert a.on(K1[0], K1[1]) is kept and kept.version == version
+        await b.score(K2[0], b.mint(*K2), 0.2)
+        await b.flush()
+        await a.flush()
+        now = a.on(K1[0], K1[1])
+        assert now is not kept or now.version != version
+        assert now.get(K2[2]) is not None and now[K2[2]].count == 1
+    finally:
+        await a.close()
+        await b.close()
