@@ -18,7 +18,7 @@ BASIC against FULL at 20 and 1,000 models (``bench.views``). ``python -m bench a
 API key part alone (about 3.5 minutes) and writes bench/results/auth.json; ``python -m bench
 views`` the decision view part (about 1.5 minutes), writing bench/results/views.json;
 ``--rounds 1`` for a quicker look at either. ``python -m bench learned`` (not in the default
-run: about 7 minutes) measures the learned strategy against weighted (``bench.learned_cost``),
+run: about 11 minutes) measures the learned strategy against weighted (``bench.learned_cost``),
 writing bench/results/learned.json.
 Prints the tables, writes them to bench/results/latest.json; exits 1 when a check fails (the
 figures are then wrong), not when an aim is missed.
@@ -243,7 +243,7 @@ def main_views(rounds: int) -> int:
 
 
 def main_learned(rounds: int) -> int:
-    """Only what the learned strategy costs against weighted (not in the default run: about 7 minutes)."""
+    """Only what the learned strategy costs against weighted (not in the default run: about 11 minutes)."""
     return _part(
         LEARNED_RESULTS,
         lambda tmp: learned_cost.measure(tmp, rounds),
