@@ -97,15 +97,17 @@ def cheaper_alternatives(ranking: Ranking) -> tuple[str, ...]:
     """The eligible models, cheapest first, whose estimate for this request is
     below the chosen model's."""
     ranked = ranking.ranked
-    chosen = ranked[0].candidate.cost_usd
+    best = ranked[0].candidate
+    cost = best.cost_usd
     cheaper = sorted(
-        (s.candidate.cost_usd, s.candidate.model) for s in ranked[1:] if s.candidate.cost_usd < chosen
+        [(s.candidate.cost_usd, s.candidate.model) for s in ranked[1:] if s.candidate.cost_usd < cost]
     )
-    return tuple(model for _, model in cheaper[:CHEAPER_KEPT])
+    return _cheaper_than(cheaper, best.model, cost)
 
 
 def _cheaper_than(by_cost: list[tuple[float, str]], chosen: str, cost: float) -> tuple[str, ...]:
-    """`cheaper_alternatives` from the models sorted by estimate."""
+    """`cheaper_alternatives`, from models sorted by estimate (cheapest first):
+    the first CHEAPER_KEPT below `cost`, `chosen` left out."""
     found: list[str] = []
     for c, model in by_cost:
         if c >= cost or len(found) == CHEAPER_KEPT:
