@@ -65,6 +65,13 @@ async def _invoke_until_cut(address: str) -> grpc.aio.AioRpcError:
     raise AssertionError("the call ended OK although the shutdown cut it")
 
 
+async def _all_in_flight(address: str, calls: int) -> None:
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = pb_grpc.RouterServiceStub(channel)
+        while (await stub.Stats(pb.StatsRequest(), timeout=10)).models[0].in_flight < calls:
+            await asyncio.sleep(0.02)
+
+
 async def test_calls_cut_by_the_shutdown_are_answered_counted_and_kept(tmp_path: Path) -> None:
     config = tmp_path / "router.yaml"
     config.write_text(CONFIG.replace("PATH", str(tmp_path / "usage.sqlite")))
@@ -76,6 +83,9 @@ async def test_calls_cut_by_the_shutdown_are_answered_counted_and_kept(tmp_path:
         ]
         unary = [asyncio.create_task(_invoke_until_cut(server.address)) for _ in range(UNARY)]
         await asyncio.wait_for(started.wait(), 30)  # every stream has text by now
+        # The unary calls show no sign of life to their caller: wait until the server
+        # holds every call, or one not yet admitted is refused at the stop instead.
+        await asyncio.wait_for(_all_in_flight(server.address, STREAMS + UNARY), 30)
         loop = asyncio.get_running_loop()
         stopping = loop.run_in_executor(None, server.stop)
         errors = await asyncio.gather(*streams, *unary)
