@@ -4,7 +4,7 @@ configuration files or gRPC."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -269,12 +269,13 @@ class Decision(NamedTuple):
     requested_strategy: str
     model: str
     deployment: str
-    order: tuple[str, ...]
+    order: Sequence[str]
     """Every eligible model id, best first."""
     ranking: Ranking | None
     """The full ranking of a fresh decision; None when it came from the selection
     cache, which keeps only `order` and `rendered` (plain values, so that cached
-    decisions cost the garbage collector nothing)."""
+    decisions cost the garbage collector nothing), or was drawn from a kept
+    preparation (whose rendering holds what it did not draw anew)."""
     rendered: bytes = b""
     """The caller's rendering of the ranking (the API's wire bytes), made once
     when the decision was fresh and kept with it in the cache."""

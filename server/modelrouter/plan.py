@@ -16,7 +16,7 @@ each attempt ended and how much of the caller's deadline is left.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from modelrouter.live import DeploymentState, ModelState
@@ -60,7 +60,7 @@ class Plan:
 
     def __init__(
         self,
-        order: tuple[str, ...],
+        order: Sequence[str],
         first_deployment: str,
         models: Mapping[str, ModelState],
         pick: Pick,

@@ -406,3 +406,102 @@ async def test_many_models_in_contention_are_drawn_together_and_ranked_by_their_
         assert len(qualities) == 60
         # 39 models alike and unknown, one with one good score: the choice spreads.
         assert len(chosen) >= 10, chosen
+
+
+def _beta_pdf(x: float, a: float, b: float) -> float:
+    return math.exp(
+        (a - 1) * math.log(x)
+        + (b - 1) * math.log(1 - x)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + math.lgamma(a + b)
+    )
+
+
+def _chance_first_beats_second(a: tuple[float, float], b: tuple[float, float], steps: int = 20_000) -> float:
+    """P(X > Y) for X ~ Beta(*a), Y ~ Beta(*b): the integral of X's density times Y's distribution."""
+    h = 1 / steps
+    below = 0.0  # Y's distribution at the grid point
+    chance = 0.0
+    for i in range(1, steps):
+        x = i * h
+        below += _beta_pdf(x, *b) * h
+        chance += _beta_pdf(x, *a) * below * h
+    return chance
+
+
+async def test_a_kept_preparations_draws_follow_the_posteriors_call_by_call() -> None:
+    """A kept learned preparation draws its contenders' qualities ahead, many at a
+    time: each call must still get a draw of its own from the current posteriors,
+    so over many repeated calls each model is chosen as often as its chance of
+    drawing best says, and a score changes those chances at once."""
+    async with serving(TWO) as served:
+        request = pb.InvokeRequest(messages=USER, cache=BYPASS, selection=learned())
+        first = await served.stub.Invoke(request, timeout=5)
+        scored = first.decision.model
+        other = ({"a", "b"} - {scored}).pop()
+        await feedback(served, first.decision.decision_id, 1.0)
+        # Prior 0.5 worth 5 scores: Beta(2.5, 2.5); one score of 1.0 makes it Beta(3.5, 2.5).
+        # Same price and latency: the better draw is chosen.
+        expected = _chance_first_beats_second((3.5, 2.5), (2.5, 2.5))
+        calls = 800
+        chosen: Counter[str] = Counter()
+        for _ in range(calls):
+            reply = await served.stub.Invoke(request, timeout=5)
+            assert reply.model == reply.decision.model  # nothing fails: the chosen model answers
+            chosen[reply.decision.model] += 1
+        share = chosen[scored] / calls
+        spread = 4 * math.sqrt(expected * (1 - expected) / calls)
+        assert abs(share - expected) < spread, (share, expected, chosen)
+        # Scores the other way: the draws made ahead lapse with the preparation.
+        ids = [(await served.stub.Invoke(request, timeout=5)).decision for _ in range(40)]
+        for d in ids:
+            await feedback(served, d.decision_id, 0.0 if d.model == scored else 1.0)
+        chosen.clear()
+        for _ in range(200):
+            chosen[(await served.stub.Invoke(request, timeout=5)).decision.model] += 1
+        assert chosen[other] > 0.8 * 200, chosen
+
+
+async def test_a_kept_learned_decision_falls_back_along_its_own_draw() -> None:
+    """A decision drawn from a kept preparation keeps its drawn order for the
+    fallback: when the chosen model fails, the next in that draw answers (the full
+    view shows which), whichever view the call asked for."""
+    # A circuit that never opens: the broken model stays eligible for every call.
+    never_open = "health: {check_interval_s: 0, failure_threshold: 100000, window: 1000, min_calls: 1000}\n"
+    config = (
+        HEAD
+        + never_open
+        + "models:\n"
+        + sim("broken", 0.5, extra=", failure_rate: 1.0")
+        + sim("x", 0.5)
+        + sim("y", 0.5)
+    )
+    async with serving(config) as served:
+        selection = learned()
+        full = pb.InvokeRequest(
+            messages=USER, cache=BYPASS, selection=selection, decision_view=pb.DECISION_VIEW_FULL
+        )
+        first = await served.stub.Invoke(full, timeout=5)
+        await feedback(served, first.decision.decision_id, 0.5)  # from now on every call draws
+        seconds: Counter[str] = Counter()
+        for _ in range(120):
+            reply = await served.stub.Invoke(full, timeout=5)
+            order = [e.model for e in reply.decision.ranking]
+            assert sorted(order) == ["broken", "x", "y"]
+            if reply.decision.model == "broken":
+                assert reply.model == order[1], order
+                seconds[order[1]] += 1
+            else:
+                assert reply.model == reply.decision.model
+        assert set(seconds) == {"x", "y"}, seconds  # the draw, not a fixed order, decides the fallback
+        basic = pb.InvokeRequest(messages=USER, cache=BYPASS, selection=selection)
+        fell_back = 0
+        for _ in range(60):
+            reply = await served.stub.Invoke(basic, timeout=5)
+            assert len(reply.decision.ranking) == 1
+            if reply.decision.model == "broken":
+                fell_back += 1
+                assert reply.model in {"x", "y"}
+                assert [a.model for a in reply.attempts] == ["broken", reply.model]
+        assert fell_back > 0

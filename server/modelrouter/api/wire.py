@@ -24,6 +24,7 @@ from modelrouter.domain import Ranking, RejectReason
 from modelrouter.selection.selector import Rest
 
 _double = struct.Struct("<d").pack
+_estimates = struct.Struct("<1sd1sd").pack
 
 # (field number << 3) | wire type; 1 = 64-bit, 2 = length-delimited, 0 = varint.
 _DECISION_MODEL = b"\x0a"
@@ -79,7 +80,16 @@ stream comes near gRPC's default 4 MiB receive limit. A tool call's arguments ar
 cut the same way."""
 
 
+_ONE_BYTE = [bytes((n,)) for n in range(0x80)]
+
+
 def varint(n: int) -> bytes:
+    # Most lengths and counts take one or two bytes: those without the loop
+    # (several are written for every call).
+    if n < 0x80:
+        return _ONE_BYTE[n]
+    if n < 0x4000:
+        return bytes(((n & 0x7F) | 0x80, n >> 7))
     out = bytearray()
     while n > 0x7F:
         out.append((n & 0x7F) | 0x80)
@@ -195,6 +205,9 @@ class DecisionEncoder:
         self._model_field = {mid: _string(b"\x0a", mid) for mid in model_ids}
         self._reason_field = {r: _string(b"\x12", r) for r in RejectReason.ALL}
         self._packers: dict[tuple[str, ...], ScoredPacker] = {}
+        self._strategy_fields: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        """The strategy and requested-strategy fields, per pair of names: the
+        configuration's strategies (and the empty name), so few."""
 
     def _packer(self, keys: tuple[str, ...]) -> ScoredPacker:
         packer = self._packers.get(keys)
@@ -205,6 +218,12 @@ class DecisionEncoder:
                 prefixes.append(_MAP_ENTRY + varint(len(entry_key) + 8) + entry_key)
             packer = self._packers[keys] = _scored_packer(prefixes)
         return packer
+
+    def _strategy_pair(self, names: tuple[str, str]) -> tuple[bytes, bytes]:
+        strategy, requested = names
+        fields = _string(_DECISION_STRATEGY, strategy), _string(_DECISION_REQUESTED, requested)
+        self._strategy_fields[names] = fields
+        return fields
 
     def encode(
         self, requested_strategy: str, ranking: Ranking, basic: bool = False, rest: Rest | None = None
@@ -226,7 +245,9 @@ class DecisionEncoder:
         model_field = self._model_field
         names = ranking.component_names
         packer = self._packers.get(names) or self._packer(names)
-        parts = [model_field[best.model], _string(_DECISION_STRATEGY, ranking.strategy)]
+        names_key = (ranking.strategy, requested_strategy)
+        strategy, requested = self._strategy_fields.get(names_key) or self._strategy_pair(names_key)
+        parts = [model_field[best.model], strategy]
         append = parts.append
         first = True
         for c, score, values in ranked:
@@ -237,11 +258,8 @@ class DecisionEncoder:
             if first:
                 first = False
                 parts += (
-                    _DECISION_COST,
-                    _double(best.cost_usd),
-                    _DECISION_LATENCY,
-                    _double(best.latency_ms),
-                    _string(_DECISION_REQUESTED, requested_strategy),
+                    _estimates(_DECISION_COST, best.cost_usd, _DECISION_LATENCY, best.latency_ms),
+                    requested,
                     _DECISION_INPUT_TOKENS,
                     varint(ranking.input_tokens),
                     _DECISION_OUTPUT_TOKENS,

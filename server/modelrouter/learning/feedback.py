@@ -23,7 +23,7 @@ from structlog.typing import FilteringBoundLogger
 from modelrouter.config.schema import FeedbackConfig, UsageConfig
 from modelrouter.errors import FeedbackExists, FeedbackUnavailable, InvalidRequest, UnknownDecision
 from modelrouter.learning.ids import DecisionIds
-from modelrouter.learning.posterior import Evidence, Learning
+from modelrouter.learning.posterior import Belief, Evidence, Learning
 from modelrouter.learning.redis_store import RedisLearnedStore
 from modelrouter.learning.store import (
     KEY_BYTES,
@@ -50,9 +50,9 @@ class TaskEvidence(dict[str, Evidence]):
     def __init__(self) -> None:
         super().__init__()
         self.version = 0
-        self.posteriors: dict[tuple[str, float], tuple[float, float, float, float]] = {}
-        """Per (model, prior quality): the posterior's alpha, beta, mean and sd, as
-        a reader worked them out; emptied at every change."""
+        self.posteriors: dict[str, Belief] = {}
+        """Per scored model: what a reader worked out of its evidence (which holds
+        the configured quality it started from); emptied at every change."""
 
     def changing(self) -> None:
         self.version += 1

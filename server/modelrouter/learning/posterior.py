@@ -95,6 +95,13 @@ class Evidence:
         return abs(recent - mean) > DRIFT_Z * math.sqrt(variance / n) + DRIFT_MARGIN
 
 
+Belief = tuple[float, float, float, float, float, float, float]
+"""What a reader believes of a model's quality on a task, worked out once per
+change of its evidence: the configured quality it started from, the posterior's
+alpha, beta, mean and sd, and its plausible low and high (as far below and above
+the mean as the reader judges a draw may plausibly land)."""
+
+
 def parameters(prior: float, evidence: Evidence | None, weight: float) -> tuple[float, float]:
     """The posterior Beta's (alpha, beta): the prior worth `weight` scores, plus
     the evidence. (A function, not only `Posterior`: a learned ranking computes

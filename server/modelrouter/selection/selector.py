@@ -56,12 +56,15 @@ class Prepared:
     """What the selector keeps of a sampling strategy's preparation for a query
     (per cache key and tenant): the draws, and what follows from their fixed part."""
 
-    __slots__ = ("by_cost", "cheaper", "draws", "requested", "rest", "whole")
+    __slots__ = ("by_cost", "cheaper", "draws", "first", "requested", "rest", "whole")
 
     def __init__(self, requested: str, draws: Draws, ranking: Ranking) -> None:
         self.requested = requested
         """The strategy the query asked for (the default's name when it named none)."""
         self.draws = draws
+        self.first = ranking
+        """The first draw's ranking: what every draw shares (strategy, rejections,
+        token counts, task) comes from it."""
         self.by_cost: list[tuple[float, str]] | None = None
         """Every ranked model by its estimate, cheapest first: for the draws
         after the first, whose chosen models differ."""
@@ -288,6 +291,37 @@ class Selector:
             requested, model, self._dispatch(model, cheaper), order, ranking, rendered, False, ranking.task
         )
 
+    def _kept_draw(self, prepared: Prepared, render: Render, basic: bool) -> Decision:
+        """A decision drawn from a kept preparation: only the entries that the
+        answer shows and the draw changes are built (all of them for a full view,
+        the chosen one for a basic one); the rendering's rest is the first draw's."""
+        draws = prepared.draws
+        by_cost = prepared.by_cost
+        if by_cost is None or (not basic and prepared.rest.rendered is None):
+            # Nothing drawn (every draw the same), or a full view that no draw rendered yet.
+            return self._drawn_decision(prepared, draws.draw(), render, basic)
+        head, order = draws.draw_top(1 if basic else draws.drawn)
+        first = prepared.first
+        ranking = Ranking(
+            first.strategy,
+            tuple(head),
+            first.rejected,
+            first.input_tokens,
+            first.output_tokens,
+            first.component_names,
+            first.task,
+        )
+        requested = prepared.requested
+        rendered = (
+            render(requested, ranking, True) if basic else render(requested, ranking, rest=prepared.rest)
+        )
+        best = head[0].candidate
+        model = best.model
+        cheaper = _cheaper_than(by_cost, model, best.cost_usd)
+        return Decision(
+            requested, model, self._dispatch(model, cheaper), order, None, rendered, False, first.task
+        )
+
     def decide_cached(
         self, cache_key: bytes, tenant: str = "", render: Render | None = None, basic: bool = False
     ) -> Decision | None:
@@ -301,7 +335,7 @@ class Selector:
             prepared = self.prepared.get(_prepared_key(tenant, cache_key))
             if prepared is None or not prepared.draws.current():
                 return None
-            return self._drawn_decision(prepared, prepared.draws.draw(), render, basic)
+            return self._kept_draw(prepared, render, basic)
         requested, model, order, rendered, cheaper, task = cached
         return Decision(requested, model, self._dispatch(model, cheaper), order, None, rendered, True, task)
 

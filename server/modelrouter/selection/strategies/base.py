@@ -7,7 +7,7 @@ fallback chain moves on to its next member."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
@@ -87,6 +87,12 @@ class Draws(Protocol):
 
     def draw(self) -> Ranking:
         """One ranking: the drawn entries first, then the tail."""
+        ...
+
+    def draw_top(self, entries: int) -> tuple[list[ScoredModel], Sequence[str]]:
+        """One draw, for a preparation kept for many calls: its first `entries`
+        ranked entries (at most `drawn`), and every ranked model's id in order
+        (a call reads the rest of the ranking from what it kept of the first)."""
         ...
 
 

@@ -24,16 +24,15 @@ deviation), cost, latency."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import ClassVar
+from typing import ClassVar, overload
 
 import numpy
 
 from modelrouter.domain import Candidate, Ranking, Requirements, ScoredModel, SelectQuery
 from modelrouter.learning.feedback import Feedback, TaskEvidence
-from modelrouter.learning.posterior import moments, parameters
+from modelrouter.learning.posterior import Belief, Evidence, moments, parameters
 from modelrouter.selection.eligibility import Evaluation
 from modelrouter.selection.strategies.base import CandidatePool, effective_requirements
 from modelrouter.selection.strategies.weighted import new_scored, placements
@@ -42,7 +41,11 @@ COMPONENTS = ("quality", "learned_quality", "uncertainty", "cost", "latency")
 PLAUSIBLE_SD = 4.0
 """How far from its mean (in standard deviations) a draw may plausibly land."""
 DRAW_TOGETHER = 24
-"""From this many models in contention on, their qualities are drawn in one numpy call."""
+"""From this many models in contention on, a draw's qualities come from one numpy
+call, and numpy scores and sorts them."""
+DRAWN_AHEAD = 256
+"""How many qualities a kept preparation draws ahead at a time (`draw_top`): about
+2 KB a preparation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +57,7 @@ class Learned:
     rng: numpy.random.Generator = field(default_factory=numpy.random.default_rng)
     """The draws' source: numpy's Beta sampler, three times as fast as the
     standard library's pure-Python one (0.55 against 1.63 µs a draw, CPython 3.11)."""
-    _priors: dict[float, tuple[float, float, float, float]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    _priors: dict[float, Belief] = field(default_factory=dict, init=False, repr=False)
     """Each configured quality's prior (`_prior`): as many as the configuration has."""
     cacheable: ClassVar[bool] = False
 
@@ -75,52 +76,60 @@ class Learned:
             # A tenant without scores on the task ranks by the priors: nothing is drawn.
             settled = []
             for c, cost, latency in zip(cands, costs, latencies, strict=True):
-                _, _, mean, sd = priors.get(c.quality) or self._prior(c.quality)
+                _, _, _, mean, sd, _, _ = priors.get(c.quality) or self._prior(c.quality)
                 settled.append(
                     new_scored((c, wq * mean + wc * cost + wl * latency, (mean, mean, sd, cost, latency)))
                 )
             return self._draws(evaluation, pool.tenant, req.task, evidence, wq, [], settled)
-        weight = self.feedback.learning.prior_weight
-        rows = []
-        floor = -math.inf
-        known = evidence.posteriors
-        for c, cost, latency in zip(cands, costs, latencies, strict=True):
-            scores = evidence.get(c.model)
-            if scores is None:
-                alpha, beta, mean, sd = priors.get(c.quality) or self._prior(c.quality)
-            else:
-                # Worked out once per change of the evidence, not per preparation.
-                key = (c.model, c.quality)
-                posterior = known.get(key)
-                if posterior is None:
-                    a, b = parameters(c.quality, scores, weight)
-                    posterior = known[key] = (a, b, *moments(a, b))
-                alpha, beta, mean, sd = posterior
-            fixed = wc * cost + wl * latency
-            rows.append((c, fixed, alpha, beta, mean, sd, cost, latency))
-            low = fixed + wq * (mean - PLAUSIBLE_SD * sd)
-            if low > floor:
-                floor = low
         # Each model in contention has its quality drawn from its posterior; a model
         # whose best plausible score cannot reach another's worst plausible one is
         # out of contention (its mean stands in, and it ranks after every drawn
         # model): the cost of a draw follows the models in contention, not the
-        # registry's size.
-        contenders = []
+        # registry's size. This runs on every uncached decision, for every eligible
+        # model: one lookup a model (the posterior is worked out once per change of
+        # the evidence), and a model already out of reach of the best worst case so
+        # far is settled at once.
+        maybe: list[Row] = []
         settled = []
-        for row in rows:
-            c, fixed, alpha, beta, mean, sd, cost, latency = row
-            if fixed + wq * (mean + PLAUSIBLE_SD * sd) >= floor:
+        floor = -math.inf
+        known = evidence.posteriors
+        for c, cost, latency in zip(cands, costs, latencies, strict=True):
+            belief = known.get(c.model)
+            if belief is None or belief[0] != c.quality:
+                scores = evidence.get(c.model)
+                if scores is None:
+                    belief = priors.get(c.quality) or self._prior(c.quality)
+                else:
+                    belief = known[c.model] = self._belief(c.quality, scores)
+            fixed = wc * cost + wl * latency
+            high = fixed + wq * belief[6]
+            if high < floor:
+                mean = belief[3]
+                settled.append(new_scored((c, wq * mean + fixed, (mean, mean, belief[4], cost, latency))))
+                continue
+            low = fixed + wq * belief[5]
+            if low > floor:
+                floor = low
+            maybe.append((c, fixed, belief, cost, latency, high))
+        contenders = []
+        for row in maybe:
+            if row[5] >= floor:
                 contenders.append(row)
             else:
-                settled.append(new_scored((c, wq * mean + fixed, (mean, mean, sd, cost, latency))))
+                c, fixed, belief, cost, latency, _ = row
+                mean = belief[3]
+                settled.append(new_scored((c, wq * mean + fixed, (mean, mean, belief[4], cost, latency))))
         return self._draws(evaluation, pool.tenant, req.task, evidence, wq, contenders, settled)
 
-    def _prior(self, quality: float) -> tuple[float, float, float, float]:
-        """The prior's alpha, beta, mean and sd for a configured quality, worked out once."""
-        alpha, beta = parameters(quality, None, self.feedback.learning.prior_weight)
-        known = self._priors[quality] = (alpha, beta, *moments(alpha, beta))
+    def _prior(self, quality: float) -> Belief:
+        """The prior for a configured quality, worked out once."""
+        known = self._priors[quality] = self._belief(quality, None)
         return known
+
+    def _belief(self, quality: float, scores: Evidence | None) -> Belief:
+        alpha, beta = parameters(quality, scores, self.feedback.learning.prior_weight)
+        mean, sd = moments(alpha, beta)
+        return quality, alpha, beta, mean, sd, mean - PLAUSIBLE_SD * sd, mean + PLAUSIBLE_SD * sd
 
     def _draws(
         self,
@@ -158,9 +167,9 @@ class Learned:
         )
 
 
-Row = tuple[Candidate, float, float, float, float, float, float, float]
-"""A contender: candidate, its cost and latency part of the score, the
-posterior's alpha, beta, mean and sd, the cost and latency components."""
+Row = tuple[Candidate, float, Belief, float, float, float]
+"""An eligible model: candidate, its cost and latency part of the score, its
+belief, its cost and latency components, and its plausible best score."""
 
 
 class LearnedDraws:
@@ -168,12 +177,17 @@ class LearnedDraws:
     tenant's evidence on the task is unchanged."""
 
     __slots__ = (
+        "_ahead",
+        "_alphas",
+        "_at",
+        "_betas",
         "_evidence",
         "_feedback",
         "_fixed",
-        "_params",
+        "_names",
         "_rng",
         "_rows",
+        "_scores",
         "_task",
         "_tenant",
         "_version",
@@ -202,17 +216,17 @@ class LearnedDraws:
         self._version = version
         self._wq = wq
         self._rows = rows
+        self._names = tuple([r[0].model for r in rows])
         self._fixed = fixed
         """The ranking of the models out of contention (the whole ranking when
         none contends)."""
         self._rng = rng
-        # Many contenders are drawn in one call: numpy's per-call overhead (about
-        # 5 µs) is repaid from about 20 draws on (0.05 against 0.55 µs a draw).
-        self._params = (
-            (numpy.array([r[2] for r in rows]), numpy.array([r[3] for r in rows]))
-            if len(rows) >= DRAW_TOGETHER
-            else None
-        )
+        self._alphas: numpy.ndarray | None = None
+        self._betas: numpy.ndarray | None = None
+        self._scores = numpy.array([r[1] for r in rows]) if len(rows) >= DRAW_TOGETHER else None
+        """Many contenders are scored and sorted by numpy (`_ranked`)."""
+        self._ahead: numpy.ndarray | None = None
+        self._at = 0
         self.drawn = len(rows)
         self.tail = tail
 
@@ -222,21 +236,16 @@ class LearnedDraws:
 
     def draw(self) -> Ranking:
         fixed = self._fixed
-        if not self._rows:
+        rows = self._rows
+        if not rows:
             return fixed
-        wq = self._wq
-        scored: list[ScoredModel] = []
-        append = scored.append
-        if self._params is None:
+        if self._scores is None:
+            # numpy's per-call overhead (about 5 µs) is repaid from about 20 draws on.
             beta = self._rng.beta
-            for c, rest, alpha, b, mean, sd, cost, latency in self._rows:
-                quality = beta(alpha, b)
-                append(new_scored((c, wq * quality + rest, (quality, mean, sd, cost, latency))))
+            qualities = [beta(r[2][1], r[2][2]) for r in rows]
         else:
-            qualities: list[float] = self._rng.beta(*self._params).tolist()
-            for (c, rest, _, _, mean, sd, cost, latency), quality in zip(self._rows, qualities, strict=True):
-                append(new_scored((c, wq * quality + rest, (quality, mean, sd, cost, latency))))
-        scored.sort(key=_by_score, reverse=True)  # stable: ties stay cheaper first
+            qualities = self._rng.beta(*self._parameters()).tolist()
+        scored = self._scored(qualities, self._ranked(qualities), len(rows))
         return Ranking(
             fixed.strategy,
             (*scored, *fixed.ranked),
@@ -247,8 +256,89 @@ class LearnedDraws:
             fixed.task,
         )
 
+    def draw_top(self, entries: int) -> tuple[list[ScoredModel], Sequence[str]]:
+        """One draw of a preparation kept for many (`Draws.draw_top`). Its
+        qualities come from draws made ahead, DRAWN_AHEAD values in one numpy call
+        (0.05 µs a draw against 0.55 one by one): each call still has a draw of its
+        own, from the same posteriors, which its preparation's lapse discards."""
+        ahead = self._ahead
+        at = self._at
+        if ahead is None or at == len(ahead):
+            alphas, betas = self._parameters()
+            rows = max(1, DRAWN_AHEAD // self.drawn)
+            ahead = self._ahead = self._rng.beta(alphas, betas, (rows, self.drawn))
+            at = 0
+        self._at = at + 1
+        qualities: list[float] = ahead[at].tolist()
+        ranks = self._ranked(qualities)
+        return self._scored(qualities, ranks, entries), DrawnOrder(self._names, ranks, self.tail)
 
-_by_score = itemgetter(1)
+    def _parameters(self) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """The contenders' alphas and betas, for numpy's sampler: made when first
+        needed (a preparation drawn once, with few contenders, never needs them)."""
+        if self._alphas is None or self._betas is None:
+            self._alphas = numpy.array([r[2][1] for r in self._rows])
+            self._betas = numpy.array([r[2][2] for r in self._rows])
+        return self._alphas, self._betas
+
+    def _ranked(self, qualities: list[float]) -> list[int]:
+        """The contenders' indices, best draw first; equal scores keep their
+        order (cheaper first, `_cost_then_id`)."""
+        wq = self._wq
+        fixed = self._scores
+        if fixed is None:
+            scores = [wq * q + r[1] for q, r in zip(qualities, self._rows, strict=True)]
+            return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        by_score: list[int] = numpy.argsort(-(wq * numpy.array(qualities) + fixed), kind="stable").tolist()
+        return by_score
+
+    def _scored(self, qualities: list[float], ranks: list[int], entries: int) -> list[ScoredModel]:
+        """The first `entries` ranked contenders' entries."""
+        wq = self._wq
+        rows = self._rows
+        scored = []
+        for i in ranks[:entries]:
+            c, rest, belief, cost, latency, _ = rows[i]
+            quality = qualities[i]
+            scored.append(
+                new_scored((c, wq * quality + rest, (quality, belief[3], belief[4], cost, latency)))
+            )
+        return scored
+
+
+class DrawnOrder(Sequence[str]):
+    """A draw's order of models: the contenders by their draw, then the tail,
+    looked up when asked rather than copied (a fallback reads its first few)."""
+
+    __slots__ = ("_drawn", "_names", "_ranks", "_tail")
+
+    def __init__(self, names: tuple[str, ...], ranks: list[int], tail: tuple[str, ...]) -> None:
+        self._names = names
+        self._ranks = ranks
+        self._drawn = len(ranks)
+        self._tail = tail
+
+    def __len__(self) -> int:
+        return self._drawn + len(self._tail)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        drawn = self._drawn
+        if index < 0:
+            index += len(self)
+        if 0 <= index < drawn:
+            return self._names[self._ranks[index]]
+        return self._tail[index - drawn]
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._names
+        yield from (names[i] for i in self._ranks)
+        yield from self._tail
 
 
 def _cost_then_id(row: Row) -> tuple[float, str]:
