@@ -128,8 +128,9 @@ class Router:
             config.cache.selection_ttl_s, max_entries, clock
         )
         # A sampling strategy's preparation holds about 530 bytes a model (its
-        # entries as objects and rendered), four times a cached decision: bound them
-        # to about the same memory in all (some 27 MB).
+        # entries as objects and rendered), four times a cached decision, and at
+        # most about 1 KB of draws made ahead: bound them to about the same memory
+        # in all (some 27 MB; with few models, the draws ahead may add as much).
         prepared: SelectionCache[Prepared] = SelectionCache(
             config.cache.selection_ttl_s,
             min(config.cache.selection_max_entries, max(1, MAX_PREPARED_MODEL_ENTRIES // len(config.models))),

@@ -14,6 +14,7 @@ import pytest
 from modelrouter.errors import UnknownDecision
 from modelrouter.learning.ids import DecisionIds
 from modelrouter.learning.posterior import Evidence, Learning, Posterior
+from modelrouter.selection.strategies.learned import DrawnOrder
 
 LEARNING = Learning(prior_weight=10.0, half_life_scores=100.0, drift_scores=30, max_scores=1000)
 
@@ -125,3 +126,23 @@ def test_a_decision_id_that_is_not_ours_is_unknown(mangle: str) -> None:
         token = "A" * 10_000
     with pytest.raises(UnknownDecision):
         ids.read(token)
+
+
+def test_a_drawn_order_reads_as_the_contenders_by_their_draw_then_the_tail() -> None:
+    """The order a fallback walks (`Plan` reads it by index) is the same sequence
+    however it is read: by index, from the end, by slice or whole."""
+    order = DrawnOrder(("cheap", "mid", "dear"), [2, 0, 1], ("weak1", "weak2"))
+    whole = ("dear", "cheap", "mid", "weak1", "weak2")
+    assert tuple(order) == whole
+    assert len(order) == 5
+    assert [order[i] for i in range(5)] == list(whole)
+    assert [order[-i] for i in range(1, 6)] == list(reversed(whole))
+    assert order[1:4] == whole[1:4]
+    assert "weak2" in order and "other" not in order
+    with pytest.raises(IndexError):
+        order[5]
+    with pytest.raises(IndexError):
+        order[-6]
+    longer = DrawnOrder(("a",), [0], ("t1", "t2", "t3", "t4"))
+    with pytest.raises(IndexError):
+        longer[-6]  # past the start, not wrapped into the tail

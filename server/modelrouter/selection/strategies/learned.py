@@ -15,7 +15,9 @@ The models in contention (those whose best plausible draw could beat another's
 worst) rank first, by their draws; the rest follow by their posterior means. What
 does not change from one draw to the next is prepared once (`prepare`) and kept,
 keyed like the selection cache's decisions, while the tenant's evidence on the
-task is unchanged (`LearnedDraws.current`): a call then pays for its draws only.
+task is unchanged (`LearnedDraws.current`): a call then pays for its draws only,
+made ahead many at a time, and builds only the entries its answer shows
+(`LearnedDraws.draw_top`).
 
 Score components: quality (the value that ranked it: the draw, or the posterior
 mean), learned_quality (the posterior mean), uncertainty (its standard
@@ -43,9 +45,9 @@ PLAUSIBLE_SD = 4.0
 DRAW_TOGETHER = 24
 """From this many models in contention on, a draw's qualities come from one numpy
 call, and numpy scores and sorts them."""
-DRAWN_AHEAD = 256
+DRAWN_AHEAD = 128
 """How many qualities a kept preparation draws ahead at a time (`draw_top`): about
-2 KB a preparation."""
+1 KB a preparation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +333,9 @@ class DrawnOrder(Sequence[str]):
         drawn = self._drawn
         if index < 0:
             index += len(self)
-        if 0 <= index < drawn:
+            if index < 0:
+                raise IndexError("drawn order index out of range")
+        if index < drawn:
             return self._names[self._ranks[index]]
         return self._tail[index - drawn]
 
