@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 
+import numpy
 import pytest
 
 from modelrouter.errors import UnknownDecision
@@ -131,7 +132,7 @@ def test_a_decision_id_that_is_not_ours_is_unknown(mangle: str) -> None:
 def test_a_drawn_order_reads_as_the_contenders_by_their_draw_then_the_tail() -> None:
     """The order a fallback walks (`Plan` reads it by index) is the same sequence
     however it is read: by index, from the end, by slice or whole."""
-    order = DrawnOrder(("cheap", "mid", "dear"), [2, 0, 1], ("weak1", "weak2"))
+    order = DrawnOrder(("cheap", "mid", "dear"), ("weak1", "weak2"), [2, 0, 1])
     whole = ("dear", "cheap", "mid", "weak1", "weak2")
     assert tuple(order) == whole
     assert len(order) == 5
@@ -143,6 +144,17 @@ def test_a_drawn_order_reads_as_the_contenders_by_their_draw_then_the_tail() -> 
         order[5]
     with pytest.raises(IndexError):
         order[-6]
-    longer = DrawnOrder(("a",), [0], ("t1", "t2", "t3", "t4"))
+    longer = DrawnOrder(("a",), ("t1", "t2", "t3", "t4"), [0])
     with pytest.raises(IndexError):
         longer[-6]  # past the start, not wrapped into the tail
+
+
+def test_a_drawn_order_from_scores_sorts_them_only_when_read_past_the_first() -> None:
+    """Many contenders are scored by numpy: the first is their best (the first of
+    equal scores, as the stable sort has it), and the rest sort only when read."""
+    scores = numpy.array([0.2, 0.9, 0.5, 0.9, 0.1])
+    order = DrawnOrder(("a", "b", "c", "d", "e"), ("t",), scores=scores)
+    assert order.first == 1
+    assert order[0] == "b"
+    assert tuple(order) == ("b", "d", "c", "a", "e", "t")
+    assert order[1] == "d" and order[-1] == "t"

@@ -271,9 +271,19 @@ class LearnedDraws:
             ahead = self._ahead = self._rng.beta(alphas, betas, (rows, self.drawn))
             at = 0
         self._at = at + 1
-        qualities: list[float] = ahead[at].tolist()
-        ranks = self._ranked(qualities)
-        return self._scored(qualities, ranks, entries), DrawnOrder(self._names, ranks, self.tail)
+        row = ahead[at]
+        fixed = self._scores
+        if fixed is None:
+            qualities: list[float] = row.tolist()
+            ranks = self._ranked(qualities)
+            return self._scored(qualities, ranks, entries), DrawnOrder(self._names, self.tail, ranks)
+        # Many contenders: numpy scores them, and sorts them only when more than
+        # the chosen one is read (a basic view, a call that does not fall back).
+        order = DrawnOrder(self._names, self.tail, scores=self._wq * row + fixed)
+        if entries == 1:
+            best = order.first
+            return [self._entry(best, float(row[best]))], order
+        return self._scored(row.tolist(), order.ranks(), entries), order
 
     def _parameters(self) -> tuple[numpy.ndarray, numpy.ndarray]:
         """The contenders' alphas and betas, for numpy's sampler: made when first
@@ -296,29 +306,45 @@ class LearnedDraws:
 
     def _scored(self, qualities: list[float], ranks: list[int], entries: int) -> list[ScoredModel]:
         """The first `entries` ranked contenders' entries."""
-        wq = self._wq
-        rows = self._rows
-        scored = []
-        for i in ranks[:entries]:
-            c, rest, belief, cost, latency, _ = rows[i]
-            quality = qualities[i]
-            scored.append(
-                new_scored((c, wq * quality + rest, (quality, belief[3], belief[4], cost, latency)))
-            )
-        return scored
+        entry = self._entry
+        return [entry(i, qualities[i]) for i in ranks[:entries]]
+
+    def _entry(self, i: int, quality: float) -> ScoredModel:
+        """Contender `i`'s entry, with its quality drawn as `quality`."""
+        c, rest, belief, cost, latency, _ = self._rows[i]
+        return new_scored((c, self._wq * quality + rest, (quality, belief[3], belief[4], cost, latency)))
 
 
 class DrawnOrder(Sequence[str]):
     """A draw's order of models: the contenders by their draw, then the tail,
     looked up when asked rather than copied (a fallback reads its first few)."""
 
-    __slots__ = ("_drawn", "_names", "_ranks", "_tail")
+    __slots__ = ("_drawn", "_names", "_ranks", "_scores", "_tail", "first")
 
-    def __init__(self, names: tuple[str, ...], ranks: list[int], tail: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        tail: tuple[str, ...],
+        ranks: list[int] | None = None,
+        scores: numpy.ndarray | None = None,
+    ) -> None:
+        """`ranks`: the contenders' indices in `names`, best first; or their
+        `scores`, sorted only when an entry after the first is read (equal scores
+        keep the contenders' order, as a stable sort does)."""
         self._names = names
         self._ranks = ranks
-        self._drawn = len(ranks)
+        self._scores = scores
+        self._drawn = len(names)
         self._tail = tail
+        self.first = ranks[0] if ranks else int(scores.argmax()) if scores is not None and len(scores) else 0
+        """The chosen contender's index (argmax: the first of equal scores)."""
+
+    def ranks(self) -> list[int]:
+        ranks = self._ranks
+        if ranks is None:
+            assert self._scores is not None
+            ranks = self._ranks = numpy.argsort(-self._scores, kind="stable").tolist()
+        return ranks
 
     def __len__(self) -> int:
         return self._drawn + len(self._tail)
@@ -335,13 +361,15 @@ class DrawnOrder(Sequence[str]):
             index += len(self)
             if index < 0:
                 raise IndexError("drawn order index out of range")
+        if index == 0 and drawn:
+            return self._names[self.first]
         if index < drawn:
-            return self._names[self._ranks[index]]
+            return self._names[self.ranks()[index]]
         return self._tail[index - drawn]
 
     def __iter__(self) -> Iterator[str]:
         names = self._names
-        yield from (names[i] for i in self._ranks)
+        yield from (names[i] for i in self.ranks())
         yield from self._tail
 
 
