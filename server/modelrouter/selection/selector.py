@@ -271,7 +271,8 @@ class Selector:
         elif basic:
             rendered = render(requested, ranking, True)
         else:
-            rendered = render(requested, ranking, rest=prepared.rest)
+            # Only a kept preparation's later draws reuse the rest of the rendering.
+            rendered = render(requested, ranking, rest=prepared.rest if kept else None)
         if drawn:
             ranked = ranking.ranked
             order = (*[s.candidate.model for s in ranked[:drawn]], *draws.tail)
