@@ -20,12 +20,15 @@ each once without feedback (``learned`` then ranks on the priors: no sampling), 
 model's quality from its posterior on every call, and every model is in contention: the scored
 ones are few, the rest keep their priors' spread), and once settled (every eligible model scored
 on the task, a few near ties and the rest clearly worse: ``learned`` draws the near ties only).
-``weighted`` runs on the router without feedback (feedback does not touch it).
+``weighted`` runs on each of the three routers (feedback does not touch it), just before the
+``learned`` run there.
 
-Each round sends to echo, then, per registry size and cache setting, Select with ``weighted``,
-``learned`` on the priors, sampling and settled, then Invoke the same way; echo once more at
-the end. This machine's speed drifts by as much as 2x within minutes, so each ``learned`` run is
-compared with the ``weighted`` run just before it (same registry, cache setting and call), and
+Each round sends to echo, then, per registry size and cache setting, Select with ``weighted`` and
+``learned`` on the priors, ``weighted`` and ``learned`` sampling, ``weighted`` and ``learned``
+settled, then Invoke the same way; echo once more at the end. This machine's speed drifts by as
+much as 2x within minutes, and a router that remembers thousands of scored decisions is not the
+same process as one that remembers none, so each ``learned`` run is compared with the
+``weighted`` run just before it on the same router (same registry, cache setting and call), and
 the median over the rounds is the figure. No call may fail; the router's Stats must count every
 OK call (a selection, or a successful provider call: h2load ignores grpc-status), no selection
 cache hit for ``learned`` or with the cache off, and hits for (nearly) every ``weighted`` call
@@ -70,7 +73,18 @@ TASK = "chat"  # the task of the cached Select run's requirements: the feedback'
 SELECT, INVOKE = "Select", "Invoke"
 CACHE_ON, CACHE_OFF = "cache on", "cache off"
 WEIGHTED, PRIORS, SAMPLED, SETTLED = "weighted", "learned, priors", "learned, sampled", "learned, settled"
-_STRATEGY = {WEIGHTED: "weighted", PRIORS: "learned", SAMPLED: "learned", SETTLED: "learned"}
+WEIGHTED_FED, WEIGHTED_SETTLED = "weighted, fed router", "weighted, settled router"
+WEIGHTED_ARMS = (WEIGHTED, WEIGHTED_FED, WEIGHTED_SETTLED)
+REFERENCE = {PRIORS: WEIGHTED, SAMPLED: WEIGHTED_FED, SETTLED: WEIGHTED_SETTLED}
+"""Each learned arm's weighted run: on the same router, just before it."""
+_STRATEGY = {
+    WEIGHTED: "weighted",
+    WEIGHTED_FED: "weighted",
+    WEIGHTED_SETTLED: "weighted",
+    PRIORS: "learned",
+    SAMPLED: "learned",
+    SETTLED: "learned",
+}
 DRAWN = (SAMPLED, SETTLED)
 ECHO = "echo"
 LOAD = (
@@ -90,7 +104,7 @@ class _Target:
     models: int | None  # None: the echo server
     cache: str | None
     call: str | None
-    arm: str | None  # WEIGHTED, PRIORS, SAMPLED or SETTLED
+    arm: str | None  # one of WEIGHTED_ARMS, PRIORS, SAMPLED or SETTLED
     response_bytes: int
 
 
@@ -121,7 +135,8 @@ class LearnedRun:
 class LearnedFigures:
     """One target's figures: medians over the rounds. ``vs_echo``: each run over the mean of the
     echo runs around its round; ``vs_weighted``: each learned run over the weighted run just before
-    it (same registry, cache setting and call), the median and the range over the rounds."""
+    it on the same router (same registry, cache setting and call), the median and the range over
+    the rounds."""
 
     target: str
     models: int | None
@@ -279,9 +294,9 @@ def probe(target: _Target) -> int:
     if target.call == SELECT:
         named = len(first.ranking) + len(first.rejected)
         assert named == target.models, f"{where}: the decision names {named} models, not {target.models}"
-    cached = target.arm == WEIGHTED and target.cache == CACHE_ON
+    cached = target.arm in WEIGHTED_ARMS and target.cache == CACHE_ON
     assert second.from_cache == cached, f"{where}: from_cache {second.from_cache}, expected {cached}"
-    if target.arm != WEIGHTED:
+    if target.arm not in WEIGHTED_ARMS:
         parts = first.ranking[0].components
         drawn = parts["quality"] != parts["learned_quality"]
         assert drawn == (target.arm in DRAWN), (
@@ -324,7 +339,7 @@ def _check(run: LearnedRun, target: _Target, before: _Snapshot, after: _Snapshot
             run.problems.append(
                 f"{where}: the router's Stats count {served} {what} ({failures} failed) for {run.ok} OK calls"
             )
-        if target.arm == WEIGHTED and target.cache == CACHE_ON:
+        if target.arm in WEIGHTED_ARMS and target.cache == CACHE_ON:
             if run.selection_hits < CACHE_HITS_AT_LEAST * run.ok:
                 run.problems.append(f"{where}: {run.selection_hits} selection cache hits for {run.ok} calls")
         elif run.selection_hits:
@@ -403,7 +418,7 @@ def _figure(t: _Target, runs: list[LearnedRun]) -> LearnedFigures:
                 w
                 for w in runs
                 if (w.models, w.cache, w.call, w.arm, w.round)
-                == (t.models, t.cache, t.call, WEIGHTED, r.round)
+                == (t.models, t.cache, t.call, REFERENCE[t.arm], r.round)
             )
             calls.append(_ratio(r.calls_per_s, weighted.calls_per_s))
             cpu.append(_ratio(r.server_us_per_call, weighted.server_us_per_call))
@@ -418,11 +433,19 @@ def _figure(t: _Target, runs: list[LearnedRun]) -> LearnedFigures:
 
 
 def _targets(n: int, cache: str, fresh: Server, fed: Server, settled: Server) -> list[_Target]:
-    """Select, then Invoke: weighted, learned on the priors, learned sampling, learned settled."""
+    """Select, then Invoke: on each router weighted, then learned (on the priors, sampling,
+    settled): each learned run is compared with a weighted run on the same router just before it."""
     out = []
-    servers = {WEIGHTED: fresh, PRIORS: fresh, SAMPLED: fed, SETTLED: settled}
+    servers = {
+        WEIGHTED: fresh,
+        PRIORS: fresh,
+        WEIGHTED_FED: fed,
+        SAMPLED: fed,
+        WEIGHTED_SETTLED: settled,
+        SETTLED: settled,
+    }
     for call, path, body_of in ((SELECT, SELECT_PATH, select_request), (INVOKE, INVOKE_PATH, invoke_with)):
-        for arm in (WEIGHTED, PRIORS, SAMPLED, SETTLED):
+        for arm in (WEIGHTED, PRIORS, WEIGHTED_FED, SAMPLED, WEIGHTED_SETTLED, SETTLED):
             server = servers[arm]
             name = f"{n} models, {cache}, {call}, {arm}"
             target = _Target(name, server, path, body_of(_STRATEGY[arm]), n, cache, call, arm, 0)
@@ -514,7 +537,7 @@ def print_learned(found: LearnedRuns) -> None:
     )
     print(
         "\nMedians over the rounds; ÷ weighted: each learned run over the weighted run just before it "
-        "(same registry, cache setting and call), median (min-max over the rounds)"
+        "on the same router (same registry, cache setting and call), median (min-max over the rounds)"
     )
     print(
         f"{'target':<50}{'answer B':>9}{'calls/s':>9}{'vs echo':>8}{'srv µs/call':>12}{'p50 ms':>8}"
