@@ -9,6 +9,7 @@ Runs against $REDIS_URL when set, else a redis-server started on a free port
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import uuid
@@ -20,7 +21,7 @@ import redis.asyncio as aioredis
 
 from modelrouter.config.schema import FeedbackConfig
 from modelrouter.errors import FeedbackExists
-from modelrouter.learning.feedback import Feedback, learning_of
+from modelrouter.learning.feedback import Feedback
 from modelrouter.learning.posterior import Evidence
 from modelrouter.learning.redis_store import RedisLearnedStore
 from modelrouter.learning.store import Kept, LearnKey
@@ -60,6 +61,21 @@ class Shared:
         made = RedisLearnedStore(self.url, self.prefix, max_scores)
         self._made.append(made)
         return made
+
+    @contextlib.asynccontextmanager
+    async def replicas(self) -> AsyncIterator[tuple[Feedback, Feedback]]:
+        """Two feedback services on this Redis, as two replicas would run them
+        (flushing only when a test says so), closed when the block ends."""
+        config = FeedbackConfig()
+        a = Feedback(config, self.store(config.max_scores), flush_interval_s=3600, timeout_s=5)
+        b = Feedback(config, self.store(config.max_scores), flush_interval_s=3600, timeout_s=5)
+        await a.start()
+        await b.start()
+        try:
+            yield a, b
+        finally:
+            await a.close()
+            await b.close()
 
     async def wipe(self) -> None:
         async for name in self.admin.scan_iter(match=f"{self.prefix}:*"):
@@ -196,12 +212,7 @@ async def test_keys_with_any_characters_round_trip(shared: Shared) -> None:
 
 
 async def test_two_feedback_replicas_reach_identical_figures(shared: Shared) -> None:
-    config = FeedbackConfig()
-    a = Feedback(config, shared.store(config.max_scores), flush_interval_s=3600, timeout_s=5)
-    b = Feedback(config, shared.store(config.max_scores), flush_interval_s=3600, timeout_s=5)
-    await a.start()
-    await b.start()
-    try:
+    async with shared.replicas() as (a, b):
         keys = [K1, K2]
         # A hears good scores, B bad ones, then the other way round: the fold
         # depends on the order (fading, drift), so only one shared order gives
@@ -218,7 +229,7 @@ async def test_two_feedback_replicas_reach_identical_figures(shared: Shared) -> 
         await a.flush()
         await b.flush()
         stored = await shared.store().load()
-        learning = learning_of(config)
+        learning = a.learning
         for key in keys:
             ea, eb = a.evidence(*key), b.evidence(*key)
             assert ea is not None and eb is not None
@@ -226,39 +237,23 @@ async def test_two_feedback_replicas_reach_identical_figures(shared: Shared) -> 
             assert (ea.good, ea.bad, ea.count) == (eb.good, eb.bad, eb.count)
             assert (ea.good, ea.bad, ea.count) == (expected.good, expected.bad, 80)
             assert len(stored[key][0]) == 80
-    finally:
-        await a.close()
-        await b.close()
 
 
 async def test_a_decision_takes_one_score_across_feedback_replicas(shared: Shared) -> None:
-    config = FeedbackConfig()
-    a = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
-    b = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
-    await a.start()
-    await b.start()
-    try:
+    async with shared.replicas() as (a, b):
         decision = a.mint(*K1)
         await b.score(K1[0], decision, 0.8)
         with pytest.raises(FeedbackExists):
             await a.score(K1[0], decision, 0.2)
         with pytest.raises(FeedbackExists):
             await b.score(K1[0], decision, 0.8)
-    finally:
-        await a.close()
-        await b.close()
 
 
 async def test_another_replicas_score_lapses_what_a_learned_ranking_kept(shared: Shared) -> None:
     """A learned ranking kept for a (tenant, task) holds while that task's evidence
     is unchanged (its identity and version, `LearnedDraws.current`); a score
     another replica took changes it at this replica's next flush."""
-    config = FeedbackConfig()
-    a = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
-    b = Feedback(config, shared.store(), flush_interval_s=3600, timeout_s=5)
-    await a.start()
-    await b.start()
-    try:
+    async with shared.replicas() as (a, b):
         await a.score(K1[0], a.mint(*K1), 0.9)
         await a.flush()
         kept = a.on(K1[0], K1[1])
@@ -271,6 +266,3 @@ async def test_another_replicas_score_lapses_what_a_learned_ranking_kept(shared:
         now = a.on(K1[0], K1[1])
         assert now is not kept or now.version != version
         assert now.get(K2[2]) is not None and now[K2[2]].count == 1
-    finally:
-        await a.close()
-        await b.close()
