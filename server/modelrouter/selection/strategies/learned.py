@@ -226,7 +226,7 @@ class LearnedDraws:
         self._alphas: numpy.ndarray | None = None
         self._betas: numpy.ndarray | None = None
         self._scores = numpy.array([r[1] for r in rows]) if len(rows) >= DRAW_TOGETHER else None
-        """Many contenders are scored and sorted by numpy (`_ranked`)."""
+        """Many contenders are scored by numpy, and sorted by it (`DrawnOrder`)."""
         self._ahead: numpy.ndarray | None = None
         self._at = 0
         self.drawn = len(rows)
@@ -241,13 +241,16 @@ class LearnedDraws:
         rows = self._rows
         if not rows:
             return fixed
-        if self._scores is None:
+        fixed_scores = self._scores
+        if fixed_scores is None:
             # numpy's per-call overhead (about 5 µs) is repaid from about 20 draws on.
             beta = self._rng.beta
             qualities = [beta(r[2][1], r[2][2]) for r in rows]
+            scored = self._scored(qualities, self._ranked(qualities), len(rows))
         else:
-            qualities = self._rng.beta(*self._parameters()).tolist()
-        scored = self._scored(qualities, self._ranked(qualities), len(rows))
+            drawn = self._rng.beta(*self._parameters())
+            order = DrawnOrder(self._names, self.tail, scores=self._wq * drawn + fixed_scores)
+            scored = self._scored(drawn.tolist(), order.ranks(), len(rows))
         return Ranking(
             fixed.strategy,
             (*scored, *fixed.ranked),
@@ -294,15 +297,11 @@ class LearnedDraws:
         return self._alphas, self._betas
 
     def _ranked(self, qualities: list[float]) -> list[int]:
-        """The contenders' indices, best draw first; equal scores keep their
-        order (cheaper first, `_cost_then_id`)."""
+        """A few contenders' indices, best draw first; equal scores keep their
+        order (cheaper first, `_cost_then_id`). Many are sorted by `DrawnOrder`."""
         wq = self._wq
-        fixed = self._scores
-        if fixed is None:
-            scores = [wq * q + r[1] for q, r in zip(qualities, self._rows, strict=True)]
-            return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
-        by_score: list[int] = numpy.argsort(-(wq * numpy.array(qualities) + fixed), kind="stable").tolist()
-        return by_score
+        scores = [wq * q + r[1] for q, r in zip(qualities, self._rows, strict=True)]
+        return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
 
     def _scored(self, qualities: list[float], ranks: list[int], entries: int) -> list[ScoredModel]:
         """The first `entries` ranked contenders' entries."""
