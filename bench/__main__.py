@@ -271,10 +271,13 @@ def main() -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=auth_cost.ROUNDS,
-        help=f"rounds of the API key and TLS, decision view and learned runs (default {auth_cost.ROUNDS})",
+        default=None,
+        help=f"rounds of the API key and TLS and decision view runs (default {auth_cost.ROUNDS}), "
+        f"or pairs of the learned runs (default {learned_cost.ROUNDS})",
     )
     args = parser.parse_args()
+    if args.rounds is None:
+        args.rounds = learned_cost.ROUNDS if args.part == "learned" else auth_cost.ROUNDS
     if args.rounds < 1:
         parser.error("--rounds: at least 1")
     if args.part == "reload":

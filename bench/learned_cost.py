@@ -20,7 +20,7 @@ each once without feedback (``learned`` then ranks on the priors: no sampling), 
 model's quality from its posterior on every call, and every model is in contention: the scored
 ones are few, the rest keep their priors' spread), and once settled (every eligible model scored
 on the task, a few near ties and the rest clearly worse: ``learned`` draws the near ties only).
-``weighted`` runs on each of the three routers (feedback does not touch it), just before the
+``weighted`` runs on each of the three routers (feedback does not touch it), next to the
 ``learned`` run there.
 
 Each round sends to echo, then, per registry size and cache setting, Select with ``weighted`` and
@@ -28,11 +28,13 @@ Each round sends to echo, then, per registry size and cache setting, Select with
 settled, then Invoke the same way; echo once more at the end. This machine's speed drifts by as
 much as 2x within minutes, and a router that remembers thousands of scored decisions is not the
 same process as one that remembers none, so each ``learned`` run is compared with the
-``weighted`` run just before it on the same router (same registry, cache setting and call), and
-the median over the rounds is the figure. No call may fail; the router's Stats must count every
-OK call (a selection, or a successful provider call: h2load ignores grpc-status), no selection
-cache hit for ``learned`` or with the cache off, and hits for (nearly) every ``weighted`` call
-with it on.
+``weighted`` run next to it on the same router (same registry, cache setting and call: a pair),
+and the median of the pairs' ratios over the rounds is the figure. A pair runs back to back,
+``weighted`` first in even rounds and ``learned`` first in odd ones (`_in_turn`), and its runs are
+short (``DURATION_S``) so that many pairs fit: a drift inside a pair then favours neither arm.
+No call may fail; the router's Stats must count every OK call (a selection, or a successful
+provider call: h2load ignores grpc-status), no selection cache hit for ``learned`` or with the
+cache off, and hits for (nearly) every ``weighted`` call with it on.
 """
 
 from __future__ import annotations
@@ -55,10 +57,12 @@ from bench.servers import LOAD_CPU, SERVER_CPU, Server, core_busy_seconds, start
 from modelrouter_client._proto import router_pb2
 
 MODEL_COUNTS = (20, 1000)
-ROUNDS = 5
+ROUNDS = 8
+"""Pairs per cell: a cell's figure is the median of its pairs' ratios, so many short pairs
+resolve it better than a few long ones (the machine's speed drifts within seconds)."""
 # Each target warmed up once (WARMUP_S), which gives its rate; then every run of it sends the
 # calls that rate serves in DURATION_S (a fixed count: every call is answered), MIN_CALLS at least.
-WARMUP_S, DURATION_S, MIN_CALLS = 2.0, 3.0, 300
+WARMUP_S, DURATION_S, MIN_CALLS = 2.0, 1.5, 300
 CLIENTS, STREAMS = 4, 16  # as the cached Select run: 64 calls in flight
 FEEDBACK_SCORES = 50  # learned Select decisions scored on the load's task before the sampling runs
 # The settled state: every eligible model scored on the load's task. The priors' first
@@ -76,7 +80,7 @@ WEIGHTED, PRIORS, SAMPLED, SETTLED = "weighted", "learned, priors", "learned, sa
 WEIGHTED_FED, WEIGHTED_SETTLED = "weighted, fed router", "weighted, settled router"
 WEIGHTED_ARMS = (WEIGHTED, WEIGHTED_FED, WEIGHTED_SETTLED)
 REFERENCE = {PRIORS: WEIGHTED, SAMPLED: WEIGHTED_FED, SETTLED: WEIGHTED_SETTLED}
-"""Each learned arm's weighted run: on the same router, just before it."""
+"""Each learned arm's weighted run: on the same router, next to it (`_in_turn`)."""
 _STRATEGY = {
     WEIGHTED: "weighted",
     WEIGHTED_FED: "weighted",
@@ -134,7 +138,7 @@ class LearnedRun:
 @dataclass
 class LearnedFigures:
     """One target's figures: medians over the rounds. ``vs_echo``: each run over the mean of the
-    echo runs around its round; ``vs_weighted``: each learned run over the weighted run just before
+    echo runs around its round; ``vs_weighted``: each learned run over the weighted run next to
     it on the same router (same registry, cache setting and call), the median and the range over
     the rounds."""
 
@@ -434,7 +438,8 @@ def _figure(t: _Target, runs: list[LearnedRun]) -> LearnedFigures:
 
 def _targets(n: int, cache: str, fresh: Server, fed: Server, settled: Server) -> list[_Target]:
     """Select, then Invoke: on each router weighted, then learned (on the priors, sampling,
-    settled): each learned run is compared with a weighted run on the same router just before it."""
+    settled), in pairs: each learned run is compared with the weighted run next to it on the same
+    router (`_in_turn`)."""
     out = []
     servers = {
         WEIGHTED: fresh,
@@ -451,6 +456,17 @@ def _targets(n: int, cache: str, fresh: Server, fed: Server, settled: Server) ->
             target = _Target(name, server, path, body_of(_STRATEGY[arm]), n, cache, call, arm, 0)
             out.append(replace(target, response_bytes=probe(target)))
     return out
+
+
+def _in_turn(targets: list[_Target], round_: int) -> list[_Target]:
+    """The targets in round ``round_``'s order: each weighted and learned pair (`_targets`) back to
+    back, weighted first in even rounds and learned first in odd ones, so that a drift during a
+    pair favours neither arm over the rounds."""
+    if round_ % 2 == 0:
+        return targets
+    echo, paired = targets[:1], targets[1:]
+    swapped = [t for i in range(0, len(paired), 2) for t in (paired[i + 1], paired[i])]
+    return echo + swapped
 
 
 def _start(tmp: Path, n: int, cache: str, state: str, servers: list[Server]) -> Server:
@@ -494,7 +510,7 @@ def measure(tmp: Path, rounds: int = ROUNDS) -> LearnedRuns:
         calls = {t.name: max(MIN_CALLS, round(_warm_up(t) * DURATION_S)) for t in targets}
         runs: list[LearnedRun] = []
         for round_ in range(rounds):
-            runs += [_measure(t, round_, calls[t.name]) for t in targets]
+            runs += [_measure(t, round_, calls[t.name]) for t in _in_turn(targets, round_)]
         runs.append(_measure(targets[0], rounds, calls[ECHO]))
     finally:
         for server in servers:
@@ -536,7 +552,7 @@ def print_learned(found: LearnedRuns) -> None:
         f"(max/min {max(echo) / min(echo):.2f}: the machine's drift)"
     )
     print(
-        "\nMedians over the rounds; ÷ weighted: each learned run over the weighted run just before it "
+        "\nMedians over the rounds; ÷ weighted: each learned run over the weighted run next to it "
         "on the same router (same registry, cache setting and call), median (min-max over the rounds)"
     )
     print(
