@@ -51,7 +51,7 @@ from modelrouter.reports import ModelReport, Span, StatsReport, TenantReport
 from modelrouter.selection.estimate import resolve_token_counts
 from modelrouter.selection.selector import Rest
 from modelrouter.usage.figures import NANO, Figures
-from modelrouter.usage.sketch import quantile
+from modelrouter.usage.sketch import quantiles
 from modelrouter_client._proto import router_pb2 as pb
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -64,6 +64,9 @@ MAX_REQUEST_ID = 128
 """The most characters of a request_id."""
 CACHE_POLICIES = frozenset(pb.CachePolicy.values())
 DECISION_VIEWS = frozenset(pb.DecisionView.values())
+LATENCY_QUANTILES = (0.50, 0.95, 0.99)
+TTFT_QUANTILES = (0.50, 0.95)
+"""The quantiles Stats shows of a call's latency and of its time to first token."""
 
 
 _PENDING = ChatMessage("", "")
@@ -636,16 +639,18 @@ def _deployment_stats(d: DeploymentState, span: Span) -> pb.DeploymentStats:
 
 def _figures(f: Figures) -> dict[str, Any]:
     """The fields ModelStats, DeploymentStats and WindowStats share."""
+    p50, p95, p99 = quantiles(f.latency, LATENCY_QUANTILES)
+    ttft_p50, ttft_p95 = quantiles(f.ttft, TTFT_QUANTILES)
     return {
         "requests": f.requests,
         "successes": f.successes,
         "failures": f.failures,
         "failures_by_reason": f.failures_by_reason,
-        "latency_p50_ms": quantile(f.latency, 0.50),
-        "latency_p95_ms": quantile(f.latency, 0.95),
-        "latency_p99_ms": quantile(f.latency, 0.99),
-        "ttft_p50_ms": quantile(f.ttft, 0.50),
-        "ttft_p95_ms": quantile(f.ttft, 0.95),
+        "latency_p50_ms": p50,
+        "latency_p95_ms": p95,
+        "latency_p99_ms": p99,
+        "ttft_p50_ms": ttft_p50,
+        "ttft_p95_ms": ttft_p95,
         "input_tokens": f.input_tokens,
         "output_tokens": f.output_tokens,
         "cost_usd": f.cost_usd,

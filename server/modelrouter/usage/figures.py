@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ddsketch import DDSketch
+from ddsketch.ddsketch import BaseDDSketch
 
 from modelrouter.outcomes import Outcome
 from modelrouter.usage.sketch import from_bytes, new_sketch, to_bytes
@@ -65,8 +65,8 @@ class Figures:
         self.selections = 0
         self.waited = 0
         self.refused = 0
-        self.latency: DDSketch = new_sketch()
-        self.ttft: DDSketch = new_sketch()
+        self.latency: BaseDDSketch = new_sketch()
+        self.ttft: BaseDDSketch = new_sketch()
 
     @property
     def cost_usd(self) -> float:
