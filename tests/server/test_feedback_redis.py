@@ -20,7 +20,7 @@ import pytest_asyncio
 import redis.asyncio as aioredis
 
 from modelrouter.config.schema import FeedbackConfig
-from modelrouter.errors import FeedbackExists
+from modelrouter.errors import FeedbackExists, FeedbackUnavailable
 from modelrouter.learning.feedback import Feedback
 from modelrouter.learning.posterior import Evidence
 from modelrouter.learning.redis_store import RedisLearnedStore
@@ -266,3 +266,40 @@ async def test_another_replicas_score_lapses_what_a_learned_ranking_kept(shared:
         now = a.on(K1[0], K1[1])
         assert now is not kept or now.version != version
         assert now.get(K2[2]) is not None and now[K2[2]].count == 1
+
+
+async def test_a_mark_that_lands_after_its_caller_gave_up_still_counts_its_score() -> None:
+    """The store holds the decision's mark past the feedback timeout (CLIENT PAUSE
+    WRITE, on a Redis of this test's own): the caller hears FEEDBACK_UNAVAILABLE.
+    The mark lands when the pause ends, and its score counts, so the retry, which
+    hears FEEDBACK_EXISTS, has lost nothing. Abandoned at the timeout, the mark
+    would land without its score, and the retry would lose it."""
+    need_redis_server()
+    server = RedisServer()
+    server.start()
+    try:
+        own = Shared(server.url)
+        feedback = Feedback(FeedbackConfig(), own.store(), flush_interval_s=3600, timeout_s=0.2)
+        await feedback.start()
+        try:
+            decision = feedback.mint(*K1)
+            await own.admin.execute_command("CLIENT", "PAUSE", "700", "WRITE")
+            with pytest.raises(FeedbackUnavailable):
+                await feedback.score(K1[0], decision, 0.9)
+            assert feedback.scores == 0  # not yet: the mark is still held
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while feedback.scores != 1:
+                assert loop.time() < deadline, "the mark landed, but its score was never counted"
+                await asyncio.sleep(0.02)
+            with pytest.raises(FeedbackExists):
+                await feedback.score(K1[0], decision, 0.9)
+            evidence = feedback.on(K1[0], K1[1]).get(K1[2])
+            assert evidence is not None and evidence.count == 1
+            await feedback.flush()
+            assert await own.store().load() == {K1: ([0.9], 1)}
+        finally:
+            await feedback.close()
+            await own.close()
+    finally:
+        server.stop()

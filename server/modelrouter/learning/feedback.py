@@ -15,6 +15,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from cachetools import LRUCache
@@ -105,6 +106,8 @@ class Feedback:
         self.ids = DecisionIds(os.urandom(KEY_BYTES), config.window_s, wall)
         self._task: asyncio.Task[None] | None = None
         self._recording: set[asyncio.Task[bool]] = set()  # the loop holds tasks weakly
+        self._marking: set[asyncio.Task[bool]] = set()
+        """Marks the store answered too late for their callers (`_record`)."""
         self._warned_at = -WARN_EVERY_S
         self.scores = 0
         """Scores taken by this process (metrics)."""
@@ -146,20 +149,43 @@ class Feedback:
         return key
 
     async def _record(self, key: LearnKey, mac: bytes, score: float) -> bool:
-        """Counts the score unless the decision was scored already (False)."""
+        """Counts the score unless the decision was scored already (False).
+
+        The mark is not abandoned when the store answers late: the caller hears
+        FEEDBACK_UNAVAILABLE after the timeout, but a mark that lands after all
+        counts its score (`_marked_late`), so that the retry, which then hears
+        FEEDBACK_EXISTS, has lost nothing. (Cut short, a mark could land in the
+        store without its score: a reply lost in Redis, or SQLite's thread, which
+        a cancel does not stop.)"""
+        marking = asyncio.get_running_loop().create_task(self._store.scored_first(mac, self._window_s))
         try:
             async with asyncio.timeout(self._timeout):
-                first = await self._store.scored_first(mac, self._window_s)
+                first = await asyncio.shield(marking)
         except TimeoutError:
+            self._marking.add(marking)
+            marking.add_done_callback(partial(self._marked_late, key, score))
             raise FeedbackUnavailable() from None
         except Exception as exc:
             self._warn("feedback store unreachable", exc)
             raise FeedbackUnavailable() from None
         if first:
-            self._add(key, score)
-            self._pending.append((key, score))
-            self.scores += 1
+            self._count(key, score)
         return first
+
+    def _marked_late(self, key: LearnKey, score: float, marking: asyncio.Task[bool]) -> None:
+        self._marking.discard(marking)
+        if marking.cancelled():
+            return
+        exc = marking.exception()
+        if exc is not None:
+            self._warn("feedback store unreachable", exc)
+        elif marking.result():
+            self._count(key, score)
+
+    def _count(self, key: LearnKey, score: float) -> None:
+        self._add(key, score)
+        self._pending.append((key, score))
+        self.scores += 1
 
     def _models(self, tenant: str, task: str) -> TaskEvidence:
         models = self._evidence.get((tenant, task))
@@ -222,6 +248,10 @@ class Feedback:
     async def close(self) -> None:
         if self._recording:  # scores whose callers left: counted before the last flush
             await asyncio.gather(*self._recording, return_exceptions=True)
+        if self._marking:  # late marks: a timeout more for them, no longer (a hung store)
+            _, late = await asyncio.wait(self._marking, timeout=self._timeout)
+            for marking in late:
+                marking.cancel()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
