@@ -186,7 +186,7 @@ class _Snapshot:
         it, so that the Stats call (which costs the router up to half a second of CPU with 1,000
         models that have served calls) is never counted as the run's."""
         server = target.server
-        clocks = (time.monotonic(), server.cpu_seconds(), core_busy_seconds(SERVER_CPU)) if after else None
+        clocks = _clocks(server) if after else None
         selections = hits = successes = failures = 0
         if target.models is not None:
             reply = stats(server.address)
@@ -194,8 +194,13 @@ class _Snapshot:
             successes = sum(m.successes for m in reply.models)
             failures = sum(m.failures for m in reply.models)
             hits = reply.cache.selection_hits
-        wall, cpu, busy = clocks or (time.monotonic(), server.cpu_seconds(), core_busy_seconds(SERVER_CPU))
+        wall, cpu, busy = clocks or _clocks(server)
         return _Snapshot(wall, cpu, busy, selections, hits, successes, failures)
+
+
+def _clocks(server: Server) -> tuple[float, float, float]:
+    """Wall time, the server's CPU time, and its core's busy time, now."""
+    return time.monotonic(), server.cpu_seconds(), core_busy_seconds(SERVER_CPU)
 
 
 def select_request(strategy: str) -> bytes:
